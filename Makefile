@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# xen-pcifront-cxx. `make demo` and `make check` are the two commands the README opens with.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+KSERIES ?= 6.1
+KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+XEN_PUBLIC := /usr/include/xen
+# What a module build needs from the tree; copied so builds for several kernels never share objects.
+KSRC := Kbuild scripts include shim lib evtchn x86-msi-ops xenbus-hotplug pcifront
+
+.PHONY: all modules deps check check-unit check-kbuild check-smoke check-xen demo clean help
+
+all: modules
+
+help:
+	@echo "make demo     build the modules, boot the emulated Xen host, show a NIC in a driver domain"
+	@echo "make check    every test: host unit tests, 6.1 and 6.12 kbuild gates, QEMU scenarios"
+	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES))"
+	@echo "make deps     install the Debian packages (root)"
+
+deps:
+	@$(TOP)/scripts/deps.sh build unit emu
+
+# Builds into build/kbuild/<kver>/ and runs the warning, sparse and symbol gates.
+modules:
+	@$(TOP)/scripts/deps.sh build
+	@$(TOP)/scripts/kbuild.sh "$(or $(KVER),$(shell $(TOP)/scripts/kver.sh $(KSERIES)))" "$(KDIR)"
+
+check: check-unit check-kbuild check-smoke check-xen
+	@echo "make check: all stages passed"
+
+check-unit:
+	@$(TOP)/scripts/deps.sh unit
+	@cmake -S $(TOP)/tests/unit -B $(BUILD)/unit -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(BUILD)/unit -j2 -- --no-print-directory
+	@cd $(BUILD)/unit && ctest --output-on-failure
+
+check-kbuild:
+	@$(TOP)/scripts/deps.sh build
+	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.12)"
+
+check-smoke: check-kbuild
+	@$(TOP)/scripts/deps.sh emu
+	@$(TOP)/tests/smoke/run.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+
+check-xen: check-kbuild
+	@$(TOP)/scripts/deps.sh emu
+	@$(TOP)/tests/xenhost/check.sh
+
+demo:
+	@$(TOP)/scripts/deps.sh build emu
+	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+	@$(TOP)/tests/xenhost/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+	find $(TOP) -path $(TOP)/build -prune -o \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name 'modules.order' -o -name 'Module.symvers' \) \
+		-print0 | xargs -0 rm -f

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+// xen-pcifront-evtchn: the record of every event channel, irq and pirq the module set binds,
+// its debugfs view, and a leak check when the set unloads.
+#include "entry.h"
+#include "kcxx/debugfs.h"
+#include "kcxx/log.h"
+#include "kcxx/result.hpp"
+#include "kcxx/sync.hpp"
+#include "lib/irq_book.hpp"
+#include "xpf/evtchn.h"
+
+namespace {
+
+constexpr const char *kMod = "xen-pcifront-evtchn";
+
+struct State {
+	kcxx::SpinLock lock;
+	pcifront::IrqBook book;
+	struct dentry *root = nullptr;
+	struct kcxx_debugfs_show bindings_show = {};
+};
+
+// Storage without a static constructor (modules run none): built in init, destroyed in exit.
+alignas(State) unsigned char state_storage[sizeof(State)];
+State *state;
+
+int show_bindings(struct seq_file *m, void *)
+{
+	kcxx::SpinGuard g(state->lock);
+	kcxx_seq_printf(m, "live %d high-water %d total %llu\n", state->book.count(),
+			state->book.high_water(),
+			static_cast<unsigned long long>(state->book.total_tracked()));
+	kcxx_seq_printf(m, "%-6s %-11s %-7s %-5s %-5s %s\n", "handle", "kind", "evtchn", "irq",
+			"pirq", "owner");
+	state->book.for_each([m](int h, const pcifront::Binding &b) {
+		kcxx_seq_printf(m, "%-6d %-11s %-7u %-5d %-5d %s\n", h,
+				pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq,
+				b.owner);
+	});
+	return 0;
+}
+
+} // namespace
+
+extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int pirq,
+				const char *owner)
+{
+	kcxx::SpinGuard g(state->lock);
+	auto r = state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, pirq,
+				   owner);
+	return r.ok() ? *r.get() : r.error();
+}
+
+extern "C" int xpf_evtchn_untrack(int handle)
+{
+	kcxx::SpinGuard g(state->lock);
+	return state->book.untrack(handle).error();
+}
+
+extern "C" int xpf_evtchn_count(void)
+{
+	kcxx::SpinGuard g(state->lock);
+	return state->book.count();
+}
+
+extern "C" struct dentry *xpf_debugfs_root(void) { return state->root; }
+
+extern "C" int xpf_evtchn_init(void)
+{
+	state = new (state_storage) State();
+	state->root = kcxx_debugfs_create_dir("xen-pcifront-cxx", nullptr);
+	state->bindings_show.show = show_bindings;
+	kcxx_debugfs_create_show("bindings", state->root, &state->bindings_show);
+	kcxx_log(kMod, KCXX_LOG_INFO, "binding bookkeeping ready (%d slots)",
+		 pcifront::IrqBook::kCapacity);
+	return 0;
+}
+
+extern "C" void xpf_evtchn_exit(void)
+{
+	// The modules that track bindings depend on this one, so they are gone by now: anything
+	// still recorded leaked.
+	state->book.for_each([](int h, const pcifront::Binding &b) {
+		kcxx_log(kMod, KCXX_LOG_ERR, "leak: %s evtchn %u irq %d pirq %d of %s (handle %d)",
+			 pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq, b.owner, h);
+	});
+	kcxx_debugfs_remove(state->root);
+	state->~State();
+	state = nullptr;
+}

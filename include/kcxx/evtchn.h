@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Wraps <xen/events.h>. */
+#ifndef KCXX_EVTCHN_H
+#define KCXX_EVTCHN_H
+
+#include "kcxx/types.h"
+
+KCXX_EXTERN_C_BEGIN
+
+/* Values of irqreturn_t; shim/evtchn.c asserts that they match. */
+enum kcxx_irqreturn {
+	KCXX_IRQ_NONE = 0,
+	KCXX_IRQ_HANDLED = 1,
+};
+
+/*
+ * The handler of one binding. The shim registers a C trampoline with the kernel and passes it
+ * this action, so C++ handlers need no cast of function-pointer types.
+ */
+struct kcxx_irq_action {
+	enum kcxx_irqreturn (*handler)(int irq, void *data);
+	void *data;
+};
+
+/* Storm-safe binding: the handler must end each event with kcxx_xen_irq_lateeoi(). */
+int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *action, const char *name)
+	KCXX_MUST_CHECK;
+int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *action, const char *name)
+	KCXX_MUST_CHECK;
+void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action);
+void kcxx_xen_irq_lateeoi(int irq, bool spurious);
+void kcxx_notify_remote_via_irq(int irq);
+
+/* Blocks the vCPU until the irq's event is pending or Xen system time passes @deadline_ns. */
+void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns);
+void kcxx_xen_clear_irq_pending(int irq);
+int kcxx_xen_pirq_from_irq(int irq);
+
+KCXX_EXTERN_C_END
+
+#endif /* KCXX_EVTCHN_H */

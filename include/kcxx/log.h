@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Wraps <linux/printk.h> and <linux/dev_printk.h>. */
+#ifndef KCXX_LOG_H
+#define KCXX_LOG_H
+
+#include "kcxx/types.h"
+
+KCXX_EXTERN_C_BEGIN
+
+struct device;
+
+/* printk levels, as in <linux/kern_levels.h>. */
+enum kcxx_log_level {
+	KCXX_LOG_ERR = 3,
+	KCXX_LOG_WARNING = 4,
+	KCXX_LOG_NOTICE = 5,
+	KCXX_LOG_INFO = 6,
+	KCXX_LOG_DEBUG = 7,
+};
+
+/* printk at @level, prefixed with the calling module's name. */
+void kcxx_log(const char *modname, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
+/* dev_printk at @level: the line names the driver and the device. */
+void kcxx_dev_log(const struct device *dev, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
+/* As above, rate-limited: for lines a misbehaving backend could repeat without end. */
+void kcxx_dev_log_ratelimited(const struct device *dev, int level, const char *fmt, ...)
+	KCXX_PRINTF(3, 4);
+int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...) KCXX_PRINTF(3, 4);
+
+KCXX_EXTERN_C_END
+
+#endif /* KCXX_LOG_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Wraps <linux/timekeeping.h> and <linux/delay.h>. */
+#ifndef KCXX_TIME_H
+#define KCXX_TIME_H
+
+#include "kcxx/types.h"
+
+KCXX_EXTERN_C_BEGIN
+
+uint64_t kcxx_ktime_get_ns(void);
+void kcxx_msleep(unsigned int ms);
+void kcxx_cpu_relax(void);
+
+KCXX_EXTERN_C_END
+
+#endif /* KCXX_TIME_H */

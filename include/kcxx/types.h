@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Fixed-width types for headers compiled by kernel C, kernel C++ and host C++ alike. */
+#ifndef KCXX_TYPES_H
+#define KCXX_TYPES_H
+
+#if defined(__KERNEL__) && !defined(__cplusplus)
+#include <linux/types.h>
+#elif defined(__KCXX_KERNEL__)
+/* Kernel C++ sees no kernel header: the compiler's own type macros give the kernel's ABI. */
+typedef __INT8_TYPE__ int8_t;
+typedef __INT16_TYPE__ int16_t;
+typedef __INT32_TYPE__ int32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __UINT64_TYPE__ uint64_t;
+typedef __UINTPTR_TYPE__ uintptr_t;
+typedef __INTPTR_TYPE__ intptr_t;
+typedef __SIZE_TYPE__ size_t;
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+#define KCXX_EXTERN_C_BEGIN extern "C" {
+#define KCXX_EXTERN_C_END }
+#else
+#define KCXX_EXTERN_C_BEGIN
+#define KCXX_EXTERN_C_END
+#endif
+
+/* The kernel's __must_check, spelled so that kernel C, kernel C++ and host C++ all accept it. */
+#define KCXX_MUST_CHECK __attribute__((__warn_unused_result__))
+#define KCXX_PRINTF(a, b) __attribute__((__format__(__printf__, a, b)))
+
+#endif /* KCXX_TYPES_H */

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+// Move-only owners of Xen resources: shared page, grant reference, event channel, irq binding,
+// xenstore transaction and xenstore strings. Each destructor releases only what it still holds.
+#pragma once
+
+#include "kcxx/evtchn.h"
+#include "kcxx/grant.h"
+#include "kcxx/mem.h"
+#include "kcxx/result.hpp"
+#include "kcxx/xenbus.h"
+
+namespace xen {
+
+using kcxx::Result;
+
+// One zeroed page granted to the other end (xenbus_setup_ring).
+class SharedPage : kcxx::NoCopy {
+      public:
+	static Result<SharedPage> create(struct xenbus_device *xdev)
+	{
+		SharedPage p;
+		TRY(kcxx::to_result(kcxx_xenbus_setup_ring(xdev, &p.vaddr_, &p.gref_)));
+		return p;
+	}
+
+	SharedPage() = default;
+	SharedPage(SharedPage &&o)
+	    : vaddr_(kcxx::exchange(o.vaddr_, static_cast<void *>(nullptr))), gref_(o.gref_)
+	{
+	}
+	SharedPage &operator=(SharedPage &&o)
+	{
+		if (this != &o) {
+			reset();
+			vaddr_ = kcxx::exchange(o.vaddr_, static_cast<void *>(nullptr));
+			gref_ = o.gref_;
+		}
+		return *this;
+	}
+	~SharedPage() { reset(); }
+
+	void reset()
+	{
+		// The grant ends first; if the backend still maps the page it is freed later.
+		if (vaddr_)
+			kcxx_xenbus_teardown_ring(&vaddr_, &gref_);
+		vaddr_ = nullptr;
+	}
+
+	template <typename T> T *as() const { return static_cast<T *>(vaddr_); }
+	uint32_t gref() const { return gref_; }
+	explicit operator bool() const { return vaddr_ != nullptr; }
+
+      private:
+	void *vaddr_ = nullptr;
+	uint32_t gref_ = 0;
+};
+
+// Access to one of our pages granted to another domain.
+class GrantRef : kcxx::NoCopy {
+      public:
+	static Result<GrantRef> create(uint16_t domid, const void *page, bool readonly)
+	{
+		return GrantRef(TRY(kcxx::to_result_value(kcxx_gnttab_grant_page(domid, page, readonly))));
+	}
+
+	GrantRef() = default;
+	GrantRef(GrantRef &&o) : ref_(kcxx::exchange(o.ref_, -1)) {}
+	GrantRef &operator=(GrantRef &&o)
+	{
+		if (this != &o) {
+			reset();
+			ref_ = kcxx::exchange(o.ref_, -1);
+		}
+		return *this;
+	}
+	~GrantRef() { reset(); }
+
+	void reset()
+	{
+		if (ref_ >= 0)
+			kcxx_gnttab_end_access(static_cast<uint32_t>(ref_));
+		ref_ = -1;
+	}
+	uint32_t ref() const { return static_cast<uint32_t>(ref_); }
+	explicit operator bool() const { return ref_ >= 0; }
+
+      private:
+	explicit GrantRef(int ref) : ref_(ref) {}
+	int ref_ = -1;
+};
+
+// An unbound event channel port allocated for the other end of a xenbus device.
+class EventChannel : kcxx::NoCopy {
+      public:
+	static Result<EventChannel> create(struct xenbus_device *xdev)
+	{
+		EventChannel ch;
+		TRY(kcxx::to_result(kcxx_xenbus_alloc_evtchn(xdev, &ch.port_)));
+		ch.xdev_ = xdev;
+		return ch;
+	}
+
+	EventChannel() = default;
+	EventChannel(EventChannel &&o)
+	    : xdev_(kcxx::exchange(o.xdev_, static_cast<struct xenbus_device *>(nullptr))),
+	      port_(o.port_)
+	{
+	}
+	EventChannel &operator=(EventChannel &&) = delete;
+	~EventChannel()
+	{
+		if (xdev_)
+			kcxx_xenbus_free_evtchn(xdev_, port_);
+	}
+
+	uint32_t port() const { return port_; }
+	explicit operator bool() const { return xdev_ != nullptr; }
+
+      private:
+	friend class IrqBinding;
+	// The binding now owns the port: unbinding the irq closes it.
+	void released_to_binding() { xdev_ = nullptr; }
+
+	struct xenbus_device *xdev_ = nullptr;
+	uint32_t port_ = 0;
+};
+
+enum class Eoi { Auto, Late };
+
+// An event channel bound to an irq with a handler. Not movable: the kernel holds &action_.
+class IrqBinding : kcxx::NoCopy {
+      public:
+	IrqBinding() = default;
+	IrqBinding(IrqBinding &&) = delete;
+	~IrqBinding() { unbind(); }
+
+	// Takes the port: on success the binding owns it, on failure @ch still frees it.
+	Result<void> bind(EventChannel &ch, Eoi eoi, const char *name,
+			  enum kcxx_irqreturn (*handler)(int irq, void *data), void *data)
+	{
+		if (irq_ >= 0)
+			return kcxx::err(-KCXX_EBUSY);
+		action_.handler = handler;
+		action_.data = data;
+		const int irq = eoi == Eoi::Late
+					? kcxx_bind_evtchn_lateeoi(ch.port(), &action_, name)
+					: kcxx_bind_evtchn(ch.port(), &action_, name);
+		irq_ = TRY(kcxx::to_result_value(irq));
+		port_ = ch.port();
+		ch.released_to_binding();
+		return kcxx::ok();
+	}
+
+	void unbind()
+	{
+		if (irq_ >= 0)
+			kcxx_unbind_irq(irq_, &action_);
+		irq_ = -1;
+	}
+
+	int irq() const { return irq_; }
+	uint32_t port() const { return port_; }
+	explicit operator bool() const { return irq_ >= 0; }
+
+      private:
+	struct kcxx_irq_action action_ = {};
+	int irq_ = -1;
+	uint32_t port_ = 0;
+};
+
+// A xenstore transaction that aborts unless commit() succeeded.
+class [[nodiscard]] Transaction : kcxx::NoCopy {
+      public:
+	static Result<Transaction> start()
+	{
+		Transaction t;
+		TRY(kcxx::to_result(kcxx_xenbus_transaction_start(&t.id_)));
+		t.open_ = true;
+		return t;
+	}
+
+	Transaction(Transaction &&o) : id_(o.id_), open_(kcxx::exchange(o.open_, false)) {}
+	Transaction &operator=(Transaction &&) = delete;
+	~Transaction()
+	{
+		if (open_)
+			kcxx_xenbus_transaction_end(id_, true);
+	}
+
+	// -EAGAIN means another writer raced us: the caller retries the whole transaction.
+	Result<void> commit()
+	{
+		if (!open_)
+			return kcxx::err(-KCXX_EINVAL);
+		open_ = false;
+		return kcxx::to_result(kcxx_xenbus_transaction_end(id_, false));
+	}
+
+	uint32_t id() const { return id_; }
+
+      private:
+	Transaction() = default;
+	uint32_t id_ = KCXX_XBT_NIL;
+	bool open_ = false;
+};
+
+// A value read from xenstore, owned (kfree'd) by this object.
+class XsString : kcxx::NoCopy {
+      public:
+	static Result<XsString> read(uint32_t xbt, const char *dir, const char *node)
+	{
+		unsigned int len = 0;
+		char *s = TRY(kcxx::from_err_ptr(kcxx_xenbus_read(xbt, dir, node, &len)));
+		if (!s)
+			return kcxx::err(-KCXX_ENOENT);
+		return XsString(s, len);
+	}
+
+	XsString(XsString &&o) : s_(kcxx::exchange(o.s_, static_cast<char *>(nullptr))), len_(o.len_) {}
+	XsString &operator=(XsString &&) = delete;
+	~XsString() { kcxx_kfree(s_); }
+
+	const char *c_str() const { return s_; }
+	size_t size() const { return len_; }
+
+      private:
+	XsString(char *s, size_t len) : s_(s), len_(len) {}
+	char *s_ = nullptr;
+	size_t len_ = 0;
+};
+
+} // namespace xen

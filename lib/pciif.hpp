@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+// Marshalling and validation of XEN_PCI_OP_* requests and replies (Xen io/pciif.h).
+// Portable: built unchanged for the kernel and for the host tests.
+#pragma once
+
+#include "kcxx/result.hpp"
+#include "kcxx/xen_public.h"
+
+namespace pcifront {
+
+using kcxx::Result;
+
+// Where a config op goes: a function on one of the backend's root buses.
+struct Bdf {
+	uint32_t domain = 0; // segment, 0..0xffff
+	uint32_t bus = 0;    // 0..0xff
+	uint32_t devfn = 0;  // 0..0xff
+
+	bool operator==(const Bdf &o) const
+	{
+		return domain == o.domain && bus == o.bus && devfn == o.devfn;
+	}
+};
+
+constexpr uint32_t devfn(uint32_t slot, uint32_t fn) { return ((slot & 0x1f) << 3) | (fn & 7); }
+constexpr uint32_t slot_of(uint32_t devfn) { return (devfn >> 3) & 0x1f; }
+constexpr uint32_t func_of(uint32_t devfn) { return devfn & 7; }
+
+// Extended config space is 4 KiB; pciback refuses offsets beyond it.
+inline constexpr int kConfigSpaceSize = 4096;
+
+// Builds a conf_read/conf_write request; refuses sizes other than 1, 2, 4, misaligned or
+// out-of-range offsets before anything reaches the backend.
+Result<xen_pci_op> make_conf_op(uint32_t cmd, const Bdf &bdf, int offset, int size,
+				uint32_t value);
+Result<xen_pci_op> make_msi_op(uint32_t cmd, const Bdf &bdf);
+// An enable_msix request for entries[0..nvec) (the MSI-X table indices the driver asked for).
+Result<xen_pci_op> make_msix_op(const Bdf &bdf, const uint16_t *entries, int nvec);
+
+// Why a reply was refused; each becomes a log line naming the field.
+enum class ReplyFault {
+	None,
+	ErrOutOfRange, // err is neither 0, an XEN_PCI_ERR_* nor a negative errno
+	WrongCmd,      // the reply's cmd differs from the request's
+	WrongDevice,   // domain/bus/devfn changed under us
+	WrongOffset,   // offset/size changed under us
+	ValueTooWide,  // a read result with bits beyond the requested size
+};
+const char *reply_fault_name(ReplyFault f);
+
+// The backend's answer to a conf op, read once from the page into @reply. Returns the checked
+// err and value; a fault is reported through @fault and makes the op fail with -EPROTO.
+struct ConfReply {
+	int32_t err = 0;
+	uint32_t value = 0;
+};
+Result<ConfReply> check_conf_reply(const xen_pci_op &sent, const xen_pci_op &reply,
+				   ReplyFault *fault);
+
+// pciback answers conf ops with XEN_PCI_ERR_*: the PCIBIOS_* value pci_ops must return.
+int xen_pci_err_to_pcibios(int32_t err);
+// The same as a negative errno, for callers outside pci_ops.
+int xen_pci_err_to_errno(int32_t err);
+// MSI ops carry either XEN_PCI_ERR_* or the raw errno of the backend's pci_enable_msi*();
+// both become a valid negative errno (0 on success).
+int msi_err_to_errno(uint32_t cmd, int32_t err);
+
+// Checks the pirqs pciback returned for an enable_msix of @nvec entries: each entry index echoed
+// unchanged, every vector non-zero, below @max_pirq and unique. @fault_index names the first bad
+// entry for the log line.
+enum class VectorFault { None, BadCount, EntryChanged, Zero, OutOfRange, Duplicate };
+const char *vector_fault_name(VectorFault f);
+VectorFault check_msix_vectors(const xen_msix_entry *sent, const xen_msix_entry *reply, int nvec,
+			       uint32_t max_pirq, int *fault_index);
+
+} // namespace pcifront

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+// xen-pcifront-cxx: the config-space frontend. This first version checks its environment and the
+// companions it needs; the xenbus frontend itself comes with the pcifront issue.
+#include "entry.h"
+#include "kcxx/errno.h"
+#include "kcxx/log.h"
+#include "kcxx/xenbus.h"
+#include "xpf/evtchn.h"
+#include "xpf/hotplug.h"
+#include "xpf/msi.h"
+
+namespace {
+constexpr const char *kMod = "xen-pcifront-cxx";
+constexpr unsigned int kMinTimeoutMs = 10;
+constexpr unsigned int kMaxTimeoutMs = 60000;
+} // namespace
+
+extern "C" int xpf_frontend_init(void)
+{
+	if (xpf_op_timeout_ms < kMinTimeoutMs || xpf_op_timeout_ms > kMaxTimeoutMs) {
+		kcxx_log(kMod, KCXX_LOG_ERR, "op_timeout_ms=%u is outside %u..%u; load refused",
+			 xpf_op_timeout_ms, kMinTimeoutMs, kMaxTimeoutMs);
+		return -KCXX_EINVAL;
+	}
+	if (!xpf_msi_hook_free()) {
+		kcxx_log(kMod, KCXX_LOG_ERR,
+			 "the in-tree xen-pcifront is loaded and owns the PCI frontend hook: "
+			 "run 'modprobe -r xen-pcifront' and add 'blacklist xen-pcifront' to "
+			 "/etc/modprobe.d/ (see README)");
+		return -KCXX_EBUSY;
+	}
+	if (!kcxx_xen_pv_domain() || kcxx_xen_initial_domain()) {
+		kcxx_log(kMod, KCXX_LOG_INFO,
+			 "not a Xen PV guest domain: no PCI backend to connect to, staying idle");
+		return 0;
+	}
+	kcxx_log(kMod, KCXX_LOG_INFO, "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
+		 xpf_op_timeout_ms, xpf_evtchn_count(),
+		 static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
+	return 0;
+}
+
+extern "C" void xpf_frontend_exit(void) {}

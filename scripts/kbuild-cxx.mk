@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# C++ objects through kbuild: a %.o: %.cpp rule shaped like kbuild's own rule_cc_o_c, so that
+# fixdep tracks dependencies, objtool checks the object and a changed command line rebuilds it.
+# Flags are kbuild's own C flags with the C-only ones removed; nothing security- or ABI-relevant
+# is typed here.
+
+CXX := $(subst gcc,g++,$(CC))
+
+cxx-c-only-flags := -std=gnu% -Wstrict-prototypes -Werror=strict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wold-style-declaration \
+	-Wdeclaration-after-statement -Werror=declaration-after-statement \
+	-Wpointer-sign -Wno-pointer-sign -Werror=implicit-int \
+	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
+	-Werror=designated-init -Wnested-externs -Wmissing-parameter-type \
+	-Woverride-init -Wno-override-init -Wbad-function-cast -Wc++-compat \
+	-Werror=strict-prototypes
+
+# pahole cannot encode C++ DWARF into module BTF (the .ko would be deleted): line tables only.
+cxx-flags-extra := -std=gnu++17 -nostdinc++ -ffreestanding -fno-exceptions -fno-rtti \
+	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fno-gnu-unique -g1 -D__KCXX_KERNEL__
+
+cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) \
+	$(filter-out $(cxx-c-only-flags),$(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) \
+		$(KBUILD_CFLAGS_MODULE) $(CFLAGS_MODULE)) \
+	$(cxx-flags-extra) $(KCXX_INCLUDES) $(basename_flags) $(modname_flags)
+
+quiet_cmd_cxx_o_cpp = CXX $(quiet_modtag) $@
+      cmd_cxx_o_cpp = $(CXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
+
+define rule_cxx_o_cpp
+	$(call cmd_and_fixdep,cxx_o_cpp)
+	$(call cmd,gen_objtooldep)
+	$(call cmd,record_mcount)
+endef
+
+$(obj)/%.o: $(src)/%.cpp FORCE
+	$(call if_changed_rule,cxx_o_cpp)

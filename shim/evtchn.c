@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shim for <xen/events.h>. */
+#include <linux/build_bug.h>
+#include <linux/interrupt.h>
+#include <xen/events.h>
+
+#include "kcxx/evtchn.h"
+
+static_assert(KCXX_IRQ_NONE == (int)IRQ_NONE && KCXX_IRQ_HANDLED == (int)IRQ_HANDLED);
+
+/* Every binding made through this shim has a kcxx_irq_action as its dev_id. */
+static irqreturn_t kcxx_irq_trampoline(int irq, void *dev_id)
+{
+	struct kcxx_irq_action *action = dev_id;
+
+	return (irqreturn_t)action->handler(irq, action->data);
+}
+
+int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *action, const char *name)
+{
+	return bind_evtchn_to_irqhandler_lateeoi(port, kcxx_irq_trampoline, 0, name, action);
+}
+
+int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *action, const char *name)
+{
+	return bind_evtchn_to_irqhandler(port, kcxx_irq_trampoline, 0, name, action);
+}
+
+void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action)
+{
+	unbind_from_irqhandler(irq, action);
+}
+
+void kcxx_xen_irq_lateeoi(int irq, bool spurious)
+{
+	xen_irq_lateeoi(irq, spurious ? XEN_EOI_FLAG_SPURIOUS : 0);
+}
+
+void kcxx_notify_remote_via_irq(int irq)
+{
+	notify_remote_via_irq(irq);
+}
+
+void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns)
+{
+	xen_poll_irq_timeout(irq, deadline_ns);
+}
+
+void kcxx_xen_clear_irq_pending(int irq)
+{
+	xen_clear_irq_pending(irq);
+}
+
+int kcxx_xen_pirq_from_irq(int irq)
+{
+	return xen_pirq_from_irq(irq);
+}

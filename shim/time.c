@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shim for <linux/timekeeping.h> and <linux/delay.h>. */
+#include <linux/delay.h>
+#include <linux/processor.h>
+#include <linux/timekeeping.h>
+
+#include "kcxx/time.h"
+
+uint64_t kcxx_ktime_get_ns(void)
+{
+	return ktime_get_ns();
+}
+
+void kcxx_msleep(unsigned int ms)
+{
+	msleep(ms);
+}
+
+void kcxx_cpu_relax(void)
+{
+	cpu_relax();
+}

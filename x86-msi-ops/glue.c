@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Module glue of xen-pcifront-msi: module metadata, exports, and the x86 hook it owns. */
+#include <linux/compiler.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <asm/xen/pci.h>
+
+#include "entry.h"
+#include "xpf/msi.h"
+
+
+/* xen_pci_frontend is a bare exported pointer with no register API: whoever set it owns it. */
+bool xpf_msi_hook_free(void)
+{
+	return READ_ONCE(xen_pci_frontend) == NULL;
+}
+EXPORT_SYMBOL_NS_GPL(xpf_msi_hook_free, XEN_PCIFRONT_CXX);
+
+static int __init xpf_msi_module_init(void)
+{
+	return xpf_msi_init();
+}
+
+static void __exit xpf_msi_module_exit(void)
+{
+	xpf_msi_exit();
+}
+
+module_init(xpf_msi_module_init);
+module_exit(xpf_msi_module_exit);
+
+MODULE_LICENSE("GPL v2");
+MODULE_AUTHOR("xen-pcifront-cxx developers");
+MODULE_DESCRIPTION("Xen PCI frontend: MSI and MSI-X through the x86 xen_pci_frontend hook");
+MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);

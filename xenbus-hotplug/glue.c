@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Module glue of xen-pcifront-hotplug: module metadata and exports. */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "entry.h"
+#include "xpf/hotplug.h"
+
+
+EXPORT_SYMBOL_NS_GPL(xpf_hotplug_reconfigurations, XEN_PCIFRONT_CXX);
+
+static int __init xpf_hotplug_module_init(void)
+{
+	return xpf_hotplug_init();
+}
+
+static void __exit xpf_hotplug_module_exit(void)
+{
+	xpf_hotplug_exit();
+}
+
+module_init(xpf_hotplug_module_init);
+module_exit(xpf_hotplug_module_exit);
+
+MODULE_LICENSE("GPL v2");
+MODULE_AUTHOR("xen-pcifront-cxx developers");
+MODULE_DESCRIPTION("Xen PCI frontend: xenbus PCI hotplug (xl pci-attach / pci-detach)");
