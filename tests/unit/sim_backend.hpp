@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+// A simulated pciback: answers XEN_PCI_OP_* requests in a xen_pci_sharedinfo the way
+// drivers/xen/xen-pciback does, and can be told to misbehave.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "lib/pciif.hpp"
+
+class SimBackend {
+      public:
+	enum class Fault {
+		None,
+		WrongDevice,  // reply names another devfn
+		WrongCmd,     // reply carries another cmd
+		WrongOffset,  // reply carries another offset
+		GarbageErr,   // err = a positive value
+		HugeErr,      // err = INT32_MIN
+		WideValue,    // read value with bits beyond the access size
+		ZeroVector,   // an MSI-X pirq of 0
+		DupVector,    // the same pirq twice
+		ChangedEntry, // an MSI-X entry index rewritten
+		HugeVector,   // a pirq beyond the domain's range
+	};
+
+	struct Device {
+		pcifront::Bdf bdf;
+		int cfg_size;
+		std::vector<uint8_t> cfg;
+		bool msix_on = false;
+	};
+
+	// A function with vendor/device IDs and a config space of @cfg_size bytes.
+	Device &add_device(const pcifront::Bdf &bdf, uint16_t vendor, uint16_t device,
+			   int cfg_size = 256);
+	void set_fault(Fault f) { fault_ = f; }
+	// Processes sh->op like pciback's xen_pcibk_do_op() and clears XEN_PCIF_active.
+	void handle(xen_pci_sharedinfo *sh);
+
+	uint16_t first_pirq = 40;
+	int ops = 0;
+
+      private:
+	Device *find(const xen_pci_op &op);
+	void conf_read(xen_pci_op &op);
+	void conf_write(xen_pci_op &op);
+	void enable_msix(xen_pci_op &op);
+
+	std::vector<Device> devs_;
+	Fault fault_ = Fault::None;
+};

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include "kcxx/pci.h"
+#include "lib/pciif.hpp"
+#include "sim_backend.hpp"
+
+using namespace pcifront;
+
+static const Bdf kNic{0, 0, devfn(2, 0)};
+
+// One op through a simulated shared page: marshal, let the backend answer, validate.
+static kcxx::Result<ConfReply> round_trip(SimBackend &be, const xen_pci_op &op,
+					  ReplyFault *fault)
+{
+	xen_pci_sharedinfo sh = {};
+	sh.op = op;
+	sh.flags = XEN_PCIF_active;
+	be.handle(&sh);
+	EXPECT_EQ(sh.flags & XEN_PCIF_active, 0u);
+	const xen_pci_op reply = sh.op; // read once
+	return check_conf_reply(op, reply, fault);
+}
+
+TEST(ConfOp, RefusesBadRequestsBeforeTheBackend)
+{
+	EXPECT_TRUE(make_conf_op(XEN_PCI_OP_conf_read, kNic, 0, 4, 0).ok());
+	EXPECT_TRUE(make_conf_op(XEN_PCI_OP_conf_read, kNic, 4095, 1, 0).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_read, kNic, 0, 3, 0).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_read, kNic, 2, 4, 0).ok()); // misaligned
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_read, kNic, 4096, 1, 0).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_read, kNic, -4, 4, 0).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_write, kNic, 0, 1, 0x100).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_enable_msi, kNic, 0, 4, 0).ok());
+	EXPECT_FALSE(make_conf_op(XEN_PCI_OP_conf_read, Bdf{0x10000, 0, 0}, 0, 4, 0).ok());
+}
+
+TEST(ConfOp, ReadsAndWritesEverySizeThroughTheBackend)
+{
+	SimBackend be;
+	be.add_device(kNic, 0x8086, 0x100e);
+	ReplyFault f;
+	auto r = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_read, kNic, 0, 4, 0).get(), &f);
+	ASSERT_TRUE(r.ok());
+	EXPECT_EQ(r.get()->value, 0x100e8086u);
+	for (int size : {1, 2, 4}) {
+		const uint32_t v = size == 4 ? 0xa5a55a5au : (1u << (size * 8)) - 3;
+		auto w = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_write, kNic, 0x40, size, v).get(), &f);
+		ASSERT_TRUE(w.ok());
+		EXPECT_EQ(w.get()->err, XEN_PCI_ERR_success);
+		auto rd = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_read, kNic, 0x40, size, 0).get(), &f);
+		ASSERT_TRUE(rd.ok());
+		EXPECT_EQ(rd.get()->value, v) << "size " << size;
+	}
+}
+
+TEST(ConfOp, BackendErrorsMapToPcibios)
+{
+	SimBackend be;
+	be.add_device(kNic, 0x8086, 0x100e);
+	ReplyFault f;
+	auto missing = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_read, Bdf{0, 0, devfn(3, 0)}, 0, 4, 0).get(), &f);
+	ASSERT_TRUE(missing.ok());
+	EXPECT_EQ(xen_pci_err_to_pcibios(missing.get()->err), KCXX_PCIBIOS_DEVICE_NOT_FOUND);
+	auto beyond = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_read, kNic, 0x100, 4, 0).get(), &f);
+	ASSERT_TRUE(beyond.ok());
+	EXPECT_EQ(xen_pci_err_to_pcibios(beyond.get()->err), KCXX_PCIBIOS_BAD_REGISTER_NUMBER);
+
+	EXPECT_EQ(xen_pci_err_to_pcibios(XEN_PCI_ERR_not_implemented), KCXX_PCIBIOS_FUNC_NOT_SUPPORTED);
+	EXPECT_EQ(xen_pci_err_to_pcibios(XEN_PCI_ERR_access_denied), KCXX_PCIBIOS_SET_FAILED);
+	EXPECT_EQ(xen_pci_err_to_pcibios(-77), KCXX_PCIBIOS_SET_FAILED); // never a raw negative
+	EXPECT_EQ(xen_pci_err_to_errno(XEN_PCI_ERR_dev_not_found), -KCXX_ENODEV);
+	EXPECT_EQ(xen_pci_err_to_errno(XEN_PCI_ERR_op_failed), -KCXX_EIO);
+}
+
+TEST(ConfOp, EveryMisbehaviourIsCaughtAndNamed)
+{
+	const struct {
+		SimBackend::Fault fault;
+		ReplyFault expect;
+	} cases[] = {
+		{SimBackend::Fault::WrongDevice, ReplyFault::WrongDevice},
+		{SimBackend::Fault::WrongCmd, ReplyFault::WrongCmd},
+		{SimBackend::Fault::WrongOffset, ReplyFault::WrongOffset},
+		{SimBackend::Fault::GarbageErr, ReplyFault::ErrOutOfRange},
+		{SimBackend::Fault::HugeErr, ReplyFault::ErrOutOfRange},
+		{SimBackend::Fault::WideValue, ReplyFault::ValueTooWide},
+	};
+	for (const auto &c : cases) {
+		SimBackend be;
+		be.add_device(kNic, 0x8086, 0x100e);
+		be.set_fault(c.fault);
+		ReplyFault f = ReplyFault::None;
+		auto r = round_trip(be, *make_conf_op(XEN_PCI_OP_conf_read, kNic, 0x0, 2, 0).get(), &f);
+		EXPECT_EQ(r.error(), -KCXX_EPROTO) << reply_fault_name(c.expect);
+		EXPECT_EQ(f, c.expect) << reply_fault_name(f);
+		EXPECT_STRNE(reply_fault_name(f), "unknown");
+	}
+}
+
+TEST(MsiErr, RawErrnosAndXenCodesBothBecomeErrnos)
+{
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msix, -KCXX_EALREADY), -KCXX_EALREADY);
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msix, -KCXX_ENODEV), -KCXX_ENODEV);
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msi, XEN_PCI_ERR_op_failed), -KCXX_EIO);
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msi, 0), 0);
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msix, 5), -KCXX_EPROTO);
+	EXPECT_EQ(msi_err_to_errno(XEN_PCI_OP_enable_msix, -100000), -KCXX_EPROTO);
+}
+
+static VectorFault msix_with(SimBackend::Fault fault, int nvec, int *idx)
+{
+	SimBackend be;
+	be.add_device(kNic, 0x8086, 0x10d3);
+	be.set_fault(fault);
+	uint16_t entries[SH_INFO_MAX_VEC];
+	for (int i = 0; i < nvec; i++)
+		entries[i] = static_cast<uint16_t>(i);
+	xen_pci_sharedinfo sh = {};
+	sh.op = *make_msix_op(kNic, entries, nvec).get();
+	const xen_pci_op sent = sh.op;
+	be.handle(&sh);
+	const xen_pci_op reply = sh.op;
+	EXPECT_EQ(reply.err, 0);
+	return check_msix_vectors(sent.msix_entries, reply.msix_entries, nvec, 1024, idx);
+}
+
+TEST(MsixVectors, GoodRepliesPass)
+{
+	int idx;
+	EXPECT_EQ(msix_with(SimBackend::Fault::None, 1, &idx), VectorFault::None);
+	EXPECT_EQ(msix_with(SimBackend::Fault::None, SH_INFO_MAX_VEC, &idx), VectorFault::None);
+	EXPECT_EQ(idx, -1);
+}
+
+TEST(MsixVectors, BadRepliesAreRefusedWithTheEntry)
+{
+	int idx;
+	EXPECT_EQ(msix_with(SimBackend::Fault::ZeroVector, 4, &idx), VectorFault::Zero);
+	EXPECT_EQ(idx, 1);
+	EXPECT_EQ(msix_with(SimBackend::Fault::DupVector, 4, &idx), VectorFault::Duplicate);
+	EXPECT_EQ(idx, 1);
+	EXPECT_EQ(msix_with(SimBackend::Fault::ChangedEntry, 4, &idx), VectorFault::EntryChanged);
+	EXPECT_EQ(idx, 0);
+	EXPECT_EQ(msix_with(SimBackend::Fault::HugeVector, 4, &idx), VectorFault::OutOfRange);
+	EXPECT_EQ(idx, 0);
+	xen_msix_entry e[1] = {};
+	EXPECT_EQ(check_msix_vectors(e, e, 0, 1024, &idx), VectorFault::BadCount);
+	EXPECT_EQ(check_msix_vectors(e, e, SH_INFO_MAX_VEC + 1, 1024, &idx), VectorFault::BadCount);
+}
+
+TEST(MsixOp, RequestIsBounded)
+{
+	uint16_t entries[SH_INFO_MAX_VEC + 1] = {};
+	EXPECT_FALSE(make_msix_op(kNic, entries, 0).ok());
+	EXPECT_FALSE(make_msix_op(kNic, entries, SH_INFO_MAX_VEC + 1).ok());
+	entries[0] = 2048;
+	EXPECT_FALSE(make_msix_op(kNic, entries, 1).ok());
+}
