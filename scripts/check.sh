@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: every test stage, each reported PASS/FAIL, ending with one countable line.
+# Stages that depend on a failed one are reported as failed, never skipped silently.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+results=$top/build/check-results.txt
+mkdir -p "$top/build"
+: >"$results"
+failed=0
+
+stage() { # name, command...
+	local name=$1 start=$SECONDS
+	shift
+	echo
+	echo "=== check: $name"
+	if "$@"; then
+		echo "PASS $name ($((SECONDS - start)) s)" | tee -a "$results"
+	else
+		echo "FAIL $name ($((SECONDS - start)) s)" | tee -a "$results"
+		failed=1
+	fi
+}
+
+unit() {
+	"$top/scripts/deps.sh" unit || return 1
+	cmake -S "$top/tests/unit" -B "$top/build/unit" -DCMAKE_BUILD_TYPE=Debug >/dev/null || return 1
+	cmake --build "$top/build/unit" -j2 -- --no-print-directory >"$top/build/unit/build.log" 2>&1 ||
+		{ tail -n 40 "$top/build/unit/build.log"; return 1; }
+	(cd "$top/build/unit" && ctest --output-on-failure | tail -n 5)
+}
+
+kver61=$("$top/scripts/kver.sh" 6.1 2>/dev/null || true)
+"$top/scripts/deps.sh" build unit emu || exit 1
+kver61=$("$top/scripts/kver.sh" 6.1) || exit 1
+kver612=$("$top/scripts/kver.sh" 6.12) || exit 1
+
+stage unit-tests unit
+stage "kbuild-$kver61" "$top/scripts/kbuild.sh" "$kver61"
+stage "kbuild-$kver612" "$top/scripts/kbuild.sh" "$kver612"
+if grep -q "^PASS kbuild-$kver61" "$results"; then
+	stage "smoke-qemu-$kver61" "$top/tests/smoke/run.sh" "$kver61"
+	stage xen-scenarios "$top/tests/xenhost/check.sh" "$kver61"
+else
+	echo "FAIL smoke-qemu-$kver61 (needs the $kver61 build)" | tee -a "$results"
+	echo "FAIL xen-scenarios (needs the $kver61 build)" | tee -a "$results"
+	failed=1
+fi
+
+echo
+echo "=== check summary"
+cat "$results"
+pass=$(grep -c '^PASS' "$results")
+fail=$(grep -c '^FAIL' "$results")
+echo "check: $pass passed, $fail failed"
+exit $failed
