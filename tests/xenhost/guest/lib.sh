@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Step reporting and bounded waits for scripts inside the emulated host (busybox sh).
+# Each step prints one line the host runner parses: "<TAG> PASS|FAIL <name>: <detail>".
+XPF_TAG=${XPF_TAG:-XPF-STEP}
+# The QEMU layout run.sh builds: the NIC passed through, and the one dom0 keeps (same hub).
+PT_BDF=0000:00:02.0
+DOM0_BDF=0000:00:03.0
+
+step() { # name, command...: runs the command, reports its exit status and first output line
+	_name=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		echo "$XPF_TAG PASS $_name: $(echo "$_out" | head -n 1 | cut -c1-150)"
+		return 0
+	fi
+	echo "$XPF_TAG FAIL $_name: $(echo "$_out" | tail -n 3 | tr '\n' ' ' | cut -c1-300)"
+	return 1
+}
+
+# wait_for SECONDS what command...: polls every 0.5 s; never waits longer than SECONDS.
+wait_for() {
+	_limit=$1 _what=$2
+	shift 2
+	_t=0
+	while ! "$@" >/dev/null 2>&1; do
+		_t=$((_t + 1))
+		if [ $_t -ge $((_limit * 2)) ]; then
+			echo "gave up after ${_limit} s waiting for $_what"
+			return 1
+		fi
+		sleep 0.5
+	done
+	echo "$_what after ~$((_t / 2)) s"
+}
+
+# The kernel log must show no oops, WARN, BUG, lockup or segfault.
+dmesg_clean() {
+	if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung_task|segfault at'; then
+		return 1
+	fi
+	echo "no oops/WARN/BUG/lockup in dmesg"
+}
+
+# Link-local IPv6 address of a netdev once DAD has finished.
+ll_addr() {
+	ip -6 addr show dev "$1" scope link 2>/dev/null | grep -v tentative |
+		sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1
+}
+has_ll_addr() { [ -n "$(ll_addr "$1")" ]; }

@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds what the emulated Xen host boots, from Debian packages only:
+#   build/xenhost/xen.elf                 Debian's Xen 4.17 hypervisor, gunzipped (QEMU multiboot)
+#   build/xenhost/<kver>/vmlinuz          Debian's kernel, for dom0 and the driver domain
+#   build/xenhost/<kver>/dom0.cpio.gz     dom0: busybox, xl/xenstored/xenconsoled, pciutils, the
+#                                         Xen backend modules, our scenario scripts, and inside it
+#                                         the driver domain's kernel and initramfs (/xpf/)
+# Package trees and the module closure are cached by package version; the images are rebuilt
+# when any input changes. Usage: images.sh KVER [MODULES_DIR]
+source "$(dirname "$0")/../lib/common.sh"
+kver=${1:?usage: images.sh KVER [MODULES_DIR]}
+ours=${2:-$BUILD/kbuild/$kver}
+out=$BUILD/xenhost/$kver
+mkdir -p "$out"
+
+XEN_TOOL_PKGS="xen-utils-4.17 xenstore-utils"
+LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
+	libxenstore4 libxentoollog1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
+	libext2fs2 liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
+	libssl3 libcom-err2 libcap2 libidn2-0 libunistring2"
+DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback e1000 e1000e nvme"
+DOMU_MODS="xen-pcifront e1000 e1000e nvme"
+
+# --- Xen hypervisor -------------------------------------------------------------------------
+hv=$(deb_unpack xen-hypervisor-4.17-amd64)
+if [ ! -f "$BUILD/xenhost/xen.elf" ] || [ "$hv/boot/xen-4.17-amd64.gz" -nt "$BUILD/xenhost/xen.elf" ]; then
+	# QEMU's multiboot loader hangs on the .gz: it wants the ELF.
+	gunzip -c "$hv/boot/xen-4.17-amd64.gz" >"$BUILD/xenhost/xen.elf.tmp"
+	mv "$BUILD/xenhost/xen.elf.tmp" "$BUILD/xenhost/xen.elf"
+fi
+
+# --- Kernel image and module index ----------------------------------------------------------
+img=$(deb_unpack "linux-image-$kver-unsigned")
+[ -f "$img/boot/vmlinuz-$kver" ] || die "linux-image-$kver-unsigned has no vmlinuz"
+if [ ! -f "$img/lib/modules/$kver/modules.dep" ]; then
+	# The package ships no modules.dep: index it once.
+	depmod -b "$img" "$kver"
+fi
+cp -u "$img/boot/vmlinuz-$kver" "$out/vmlinuz"
+
+# The module files (with their dependencies) needed to modprobe each name.
+module_closure() {
+	local m
+	for m in "$@"; do
+		modprobe -d "$img" -S "$kver" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" {print $2}' || die "module $m not found in linux-image-$kver"
+	done | sort -u
+}
+
+# Copies modules into a root and indexes them there (busybox modprobe reads modules.dep).
+install_modules() {
+	local root=$1 f rel
+	shift
+	for f in $(module_closure "$@"); do
+		rel=${f#"$img"}
+		mkdir -p "$root$(dirname "$rel")"
+		cp "$f" "$root$rel"
+	done
+	cp "$img/lib/modules/$kver/"modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+}
+
+# --- Shared-library resolution from unpacked packages ----------------------------------------
+libroots=()
+for p in $LIB_PKGS; do libroots+=("$(deb_unpack "$p")"); done
+find_lib() {
+	local r d
+	for r in "${libroots[@]}" ""; do
+		for d in lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu usr/lib/xen-4.17/lib usr/lib; do
+			[ -e "$r/$d/$1" ] && { echo "$r/$d/$1"; return 0; }
+		done
+	done
+	return 1
+}
+# Copies ELF files into ROOT at their paths, and every library they need, recursively.
+install_elf() {
+	local root=$1 src=$2 dst=$3 lib path
+	mkdir -p "$root$(dirname "$dst")"
+	cp -L "$src" "$root$dst"
+	for lib in $(readelf -d "$src" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+		[ -e "$root/lib/x86_64-linux-gnu/$lib" ] && continue
+		path=$(find_lib "$lib") || die "no package here provides $lib (needed by $dst): add it to LIB_PKGS"
+		install_elf "$root" "$path" "/lib/x86_64-linux-gnu/$lib"
+	done
+}
+base_root() { # root
+	local root=$1
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,var/log,var/run,var/lib,lib64,usr/share/misc}
+	if [ "${XPF_BUSYBOX:-static}" = static ]; then
+		cp /bin/busybox "$root/bin/busybox"
+	else
+		install_elf "$root" "$(deb_unpack busybox)/bin/busybox" /bin/busybox
+	fi
+	install_elf "$root" "$(find_lib ld-linux-x86-64.so.2)" /lib64/ld-linux-x86-64.so.2
+	pci=$(deb_unpack pciutils)
+	install_elf "$root" "$pci/usr/bin/lspci" /usr/bin/lspci
+	cp "$(deb_unpack pci.ids)/usr/share/misc/pci.ids" "$root/usr/share/misc/pci.ids"
+	# Debian's ping: busybox's static ping6 crashes resolving "fe80::..%eth0" (static glibc).
+	install_elf "$root" "$(deb_unpack iputils-ping)/bin/ping" /usr/bin/ping
+	printf 'root:x:0:0:root:/:/bin/sh\n' >"$root/etc/passwd"
+}
+
+# --- Driver domain (domU) initramfs ----------------------------------------------------------
+domu=$out/domu-root
+rm -rf "$domu"
+base_root "$domu"
+install_modules "$domu" $DOMU_MODS
+if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
+	mkdir -p "$domu/lib/modules/$kver/extra"
+	cp "$ours"/*.ko "$domu/lib/modules/$kver/extra/"
+fi
+depmod -b "$domu" "$kver"
+cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
+chmod +x "$domu/init"
+(cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"
+
+# --- dom0 initramfs --------------------------------------------------------------------------
+dom0=$out/dom0-root
+rm -rf "$dom0"
+base_root "$dom0"
+install_modules "$dom0" $DOM0_MODS
+depmod -b "$dom0" "$kver"
+xu=$(deb_unpack xen-utils-4.17)
+for b in xl xenstored xenconsoled xen-init-dom0; do
+	install_elf "$dom0" "$xu/usr/lib/xen-4.17/bin/$b" "/usr/lib/xen-4.17/bin/$b"
+	ln -sf "/usr/lib/xen-4.17/bin/$b" "$dom0/sbin/$b"
+done
+# xl dlopen()s libgcc_s for pthread_cancel; no NEEDED entry names it.
+install_elf "$dom0" "$(find_lib libgcc_s.so.1)" /lib/x86_64-linux-gnu/libgcc_s.so.1
+xs=$(deb_unpack xenstore-utils)
+install_elf "$dom0" "$xs/usr/bin/xenstore" /usr/bin/xenstore
+for c in read write rm ls list chmod exists watch; do ln -sf xenstore "$dom0/usr/bin/xenstore-$c"; done
+mkdir -p "$dom0/etc/xen" "$dom0/var/lib/xen" "$dom0/var/log/xen/console" "$dom0/var/run/xen" \
+	"$dom0/run/xen" "$dom0/run/xenstored" "$dom0/xpf"
+# dom0_mem is fixed on Xen's command line: xl must not balloon dom0.
+echo 'autoballoon="off"' >"$dom0/etc/xen/xl.conf"
+cp "$TOP/tests/xenhost/guest/dom0-init" "$dom0/init"
+cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
+chmod +x "$dom0/init" "$dom0"/xpf/*.sh
+cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
+cp "$out/domu.cpio.gz" "$dom0/xpf/domu.cpio.gz"
+(cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
+say "images: xen.elf, $kver vmlinuz, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"
