@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+// Compiles every header of the C++ layer with the kernel's C++ flags (W=1 included), so an owner
+// no driver uses yet still cannot rot. Emits no code.
+#include "kcxx/alloc.hpp"
+#include "kcxx/debugfs.h"
+#include "kcxx/errno.h"
+#include "kcxx/evtchn.h"
+#include "kcxx/grant.h"
+#include "kcxx/lock.h"
+#include "kcxx/log.h"
+#include "kcxx/mem.h"
+#include "kcxx/pci.h"
+#include "kcxx/result.hpp"
+#include "kcxx/runtime.h"
+#include "kcxx/sync.hpp"
+#include "kcxx/time.h"
+#include "kcxx/types.h"
+#include "kcxx/utility.hpp"
+#include "kcxx/xen.hpp"
+#include "kcxx/xen_public.h"
+#include "xpf/evtchn.h"
+#include "xpf/hotplug.h"
+#include "xpf/msi.h"

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fake_kernel.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "kcxx/evtchn.h"
+#include "kcxx/grant.h"
+#include "kcxx/lock.h"
+#include "kcxx/mem.h"
+#include "kcxx/xenbus.h"
+
+FakeKernel fake;
+
+int FakeKernel::count(const std::string &prefix) const
+{
+	int n = 0;
+	for (const auto &c : calls)
+		n += c.rfind(prefix, 0) == 0;
+	return n;
+}
+
+static void rec(const std::string &s) { fake.calls.push_back(s); }
+static char page[4096];
+
+extern "C" {
+
+int kcxx_xenbus_setup_ring(struct xenbus_device *, void **vaddr, uint32_t *gref)
+{
+	rec("setup_ring");
+	if (fake.fail_setup_ring)
+		return -fake.fail_setup_ring;
+	*vaddr = page;
+	*gref = 77;
+	return 0;
+}
+
+void kcxx_xenbus_teardown_ring(void **vaddr, uint32_t *gref)
+{
+	rec("teardown_ring " + std::to_string(*gref));
+	*vaddr = nullptr;
+	*gref = 0;
+}
+
+int kcxx_xenbus_alloc_evtchn(struct xenbus_device *, uint32_t *port)
+{
+	rec("alloc_evtchn");
+	if (fake.fail_alloc_evtchn)
+		return -fake.fail_alloc_evtchn;
+	*port = 9;
+	return 0;
+}
+
+void kcxx_xenbus_free_evtchn(struct xenbus_device *, uint32_t port) { rec("free_evtchn " + std::to_string(port)); }
+
+static int bind(const char *kind, uint32_t port)
+{
+	rec(std::string(kind) + " " + std::to_string(port));
+	return fake.fail_bind ? -fake.fail_bind : 33;
+}
+int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind_lateeoi", port); }
+int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind", port); }
+void kcxx_unbind_irq(int irq, struct kcxx_irq_action *) { rec("unbind " + std::to_string(irq)); }
+
+int kcxx_gnttab_grant_page(uint16_t domid, const void *, bool) { rec("grant " + std::to_string(domid)); return 12; }
+void kcxx_gnttab_end_access(uint32_t ref) { rec("end_access " + std::to_string(ref)); }
+bool kcxx_gnttab_try_end_access(uint32_t) { return true; }
+
+int kcxx_xenbus_transaction_start(uint32_t *xbt)
+{
+	rec("transaction_start");
+	*xbt = 5;
+	return 0;
+}
+
+int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort)
+{
+	rec(std::string(abort ? "transaction_abort " : "transaction_commit ") + std::to_string(xbt));
+	return abort ? 0 : fake.transaction_end_result;
+}
+
+char *kcxx_xenbus_read(uint32_t, const char *, const char *node, unsigned int *len)
+{
+	rec(std::string("read ") + node);
+	if (fake.read_error)
+		return reinterpret_cast<char *>(static_cast<intptr_t>(-fake.read_error));
+	if (!fake.read_value)
+		return nullptr;
+	*len = static_cast<unsigned int>(std::strlen(fake.read_value));
+	char *s = static_cast<char *>(kcxx_kzalloc(*len + 1, KCXX_GFP_KERNEL));
+	std::memcpy(s, fake.read_value, *len);
+	return s;
+}
+
+void kcxx_spin_lock_init(struct kcxx_spinlock *) {}
+unsigned long kcxx_spin_lock_irqsave(struct kcxx_spinlock *)
+{
+	++fake.locks_held;
+	return 0x200;
+}
+void kcxx_spin_unlock_irqrestore(struct kcxx_spinlock *, unsigned long flags)
+{
+	if (flags == 0x200)
+		--fake.locks_held;
+}
+
+} // extern "C"

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+// Host stand-ins for the xenbus, grant, event-channel and lock shims: they record every call so
+// tests can assert what an owner released, when, and how often.
+#pragma once
+
+#include <string>
+#include <vector>
+
+struct FakeKernel {
+	std::vector<std::string> calls;
+	int fail_setup_ring = 0;   // errno to return from the next setup_ring, 0 = succeed
+	int fail_alloc_evtchn = 0; // likewise for alloc_evtchn
+	int fail_bind = 0;	   // likewise for bind
+	int transaction_end_result = 0;
+	int locks_held = 0;
+	const char *read_value = "4"; // what xenbus_read returns; nullptr = NULL
+	int read_error = 0;	      // nonzero: xenbus_read returns ERR_PTR(read_error)
+
+	void reset() { *this = FakeKernel(); }
+	int count(const std::string &prefix) const;
+};
+
+extern FakeKernel fake;
