@@ -21,3 +21,4 @@
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 #include "xpf/msi.h"
+#include "lib/op_channel.hpp"

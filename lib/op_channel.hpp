@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+// One XEN_PCI_OP_* at a time through the shared page, with a bounded wait, and a guarantee that
+// a reply arriving after we gave up can never be taken as the answer to a later op.
+// Portable: built unchanged for the kernel and for the host tests.
+//
+// The protocol has one op slot and no request id. If the backend answers after our deadline, its
+// reply lands in the page later; so a timed-out channel is "wedged": no new op is written until
+// the backend has cleared _XEN_PCIF_active for the old one (the late reply is then discarded).
+// Every reply is also checked against the request it answers (check_conf_reply).
+#pragma once
+
+#include "kcxx/result.hpp"
+#include "kcxx/xen_public.h"
+
+namespace pcifront {
+
+struct OpStats {
+	uint64_t ops = 0;
+	uint64_t timeouts = 0;
+	uint64_t late_replies = 0; // replies discarded after a timeout
+	uint64_t refused_wedged = 0; // ops refused while the backend still held a timed-out op
+};
+
+// Transport: what the channel needs from the kernel (or the host simulation).
+//   xen_pci_sharedinfo *page();
+//   bool active();        // _XEN_PCIF_active is set (read with acquire semantics)
+//   void set_active();    // after a write barrier, atomically set _XEN_PCIF_active
+//   void notify();        // kick the backend's event channel
+//   uint64_t now_ns();    // a clock in the same time base as wait()'s deadline
+//   void wait(uint64_t deadline_ns); // block until an event or the deadline; may return early
+template <typename Transport> class OpChannel {
+      public:
+	explicit OpChannel(Transport &t) : t_(t) {}
+
+	// Sends @req and copies the backend's answer into @reply (read once). -ETIMEDOUT when no
+	// answer by @timeout_ns; -EBUSY while an earlier timed-out op is still held by the backend.
+	kcxx::Result<void> call(const xen_pci_op &req, xen_pci_op *reply, uint64_t timeout_ns)
+	{
+		if (wedged_) {
+			if (t_.active()) {
+				++stats_.refused_wedged;
+				return kcxx::err(-KCXX_EBUSY);
+			}
+			// The backend finished the op we gave up on: its reply is stale, drop it.
+			wedged_ = false;
+			++stats_.late_replies;
+		}
+		++stats_.ops;
+		t_.page()->op = req;
+		t_.set_active();
+		t_.notify();
+		const uint64_t deadline = t_.now_ns() + timeout_ns;
+		while (t_.active()) {
+			if (t_.now_ns() >= deadline) {
+				wedged_ = true;
+				++stats_.timeouts;
+				return kcxx::err(-KCXX_ETIMEDOUT);
+			}
+			t_.wait(deadline);
+		}
+		*reply = t_.page()->op;
+		return kcxx::ok();
+	}
+
+	bool wedged() const { return wedged_; }
+	const OpStats &stats() const { return stats_; }
+
+      private:
+	Transport &t_;
+	bool wedged_ = false;
+	OpStats stats_;
+};
+
+} // namespace pcifront
