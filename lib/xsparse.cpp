@@ -76,26 +76,29 @@ Result<uint32_t> parse_count(const char *s, size_t len, uint32_t max)
 	return parse_uint(s, len, 10, max);
 }
 
-Result<Bdf> parse_root(const char *s, size_t len)
+// "segment:bus" in hex, the common prefix of root-N and dev-N.
+static Result<Bdf> take_domain_bus(const char *s, size_t len, size_t *pos)
 {
 	TRY(check_len(s, len));
-	size_t pos = 0;
 	Bdf b;
-	b.domain = TRY(take_uint(s, len, &pos, 16, 0xffff));
-	TRY(expect(s, len, &pos, ':'));
-	b.bus = TRY(take_uint(s, len, &pos, 16, 0xff));
+	b.domain = TRY(take_uint(s, len, pos, 16, 0xffff));
+	TRY(expect(s, len, pos, ':'));
+	b.bus = TRY(take_uint(s, len, pos, 16, 0xff));
+	return b;
+}
+
+Result<Bdf> parse_root(const char *s, size_t len)
+{
+	size_t pos = 0;
+	const Bdf b = TRY(take_domain_bus(s, len, &pos));
 	TRY(expect_end(len, pos));
 	return b;
 }
 
 Result<Bdf> parse_bdf(const char *s, size_t len)
 {
-	TRY(check_len(s, len));
 	size_t pos = 0;
-	Bdf b;
-	b.domain = TRY(take_uint(s, len, &pos, 16, 0xffff));
-	TRY(expect(s, len, &pos, ':'));
-	b.bus = TRY(take_uint(s, len, &pos, 16, 0xff));
+	Bdf b = TRY(take_domain_bus(s, len, &pos));
 	TRY(expect(s, len, &pos, ':'));
 	const uint32_t slot = TRY(take_uint(s, len, &pos, 16, 0x1f));
 	TRY(expect(s, len, &pos, '.'));

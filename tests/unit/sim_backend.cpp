@@ -22,17 +22,24 @@ SimBackend::Device *SimBackend::find(const xen_pci_op &op)
 	return nullptr;
 }
 
-void SimBackend::conf_read(xen_pci_op &op)
+// The device a conf op addresses, or null with op.err set as pciback would.
+SimBackend::Device *SimBackend::conf_target(xen_pci_op &op)
 {
 	Device *d = find(op);
-	if (!d) {
+	if (!d)
 		op.err = XEN_PCI_ERR_dev_not_found;
-		return;
-	}
-	if (op.offset < 0 || op.offset + op.size > d->cfg_size) {
+	else if (op.offset < 0 || op.offset + op.size > d->cfg_size)
 		op.err = XEN_PCI_ERR_invalid_offset;
+	else
+		return d;
+	return nullptr;
+}
+
+void SimBackend::conf_read(xen_pci_op &op)
+{
+	Device *d = conf_target(op);
+	if (!d)
 		return;
-	}
 	uint32_t v = 0;
 	std::memcpy(&v, &d->cfg[op.offset], op.size);
 	op.value = v;
@@ -41,15 +48,9 @@ void SimBackend::conf_read(xen_pci_op &op)
 
 void SimBackend::conf_write(xen_pci_op &op)
 {
-	Device *d = find(op);
-	if (!d) {
-		op.err = XEN_PCI_ERR_dev_not_found;
+	Device *d = conf_target(op);
+	if (!d)
 		return;
-	}
-	if (op.offset < 0 || op.offset + op.size > d->cfg_size) {
-		op.err = XEN_PCI_ERR_invalid_offset;
-		return;
-	}
 	std::memcpy(&d->cfg[op.offset], &op.value, op.size);
 	op.err = XEN_PCI_ERR_success;
 }

@@ -43,6 +43,7 @@ class SimBackend {
 
       private:
 	Device *find(const xen_pci_op &op);
+	Device *conf_target(xen_pci_op &op);
 	void conf_read(xen_pci_op &op);
 	void conf_write(xen_pci_op &op);
 	void enable_msix(xen_pci_op &op);
