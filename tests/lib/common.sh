@@ -37,18 +37,6 @@ deb_unpack() {
 	echo "$dir"
 }
 
-# A stamp of every input: rebuild an image when any package version or file changes.
-inputs_stamp() {
-	local item
-	for item in "$@"; do
-		if [ -e "$item" ]; then
-			find "$item" -type f -printf '%p %s %T@\n' 2>/dev/null | sort
-		else
-			echo "$item"
-		fi
-	done | sha256sum | cut -c1-16
-}
-
 # Copies a dynamically linked program and the libraries ldd finds for it into a root.
 copy_with_libs() {
 	local root=$1 prog=$2 lib

@@ -103,12 +103,14 @@ sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 
 	sed 's/^.*XPF-SHOW/  domU|/' >"$run/domu-show.txt" || true
 echo "xenhost: $pass passed, $fail failed in $elapsed s"
 echo "xenhost: $verdict $scenario/$frontend/$topo${why:+: $why}"
-if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ -z "${XPF_RETRIED:-}" ]; then
-	# User space in a PV domain under TCG crashes now and then (see tests/xenhost/README.md);
-	# such a run says nothing about the driver: run it once more, and say so.
-	cp "$log" "$run/../$scenario-$frontend-$topo.infra-flake.log"
-	echo "xenhost: retrying once after an infrastructure failure (log kept as $scenario-$frontend-$topo.infra-flake.log)"
-	XPF_RETRIED=1 exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver"
+retried=${XPF_RETRIED:-0}
+if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "${XPF_RETRIES:-2}" ]; then
+	# User space in a PV domain under TCG crashes now and then (README, "Known infrastructure
+	# flake"); such a run says nothing about the driver: run it again, and say so.
+	keep=$scenario-$frontend-$topo.infra-flake-$((retried + 1)).log
+	cp "$log" "$run/../$keep"
+	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-2} (log kept as $keep)"
+	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver"
 fi
 if [ $verdict = FAIL ]; then
 	echo "xenhost: look at $run/serial.txt (Xen + dom0 console, the driver domain's lines relayed)" >&2
