@@ -6,9 +6,6 @@ BUILD := $(TOP)/build
 KSERIES ?= 6.1
 KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
-XEN_PUBLIC := /usr/include/xen
-# What a module build needs from the tree; copied so builds for several kernels never share objects.
-KSRC := Kbuild scripts include shim lib evtchn x86-msi-ops xenbus-hotplug pcifront
 
 .PHONY: all modules deps check check-unit check-kbuild check-smoke check-xen demo clean help
 
@@ -31,24 +28,15 @@ modules:
 check:
 	@$(TOP)/scripts/check.sh
 
+# One stage of `make check` each.
 check-unit:
-	@$(TOP)/scripts/deps.sh unit
-	@cmake -S $(TOP)/tests/unit -B $(BUILD)/unit -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	@cmake --build $(BUILD)/unit -j2 -- --no-print-directory
-	@cd $(BUILD)/unit && ctest --output-on-failure
-
+	@$(TOP)/scripts/check.sh unit
 check-kbuild:
-	@$(TOP)/scripts/deps.sh build
-	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
-	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.12)"
-
-check-smoke: check-kbuild
-	@$(TOP)/scripts/deps.sh emu
-	@$(TOP)/tests/smoke/run.sh "$$($(TOP)/scripts/kver.sh 6.1)"
-
-check-xen: check-kbuild
-	@$(TOP)/scripts/deps.sh emu
-	@$(TOP)/tests/xenhost/check.sh
+	@$(TOP)/scripts/check.sh kbuild
+check-smoke:
+	@$(TOP)/scripts/check.sh smoke
+check-xen:
+	@$(TOP)/scripts/check.sh xen
 
 demo:
 	@$(TOP)/scripts/deps.sh build emu

@@ -3,6 +3,7 @@
 // its debugfs view, and a leak check when the set unloads.
 #include "entry.h"
 #include "kcxx/debugfs.h"
+#include "kcxx/evtchn.h"
 #include "kcxx/log.h"
 #include "kcxx/result.hpp"
 #include "kcxx/sync.hpp"
@@ -73,6 +74,14 @@ extern "C" int xpf_evtchn_init(void)
 	kcxx_debugfs_create_show("bindings", state->root, &state->bindings_show);
 	kcxx_log(kMod, KCXX_LOG_INFO, "binding bookkeeping ready (%d slots)",
 		 pcifront::IrqBook::kCapacity);
+	// Which clock a bounded event-channel poll can use for Xen's absolute deadline.
+	uint64_t now = 0;
+	const int r = kcxx_xen_system_time_ns(&now);
+	if (r == 0)
+		kcxx_log(kMod, KCXX_LOG_INFO, "Xen system time from vCPU0's pvclock: %llu ns",
+			 static_cast<unsigned long long>(now));
+	else
+		kcxx_log(kMod, KCXX_LOG_INFO, "no Xen system time from pvclock (%d)", r);
 	return 0;
 }
 

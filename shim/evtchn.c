@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shim for <xen/events.h>. */
 #include <linux/build_bug.h>
+#include <linux/errno.h>
 #include <linux/interrupt.h>
+#include <asm/pvclock.h>
 #include <xen/events.h>
 
 #include "kcxx/evtchn.h"
@@ -39,6 +41,27 @@ void kcxx_xen_irq_lateeoi(int irq, bool spurious)
 void kcxx_notify_remote_via_irq(int irq)
 {
 	notify_remote_via_irq(irq);
+}
+
+int kcxx_xen_system_time_ns(uint64_t *now)
+{
+	struct pvclock_vsyscall_time_info *ti = pvclock_get_pvti_cpu0_va();
+	const struct pvclock_vcpu_time_info *src;
+	unsigned int version;
+	u64 t;
+
+	if (!ti)
+		return -ENODEV;
+	src = &ti->pvti;
+	if (!(READ_ONCE(src->flags) & PVCLOCK_TSC_STABLE_BIT))
+		return -EOPNOTSUPP;
+	/* The pvclock read protocol: retry while Xen updates the area. */
+	do {
+		version = pvclock_read_begin(src);
+		t = __pvclock_read_cycles(src, rdtsc_ordered());
+	} while (pvclock_read_retry(src, version));
+	*now = t;
+	return 0;
 }
 
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns)

@@ -31,6 +31,14 @@ void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action);
 void kcxx_xen_irq_lateeoi(int irq, bool spurious);
 void kcxx_notify_remote_via_irq(int irq);
 
+/*
+ * Xen system time in ns, the time base of SCHEDOP_poll's absolute timeout: read from the
+ * kernel's copy of vCPU0's pvclock area. -ENODEV when the kernel has none (not Xen, or Xen did
+ * not accept the area), -EOPNOTSUPP when Xen does not mark the TSC stable (the reading would
+ * only hold on vCPU0).
+ */
+int kcxx_xen_system_time_ns(uint64_t *now) KCXX_MUST_CHECK;
+
 /* Blocks the vCPU until the irq's event is pending or Xen system time passes @deadline_ns. */
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns);
 void kcxx_xen_clear_irq_pending(int irq);
