@@ -110,6 +110,8 @@ if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
 	cp "$ours"/*.ko "$domu/lib/modules/$kver/extra/"
 fi
 depmod -b "$domu" "$kver"
+mkdir -p "$domu/xpf"
+cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"

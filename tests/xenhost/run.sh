@@ -79,10 +79,13 @@ grep -E '^XPF-STEP' "$run/serial.txt" >"$run/steps.txt" || true
 pass=$(grep -c '^XPF-STEP PASS' "$run/steps.txt" || true)
 fail=$(grep -c '^XPF-STEP FAIL' "$run/steps.txt" || true)
 verdict=PASS why=
+# A user-space crash (the kernel's "segfault at" / "traps: prog[pid] general protection", or a
+# shell's report); a kernel GPF looks different ("general protection fault, probably ...").
+user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection' 
 if [ $hung -eq 1 ]; then
 	verdict=FAIL why="the host did not finish within $timeout_s s (hung guest): see the end of $log"
-elif grep -qE 'segfault at|Segmentation fault' "$run/serial.txt"; then
-	verdict=FAIL why="INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $(grep -m1 -E 'segfault at|Segmentation fault' "$run/serial.txt")"
+elif grep -qE "$user_crash" "$run/serial.txt"; then
+	verdict=FAIL why="INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $(grep -m1 -E "$user_crash" "$run/serial.txt")"
 elif ! grep -q '^XPF-END dom0' "$run/serial.txt"; then
 	verdict=FAIL why="dom0 never reached the end of its scenario (Xen or dom0 crash?): see $log"
 elif [ "$fail" -gt 0 ]; then
@@ -104,12 +107,12 @@ sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 
 echo "xenhost: $pass passed, $fail failed in $elapsed s"
 echo "xenhost: $verdict $scenario/$frontend/$topo${why:+: $why}"
 retried=${XPF_RETRIED:-0}
-if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "${XPF_RETRIES:-2}" ]; then
+if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "${XPF_RETRIES:-3}" ]; then
 	# User space in a PV domain under TCG crashes now and then (README, "Known infrastructure
 	# flake"); such a run says nothing about the driver: run it again, and say so.
 	keep=$scenario-$frontend-$topo.infra-flake-$((retried + 1)).log
 	cp "$log" "$run/../$keep"
-	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-2} (log kept as $keep)"
+	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-3} (log kept as $keep)"
 	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver"
 fi
 if [ $verdict = FAIL ]; then

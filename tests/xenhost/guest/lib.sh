@@ -33,12 +33,16 @@ wait_for() {
 	echo "$_what after ~$((_t / 2)) s"
 }
 
-# The kernel log must show no oops, WARN, BUG, lockup or segfault.
+# The kernel log must show no oops, WARN, BUG, lockup, leak or segfault. Only grep's "no match"
+# (status 1) passes: a crashed or failed grep must not read as a clean log.
 dmesg_clean() {
-	if dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung_task|segfault at'; then
-		return 1
-	fi
-	echo "no oops/WARN/BUG/lockup in dmesg"
+	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
+	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung_task|segfault at|leak:' /tmp/dmesg.txt
+	case $? in
+	0) return 1 ;;
+	1) echo "no oops/WARN/BUG/lockup in dmesg" ;;
+	*) echo "grep over dmesg failed"; return 1 ;;
+	esac
 }
 
 # Link-local IPv6 address of a netdev once DAD has finished.
