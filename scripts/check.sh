@@ -24,7 +24,6 @@ stage() { # name, command...
 }
 
 unit() {
-	"$top/scripts/deps.sh" unit || return 1
 	cmake -S "$top/tests/unit" -B "$top/build/unit" -DCMAKE_BUILD_TYPE=Debug >/dev/null || return 1
 	cmake --build "$top/build/unit" -j2 -- --no-print-directory >"$top/build/unit/build.log" 2>&1 ||
 		{ tail -n 40 "$top/build/unit/build.log"; return 1; }

@@ -37,16 +37,6 @@ deb_unpack() {
 	echo "$dir"
 }
 
-# Copies a dynamically linked program and the libraries ldd finds for it into a root.
-copy_with_libs() {
-	local root=$1 prog=$2 lib
-	mkdir -p "$root$(dirname "$prog")"
-	cp -L "$prog" "$root$prog"
-	for lib in $(ldd "$prog" 2>/dev/null | grep -oE '/[^ ]+' || true); do
-		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
-	done
-}
-
 # The QEMU binary, or die naming the package.
 qemu_bin() {
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86 (make deps)"

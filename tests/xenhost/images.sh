@@ -6,15 +6,15 @@
 #   build/xenhost/<kver>/dom0.cpio.gz     dom0: busybox, xl/xenstored/xenconsoled, pciutils, the
 #                                         Xen backend modules, our scenario scripts, and inside it
 #                                         the driver domain's kernel and initramfs (/xpf/)
-# Package trees and the module closure are cached by package version; the images are rebuilt
-# when any input changes. Usage: images.sh KVER [MODULES_DIR]
+# Unpacked packages are cached by package version; the images themselves are assembled anew
+# on every run (a few seconds), so they always hold the current scripts and modules.
+# Usage: images.sh KVER [MODULES_DIR]
 source "$(dirname "$0")/../lib/common.sh"
 kver=${1:?usage: images.sh KVER [MODULES_DIR]}
 ours=${2:-$BUILD/kbuild/$kver}
 out=$BUILD/xenhost/$kver
 mkdir -p "$out"
 
-XEN_TOOL_PKGS="xen-utils-4.17 xenstore-utils"
 LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
 	libxenstore4 libxentoollog1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
 	libext2fs2 liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
@@ -41,18 +41,21 @@ cp -u "$img/boot/vmlinuz-$kver" "$out/vmlinuz"
 
 # The module files (with their dependencies) needed to modprobe each name.
 module_closure() {
-	local m
+	local m files
 	for m in "$@"; do
-		modprobe -d "$img" -S "$kver" --show-depends "$m" 2>/dev/null |
-			awk '$1 == "insmod" {print $2}' || die "module $m not found in linux-image-$kver"
+		files=$(modprobe -d "$img" -S "$kver" --show-depends "$m" 2>/dev/null |
+			awk '$1 == "insmod" {print $2}')
+		[ -n "$files" ] || die "module $m not found in linux-image-$kver"
+		echo "$files"
 	done | sort -u
 }
 
 # Copies modules into a root and indexes them there (busybox modprobe reads modules.dep).
 install_modules() {
-	local root=$1 f rel
+	local root=$1 f rel files
 	shift
-	for f in $(module_closure "$@"); do
+	files=$(module_closure "$@") || exit 1
+	for f in $files; do
 		rel=${f#"$img"}
 		mkdir -p "$root$(dirname "$rel")"
 		cp "$f" "$root$rel"
