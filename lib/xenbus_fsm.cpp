@@ -55,10 +55,11 @@ FsmAction decide(int ours, int backend)
 	switch (backend) {
 	case XenbusStateUnknown:
 	case XenbusStateInitialising:
-	case XenbusStateInitialised:
 		return FsmAction::None;
 	case XenbusStateInitWait:
-		// pciback waits for our page; publish once, from Initialising only.
+	case XenbusStateInitialised:
+		// pciback goes InitWait, publishes its roots, then Initialised: from then on it waits
+		// for our page. Publish once, from Initialising only.
 		return ours == XenbusStateInitialising ? FsmAction::Publish : FsmAction::None;
 	case XenbusStateConnected:
 		switch (ours) {
@@ -77,7 +78,17 @@ FsmAction decide(int ours, int backend)
 	case XenbusStateClosed:
 		return ours == XenbusStateClosed ? FsmAction::None : FsmAction::Close;
 	case XenbusStateReconfiguring:
-		return ours == XenbusStateConnected ? FsmAction::Reconfigure : FsmAction::Protocol;
+		switch (ours) {
+		case XenbusStateConnected:
+			return FsmAction::Reconfigure;
+		case XenbusStateInitialised:
+			// We missed Connected (a hotplug began first): connect, then look again.
+			return FsmAction::Connect;
+		case XenbusStateReconfiguring:
+			return FsmAction::None;
+		default:
+			return FsmAction::Protocol;
+		}
 	case XenbusStateReconfigured:
 		return ours == XenbusStateReconfiguring ? FsmAction::Reconfigured : FsmAction::None;
 	}

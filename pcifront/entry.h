@@ -7,8 +7,26 @@
 
 KCXX_EXTERN_C_BEGIN
 
+struct pci_bus;
+struct pci_ops;
+struct xenbus_device;
+
 int xpf_frontend_init(void);
 void xpf_frontend_exit(void);
+
+/* The xenbus driver's callbacks (glue.c holds the struct xenbus_driver). */
+int xpf_fe_probe(struct xenbus_device *xdev);
+void xpf_fe_remove(struct xenbus_device *xdev);
+void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state);
+
+/* pci_ops of our root buses (glue.c holds the struct pci_ops): PCIBIOS_* results. */
+int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t *val);
+int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val);
+
+/* Defined in glue.c. */
+extern struct pci_ops xpf_pci_ops;
+int xpf_register_xenbus_driver(void) KCXX_MUST_CHECK;
+void xpf_unregister_xenbus_driver(void);
 
 /* Module parameters, defined in glue.c. */
 extern unsigned int xpf_op_timeout_ms;

@@ -1,17 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Module glue of xen-pcifront-cxx: module metadata and parameters. */
+/* Module glue of xen-pcifront-cxx: module metadata, parameters and the C tables the kernel calls. */
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <xen/xenbus.h>
 
 #include "entry.h"
-
 
 /* Read by the C++ side; declared there with C linkage. */
 unsigned int xpf_op_timeout_ms = 2000;
 module_param_named(op_timeout_ms, xpf_op_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(op_timeout_ms,
 		 "How long a config op waits for the backend before failing (ms, 10..60000)");
+
+/* Called by the PCI core with pci_lock held and interrupts off. */
+static int xpf_pci_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
+{
+	return xpf_fe_conf_read(bus, devfn, where, size, val);
+}
+
+static int xpf_pci_write(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 val)
+{
+	return xpf_fe_conf_write(bus, devfn, where, size, val);
+}
+
+struct pci_ops xpf_pci_ops = {
+	.read = xpf_pci_read,
+	.write = xpf_pci_write,
+};
+
+static int xpf_xenbus_probe(struct xenbus_device *xdev, const struct xenbus_device_id *id)
+{
+	return xpf_fe_probe(xdev);
+}
+
+static void xpf_xenbus_remove(struct xenbus_device *xdev)
+{
+	xpf_fe_remove(xdev);
+}
+
+static void xpf_xenbus_otherend_changed(struct xenbus_device *xdev, enum xenbus_state state)
+{
+	xpf_fe_otherend_changed(xdev, state);
+}
+
+static const struct xenbus_device_id xpf_xenbus_ids[] = {
+	{ "pci" },
+	{ "" },
+};
+
+static struct xenbus_driver xpf_xenbus_driver = {
+	.name = "pcifront-cxx",
+	.ids = xpf_xenbus_ids,
+	.probe = xpf_xenbus_probe,
+	.remove = xpf_xenbus_remove,
+	.otherend_changed = xpf_xenbus_otherend_changed,
+};
+
+int xpf_register_xenbus_driver(void)
+{
+	return xenbus_register_frontend(&xpf_xenbus_driver);
+}
+
+void xpf_unregister_xenbus_driver(void)
+{
+	xenbus_unregister_driver(&xpf_xenbus_driver);
+}
 
 static int __init xpf_frontend_module_init(void)
 {

@@ -16,6 +16,7 @@
 #include "kcxx/time.h"
 #include "kcxx/types.h"
 #include "kcxx/utility.hpp"
+#include "kcxx/work.h"
 #include "kcxx/xen.hpp"
 #include "kcxx/xen_public.h"
 #include "xpf/evtchn.h"

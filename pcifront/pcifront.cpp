@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// xen-pcifront-cxx: the config-space frontend. This first version checks its environment and the
-// companions it needs; the xenbus frontend itself comes with the pcifront issue.
+// xen-pcifront-cxx: module entry. Checks the environment, then registers the xenbus "pci"
+// frontend (frontend.cpp).
 #include "entry.h"
 #include "kcxx/errno.h"
 #include "kcxx/log.h"
@@ -13,6 +13,7 @@ namespace {
 constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
 constexpr unsigned int kMaxTimeoutMs = 60000;
+bool registered;
 } // namespace
 
 extern "C" int xpf_frontend_init(void)
@@ -34,10 +35,21 @@ extern "C" int xpf_frontend_init(void)
 			 "not a Xen PV guest domain: no PCI backend to connect to, staying idle");
 		return 0;
 	}
+	if (const int e = xpf_register_xenbus_driver(); e < 0) {
+		kcxx_log(kMod, KCXX_LOG_ERR, "cannot register the xenbus \"pci\" frontend (%d)", e);
+		return e;
+	}
+	registered = true;
 	kcxx_log(kMod, KCXX_LOG_INFO, "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
 		 xpf_op_timeout_ms, xpf_evtchn_count(),
 		 static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
 	return 0;
 }
 
-extern "C" void xpf_frontend_exit(void) {}
+extern "C" void xpf_frontend_exit(void)
+{
+	// Unregistering removes every frontend: devices, then the connection.
+	if (registered)
+		xpf_unregister_xenbus_driver();
+	registered = false;
+}

@@ -4,7 +4,11 @@
 #include <linux/errno.h>
 #include <linux/interrupt.h>
 #include <asm/pvclock.h>
+#include <linux/smp.h>
 #include <xen/events.h>
+#include <xen/interface/vcpu.h>
+#include <xen/xen-ops.h>
+#include <asm/xen/hypercall.h>
 
 #include "kcxx/evtchn.h"
 
@@ -43,6 +47,11 @@ void kcxx_notify_remote_via_irq(int irq)
 	notify_remote_via_irq(irq);
 }
 
+void kcxx_notify_remote_via_evtchn(uint32_t port)
+{
+	notify_remote_via_evtchn(port);
+}
+
 int kcxx_xen_system_time_ns(uint64_t *now)
 {
 	struct pvclock_vsyscall_time_info *ti = pvclock_get_pvti_cpu0_va();
@@ -62,6 +71,18 @@ int kcxx_xen_system_time_ns(uint64_t *now)
 	} while (pvclock_read_retry(src, version));
 	*now = t;
 	return 0;
+}
+
+int kcxx_xen_runstate_entry_ns(uint64_t *t)
+{
+	struct vcpu_runstate_info info;
+	int cpu = get_cpu();
+	int err = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, xen_vcpu_nr(cpu), &info);
+
+	put_cpu();
+	if (!err)
+		*t = info.state_entry_time;
+	return err;
 }
 
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns)

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shim for <linux/pci.h>. */
 #include <linux/build_bug.h>
+#include <linux/device.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/version.h>
+#include <asm/pci.h>
+#include <asm/xen/swiotlb-xen.h>
 
 #include "kcxx/pci.h"
 
@@ -12,6 +18,15 @@ static_assert(KCXX_PCIBIOS_SUCCESSFUL == PCIBIOS_SUCCESSFUL &&
 	      KCXX_PCIBIOS_BAD_REGISTER_NUMBER == PCIBIOS_BAD_REGISTER_NUMBER &&
 	      KCXX_PCIBIOS_SET_FAILED == PCIBIOS_SET_FAILED &&
 	      KCXX_PCIBIOS_BUFFER_TOO_SMALL == PCIBIOS_BUFFER_TOO_SMALL);
+static_assert(KCXX_PCI_NUM_RESOURCES == PCI_NUM_RESOURCES);
+static_assert(KCXX_PCI_ERS_RESULT_NONE == (__force int)PCI_ERS_RESULT_NONE);
+
+/* What a root bus made here carries as bus->sysdata; freed with the bus. */
+struct kcxx_pci_root {
+	struct pci_sysdata sd; /* first: x86 reads bus->sysdata as a pci_sysdata */
+	struct resource busn;
+	void *owner;
+};
 
 void kcxx_pci_lock_rescan_remove(void)
 {
@@ -62,4 +77,149 @@ unsigned int kcxx_pci_bus_number(const struct pci_bus *bus)
 void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev)
 {
 	pci_stop_and_remove_bus_device(pdev);
+}
+
+unsigned int kcxx_pci_devfn(const struct pci_dev *pdev)
+{
+	return pdev->devfn;
+}
+
+struct pci_bus *kcxx_pci_dev_bus(struct pci_dev *pdev)
+{
+	return pdev->bus;
+}
+
+struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsigned int busnr,
+				       struct pci_ops *ops, void *owner)
+{
+	struct kcxx_pci_root *root = kzalloc(sizeof(*root), GFP_KERNEL);
+	struct pci_bus *bus;
+	LIST_HEAD(resources);
+
+	if (!root)
+		return NULL;
+	/* The backend does not say which NUMA node the device sits on. */
+	root->sd.node = first_online_node;
+	root->sd.domain = domain;
+	root->busn.name = "PCI busn (xen-pcifront-cxx)";
+	root->busn.start = busnr;
+	root->busn.end = 255;
+	root->busn.flags = IORESOURCE_BUS;
+	root->owner = owner;
+	pci_add_resource(&resources, &ioport_resource);
+	pci_add_resource(&resources, &iomem_resource);
+	pci_add_resource(&resources, &root->busn);
+	bus = pci_scan_root_bus(parent, busnr, ops, &root->sd, &resources);
+	if (!bus) {
+		pci_free_resource_list(&resources);
+		kfree(root);
+	}
+	return bus;
+}
+
+void *kcxx_pci_bus_owner(const struct pci_bus *bus)
+{
+	return ((const struct kcxx_pci_root *)bus->sysdata)->owner;
+}
+
+void kcxx_pci_remove_root_bus(struct pci_bus *bus)
+{
+	/*
+	 * pci_remove_root_bus() deletes the host bridge but leaves the reference that
+	 * pci_create_root_bus() registered it with; drop it last, after the bus (a child of the
+	 * bridge in sysfs) is gone. The in-tree frontend unregisters the bridge first and WARNs.
+	 */
+	struct device *bridge = bus->bridge;
+	struct kcxx_pci_root *root = bus->sysdata;
+
+	pci_stop_root_bus(bus);
+	pci_remove_root_bus(bus);
+	put_device(bridge);
+	kfree(root);
+}
+
+struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn)
+{
+	return pci_get_slot(bus, devfn);
+}
+
+struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn)
+{
+	return pci_scan_single_device(bus, devfn);
+}
+
+void kcxx_pci_bus_add_devices(struct pci_bus *bus)
+{
+	pci_bus_add_devices(bus);
+}
+
+void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data),
+		       void *data)
+{
+	pci_walk_bus(bus, cb, data);
+}
+
+bool kcxx_pci_resource_unclaimed(const struct pci_dev *pdev, int bar)
+{
+	const struct resource *r = &pdev->resource[bar];
+
+	return !r->parent && r->start && r->flags;
+}
+
+uint64_t kcxx_pci_resource_start(const struct pci_dev *pdev, int bar)
+{
+	return pci_resource_start(pdev, bar);
+}
+
+uint64_t kcxx_pci_resource_len(const struct pci_dev *pdev, int bar)
+{
+	return pci_resource_len(pdev, bar);
+}
+
+int kcxx_pci_claim_resource(struct pci_dev *pdev, int bar)
+{
+	return pci_claim_resource(pdev, bar);
+}
+
+int kcxx_pci_aer_call(struct pci_dev *pdev, enum kcxx_pci_aer_step step, uint32_t channel_state,
+		      uint32_t *result)
+{
+	const struct pci_error_handlers *eh;
+	struct pci_driver *drv;
+	int err = 0;
+
+	*result = (__force uint32_t)PCI_ERS_RESULT_NONE;
+	device_lock(&pdev->dev);
+	drv = pdev->dev.driver ? to_pci_driver(pdev->dev.driver) : NULL;
+	eh = drv ? drv->err_handler : NULL;
+	if (!drv) {
+		err = -ENODEV;
+	} else if (!eh) {
+		err = -EOPNOTSUPP;
+	} else if (step == KCXX_AER_ERROR_DETECTED && eh->error_detected) {
+		*result = (__force uint32_t)eh->error_detected(
+			pdev, (__force pci_channel_state_t)channel_state);
+	} else if (step == KCXX_AER_MMIO_ENABLED && eh->mmio_enabled) {
+		*result = (__force uint32_t)eh->mmio_enabled(pdev);
+	} else if (step == KCXX_AER_SLOT_RESET && eh->slot_reset) {
+		*result = (__force uint32_t)eh->slot_reset(pdev);
+	} else if (step == KCXX_AER_RESUME && eh->resume) {
+		eh->resume(pdev);
+	} else {
+		err = -EOPNOTSUPP;
+	}
+	device_unlock(&pdev->dev);
+	return err;
+}
+
+int kcxx_pci_xen_swiotlb_init_late(struct device *dev)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	if (is_swiotlb_active(dev))
+		return 0;
+	return pci_xen_swiotlb_init_late();
+#else
+	/* Since 6.5 the kernel sets xen-swiotlb up at boot for PV domains with pcifront. */
+	return 0;
+#endif
 }

@@ -11,6 +11,15 @@ uint64_t kcxx_ktime_get_ns(void)
 	return ktime_get_ns();
 }
 
+void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns)
+{
+	struct system_time_snapshot snap;
+
+	ktime_get_snapshot(&snap);
+	*cycles = snap.cycles;
+	*raw_ns = ktime_to_ns(snap.raw);
+}
+
 void kcxx_msleep(unsigned int ms)
 {
 	msleep(ms);

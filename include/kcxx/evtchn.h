@@ -30,6 +30,8 @@ int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *action, const char *
 void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action);
 void kcxx_xen_irq_lateeoi(int irq, bool spurious);
 void kcxx_notify_remote_via_irq(int irq);
+/* For paths that may race with unbinding: a closed port makes this a no-op hypercall. */
+void kcxx_notify_remote_via_evtchn(uint32_t port);
 
 /*
  * Xen system time in ns, the time base of SCHEDOP_poll's absolute timeout: read from the
@@ -38,6 +40,12 @@ void kcxx_notify_remote_via_irq(int irq);
  * only hold on vCPU0).
  */
 int kcxx_xen_system_time_ns(uint64_t *now) KCXX_MUST_CHECK;
+
+/*
+ * When the calling vCPU last changed runstate, in Xen system time (VCPUOP_get_runstate_info): a
+ * lower bound of Xen's NOW. A negative errno if Xen refuses.
+ */
+int kcxx_xen_runstate_entry_ns(uint64_t *t) KCXX_MUST_CHECK;
 
 /* Blocks the vCPU until the irq's event is pending or Xen system time passes @deadline_ns. */
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns);

@@ -33,6 +33,57 @@ struct device *kcxx_pci_to_device(struct pci_dev *pdev);
 int kcxx_pci_bus_domain_nr(const struct pci_bus *bus);
 unsigned int kcxx_pci_bus_number(const struct pci_bus *bus);
 void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev);
+unsigned int kcxx_pci_devfn(const struct pci_dev *pdev);
+struct pci_bus *kcxx_pci_dev_bus(struct pci_dev *pdev);
+
+struct pci_ops;
+
+/*
+ * A root bus whose config accesses go through @ops, with @owner retrievable from the bus
+ * (kcxx_pci_bus_owner). The shim allocates the x86 pci_sysdata and the bus-number resource and
+ * scans like pci_scan_root_bus(); NULL on failure. Caller holds the rescan/remove lock.
+ */
+struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsigned int busnr,
+				       struct pci_ops *ops, void *owner) KCXX_MUST_CHECK;
+void *kcxx_pci_bus_owner(const struct pci_bus *bus);
+/*
+ * Unbinds drivers, removes the devices, the bus and its host bridge, and frees what
+ * kcxx_pci_scan_root_bus allocated. Caller holds the rescan/remove lock.
+ */
+void kcxx_pci_remove_root_bus(struct pci_bus *bus);
+/* pci_get_slot(): a referenced device or NULL. */
+struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn);
+struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn);
+void kcxx_pci_bus_add_devices(struct pci_bus *bus);
+/* Calls @cb for every device below @bus until it returns non-zero. */
+void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data),
+		       void *data);
+
+#define KCXX_PCI_NUM_RESOURCES 17 /* PCI_NUM_RESOURCES; shim/pci.c asserts it */
+/* A BAR the backend configured (start and flags set) that no resource tree holds yet. */
+bool kcxx_pci_resource_unclaimed(const struct pci_dev *pdev, int bar);
+uint64_t kcxx_pci_resource_start(const struct pci_dev *pdev, int bar);
+uint64_t kcxx_pci_resource_len(const struct pci_dev *pdev, int bar);
+int kcxx_pci_claim_resource(struct pci_dev *pdev, int bar) KCXX_MUST_CHECK;
+
+/* Steps of PCI error recovery, as the backend asks for them (XEN_PCI_OP_aer_*). */
+enum kcxx_pci_aer_step {
+	KCXX_AER_ERROR_DETECTED,
+	KCXX_AER_MMIO_ENABLED,
+	KCXX_AER_SLOT_RESET,
+	KCXX_AER_RESUME,
+};
+/*
+ * Calls the bound driver's err_handler callback for @step under the device lock, as the PCI AER
+ * core does. -ENODEV when no driver is bound, -EOPNOTSUPP when the driver has no such callback.
+ * @result receives the pci_ers_result_t (PCI_ERS_RESULT_NONE for resume).
+ */
+int kcxx_pci_aer_call(struct pci_dev *pdev, enum kcxx_pci_aer_step step, uint32_t channel_state,
+		      uint32_t *result) KCXX_MUST_CHECK;
+#define KCXX_PCI_ERS_RESULT_NONE 1 /* shim/pci.c asserts it */
+
+/* xen-swiotlb for DMA from a PV domain (set up at boot on kernels that no longer export this). */
+int kcxx_pci_xen_swiotlb_init_late(struct device *dev) KCXX_MUST_CHECK;
 
 KCXX_EXTERN_C_END
 

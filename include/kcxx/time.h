@@ -8,6 +8,8 @@
 KCXX_EXTERN_C_BEGIN
 
 uint64_t kcxx_ktime_get_ns(void);
+/* The current clocksource's counter and CLOCK_MONOTONIC_RAW, read together. */
+void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns);
 void kcxx_msleep(unsigned int ms);
 void kcxx_cpu_relax(void);
 

@@ -12,6 +12,21 @@ TEST(XenbusFsm, NormalConnection)
 	EXPECT_EQ(decide(XenbusStateConnected, XenbusStateConnected), FsmAction::None);
 }
 
+TEST(XenbusFsm, PcibackReadyMeansInitialised)
+{
+	// pciback goes InitWait, publishes root-N, then Initialised: the watch often fires only
+	// then, and that too must make us publish, once.
+	EXPECT_EQ(decide(XenbusStateInitialising, XenbusStateInitialised), FsmAction::Publish);
+	EXPECT_EQ(decide(XenbusStateInitialised, XenbusStateInitialised), FsmAction::None);
+	EXPECT_EQ(decide(XenbusStateInitialised, XenbusStateInitWait), FsmAction::None);
+}
+
+TEST(XenbusFsm, MissedConnectedBeforeHotplug)
+{
+	EXPECT_EQ(decide(XenbusStateInitialised, XenbusStateReconfiguring), FsmAction::Connect);
+	EXPECT_EQ(decide(XenbusStateReconfiguring, XenbusStateReconfiguring), FsmAction::None);
+}
+
 TEST(XenbusFsm, MissedInitWaitStillConnects)
 {
 	// The watch fired only after pciback had already gone Connected.

@@ -1,0 +1,678 @@
+// SPDX-License-Identifier: GPL-2.0
+// The xenbus "pci" frontend: connection, root buses, config ops, AER requests, debugfs.
+#include "frontend.hpp"
+
+#include "entry.h"
+#include "kcxx/evtchn.h"
+#include "kcxx/log.h"
+#include "kcxx/pci.h"
+#include "kcxx/time.h"
+#include "lib/xsparse.hpp"
+#include "xpf/evtchn.h"
+
+namespace pcifront {
+
+using kcxx::Result;
+
+namespace {
+
+constexpr uint32_t kActive = 1u << _XEN_PCIF_active;
+constexpr uint32_t kAerHandler = 1u << _XEN_PCIB_AERHANDLER;
+constexpr uint32_t kAerActive = 1u << _XEN_PCIB_active;
+constexpr int kPublishAttempts = 16;
+constexpr int kFsmRounds = 4;
+
+// The shared page's flags word is written by both ends: atomics, never plain accesses.
+uint32_t load_flags(const xen_pci_sharedinfo *p)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE);
+}
+
+// Keeps the compiler from re-reading shared memory in place of a copy we already validated.
+inline void compiler_barrier() { __asm__ __volatile__("" ::: "memory"); }
+
+struct device *dev_of(struct xenbus_device *xdev) { return kcxx_xenbus_to_device(xdev); }
+
+} // namespace
+
+// ---- transport --------------------------------------------------------------------------------
+
+xen_pci_sharedinfo *KernelTransport::page() { return fe_.page_.as<xen_pci_sharedinfo>(); }
+
+bool KernelTransport::active() { return load_flags(page()) & kActive; }
+
+void KernelTransport::set_active()
+{
+	// A full barrier: the op we just wrote is visible before the backend can see the flag.
+	__atomic_fetch_or(&page()->flags, kActive, __ATOMIC_SEQ_CST);
+}
+
+void KernelTransport::notify() { kcxx_notify_remote_via_irq(fe_.irq_.irq()); }
+
+uint64_t KernelTransport::now_ns() { return kcxx_ktime_get_ns(); }
+
+void KernelTransport::wait(uint64_t deadline_ns)
+{
+	// Clear the port's pending bit before the last look at the flag: a reply that lands after
+	// this look sets it again and ends the poll at once.
+	kcxx_xen_clear_irq_pending(fe_.irq_.irq());
+	if (!active())
+		return;
+	const uint64_t now = now_ns();
+	const uint64_t remaining = deadline_ns > now ? deadline_ns - now : 0;
+	bool have = false;
+	const uint64_t xen_now = fe_.xen_now_ns(&have);
+	if (!have) {
+		// No Xen clock: a deadline Xen has passed, so the poll returns at once (bounded by
+		// the caller's ktime deadline), as the in-tree frontend always does.
+		kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), 1);
+		kcxx_cpu_relax();
+		return;
+	}
+	kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), xen_poll_deadline(xen_now, remaining));
+}
+
+// ---- object life --------------------------------------------------------------------------------
+
+Frontend::Frontend(struct xenbus_device *xdev)
+    : xdev_(xdev), name_(kcxx_xenbus_nodename(xdev)),
+      timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull)
+{
+}
+
+Frontend::~Frontend() { teardown(); }
+
+void Frontend::teardown()
+{
+	// Devices first: their drivers' remove paths still use config space.
+	remove_roots();
+	{
+		kcxx::SpinGuard g(op_lock_);
+		live_ = false;
+	}
+	if (debugfs_) {
+		kcxx_debugfs_remove(debugfs_);
+		debugfs_ = nullptr;
+	}
+	if (track_handle_ >= 0) {
+		xpf_evtchn_untrack(track_handle_);
+		track_handle_ = -1;
+	}
+	// No handler can queue AER work once the irq is unbound; then wait for a running one.
+	irq_.unbind();
+	if (aer_work_ready_)
+		kcxx_cancel_work_sync(&aer_work_);
+	page_.reset();
+}
+
+// ---- xenbus state machine ------------------------------------------------------------------------
+
+void Frontend::otherend_changed(int backend_state)
+{
+	kcxx::MutexGuard g(state_lock_);
+	int be = backend_state;
+	// Re-decide after each action with the backend's current state, so a state we missed
+	// (the watch coalesces changes) is acted on now rather than never.
+	for (int round = 0; round < kFsmRounds; ++round) {
+		const int ours = kcxx_xenbus_state(xdev_);
+		const FsmAction a = decide(ours, be);
+		if (a == FsmAction::None)
+			return;
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_DEBUG, "backend %s, we are %s: %s",
+			     xenbus_state_name(be), xenbus_state_name(ours), fsm_action_name(a));
+		switch (a) {
+		case FsmAction::None:
+			return;
+		case FsmAction::Publish:
+			if (auto r = publish(); !r.ok()) {
+				kcxx_xenbus_dev_fatal(xdev_, r.error(),
+						      "publishing the shared page and event channel");
+				teardown();
+				return;
+			}
+			break;
+		case FsmAction::Connect:
+			if (auto r = connect(); !r.ok()) {
+				kcxx_xenbus_dev_fatal(xdev_, r.error(), "connecting to pciback");
+				teardown();
+				return;
+			}
+			break;
+		case FsmAction::Reconfigure:
+		case FsmAction::Reconfigured:
+			++protocol_events_;
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+				     "backend is %s (PCI hotplug): not handled by this version; "
+				     "devices stay as they are",
+				     xenbus_state_name(be));
+			return;
+		case FsmAction::Close:
+			close();
+			return;
+		case FsmAction::Protocol:
+			++protocol_events_;
+			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
+						 "backend went to state %d (%s) while we are %s: "
+						 "ignored",
+						 be, xenbus_state_name(be), xenbus_state_name(ours));
+			return;
+		}
+		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+	}
+}
+
+Result<void> Frontend::publish()
+{
+	page_ = TRY(xen::SharedPage::create(xdev_));
+	// We handle AER requests: tell pciback before it maps the page.
+	__atomic_store_n(&page_.as<xen_pci_sharedinfo>()->flags, kAerHandler, __ATOMIC_RELEASE);
+
+	{
+		auto ch = TRY(xen::EventChannel::create(xdev_));
+		// Late EOI: the backend can notify without end; each event is acknowledged only
+		// after our handler looked at it.
+		TRY(irq_.bind(ch, xen::Eoi::Late, "xen-pcifront-cxx", on_event, this));
+	}
+	kcxx_work_init(&aer_work_, on_aer_work, this);
+	aer_work_ready_ = true;
+	const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, irq_.port(), irq_.irq(), -1, name_);
+	track_handle_ = h >= 0 ? h : -1;
+
+	char ref[16], port[16];
+	kcxx_snprintf(ref, sizeof(ref), "%u", page_.gref());
+	kcxx_snprintf(port, sizeof(port), "%u", irq_.port());
+	for (int attempt = 0;; ++attempt) {
+		auto t = TRY(xen::Transaction::start());
+		TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), name_, "pci-op-ref", ref)));
+		TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), name_, "event-channel", port)));
+		TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), name_, "magic", XEN_PCI_MAGIC)));
+		auto c = t.commit();
+		if (c.ok())
+			break;
+		// -EAGAIN: another xenstore writer raced the transaction; redo all of it.
+		if (c.error() != -KCXX_EAGAIN || attempt + 1 >= kPublishAttempts)
+			return kcxx::err(c.error());
+	}
+	detect_clock();
+	{
+		kcxx::SpinGuard g(op_lock_);
+		live_ = true;
+	}
+	debugfs_create();
+	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateInitialised)));
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
+		     "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
+		     page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	return kcxx::ok();
+}
+
+Result<void> Frontend::read_roots(Bdf *roots, int *count)
+{
+	const char *be = kcxx_xenbus_otherend(xdev_);
+	auto num = xen::XsString::read(KCXX_XBT_NIL, be, "root_num");
+	if (!num.ok()) {
+		if (num.error() != -KCXX_ENOENT)
+			return kcxx::err(num.error());
+		// Old backends publish no roots: the single root 0000:00.
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
+		roots[0] = Bdf{};
+		*count = 1;
+		return kcxx::ok();
+	}
+	const uint32_t n =
+		TRY(parse_count(num.get()->c_str(), num.get()->size(), kMaxRootBuses));
+	for (uint32_t i = 0; i < n; ++i) {
+		char key[16];
+		kcxx_snprintf(key, sizeof(key), "root-%u", i);
+		auto v = xen::XsString::read(KCXX_XBT_NIL, be, key);
+		if (!v.ok()) {
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+				     "backend lists %u roots but %s/%s cannot be read (%d)", n, be,
+				     key, v.error());
+			return kcxx::err(v.error());
+		}
+		auto root = parse_root(v.get()->c_str(), v.get()->size());
+		if (!root.ok()) {
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+				     "backend's %s is not \"segment:bus\" in hex within range: "
+				     "refusing the connection",
+				     key);
+			return kcxx::err(root.error());
+		}
+		const Bdf r = *root.get();
+		for (uint32_t j = 0; j < i; ++j)
+			if (roots[j] == r) {
+				kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+					     "backend lists root %04x:%02x twice", r.domain, r.bus);
+				return kcxx::err(-KCXX_EINVAL);
+			}
+		roots[i] = r;
+	}
+	*count = static_cast<int>(n);
+	return kcxx::ok();
+}
+
+Result<void> Frontend::connect()
+{
+	if (int e = kcxx_pci_xen_swiotlb_init_late(dev_of(xdev_)); e < 0) {
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+			     "cannot set up xen-swiotlb (%d): devices could not DMA; try booting "
+			     "the domain with swiotlb=force or more memory",
+			     e);
+		return kcxx::err(e);
+	}
+	Bdf roots[kMaxRootBuses];
+	int n = 0;
+	TRY(read_roots(roots, &n));
+	for (int i = 0; i < n; ++i)
+		TRY(scan_root(roots[i]));
+	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "connected: %d root bus%s", nr_roots_,
+		     nr_roots_ == 1 ? "" : "es");
+	return kcxx::ok();
+}
+
+int Frontend::claim_one(struct pci_dev *pdev, void *data)
+{
+	auto *fe = static_cast<Frontend *>(data);
+	for (int bar = 0; bar < KCXX_PCI_NUM_RESOURCES; ++bar) {
+		if (!kcxx_pci_resource_unclaimed(pdev, bar))
+			continue;
+		const int e = kcxx_pci_claim_resource(pdev, bar);
+		if (e)
+			kcxx_dev_log(dev_of(fe->xdev_), KCXX_LOG_ERR,
+				     "%s: BAR %d [%#llx, %llu bytes] cannot be claimed (%d): it "
+				     "overlaps guest RAM or another device. The device stays "
+				     "offline; add e820_host=1 to the domain's config",
+				     kcxx_pci_name(pdev), bar,
+				     static_cast<unsigned long long>(kcxx_pci_resource_start(pdev, bar)),
+				     static_cast<unsigned long long>(kcxx_pci_resource_len(pdev, bar)), e);
+	}
+	return 0;
+}
+
+Result<void> Frontend::scan_root(const Bdf &root)
+{
+	kcxx_pci_lock_rescan_remove();
+	struct pci_bus *bus = kcxx_pci_find_bus(static_cast<int>(root.domain), static_cast<int>(root.bus));
+	if (bus && kcxx_pci_bus_owner(bus) != this) {
+		kcxx_pci_unlock_rescan_remove();
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+			     "PCI bus %04x:%02x already exists and is not ours: is another PCI "
+			     "frontend loaded?",
+			     root.domain, root.bus);
+		return kcxx::err(-KCXX_EEXIST);
+	}
+	if (!bus) {
+		if (nr_roots_ >= kMaxRootBuses) {
+			kcxx_pci_unlock_rescan_remove();
+			return kcxx::err(-KCXX_ENOSPC);
+		}
+		bus = kcxx_pci_scan_root_bus(dev_of(xdev_), static_cast<int>(root.domain), root.bus,
+					     &xpf_pci_ops, this);
+		if (!bus) {
+			kcxx_pci_unlock_rescan_remove();
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR, "cannot create PCI bus %04x:%02x",
+				     root.domain, root.bus);
+			return kcxx::err(-KCXX_ENOMEM);
+		}
+		roots_[nr_roots_++] = bus;
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain,
+			     root.bus);
+	}
+	// pci_scan_root_bus() looks at function 0 of each slot only; pciback may export other
+	// functions alone, so probe every devfn not yet known.
+	for (unsigned int devfn = 0; devfn < 256; ++devfn) {
+		if (struct pci_dev *d = kcxx_pci_get_slot(bus, devfn)) {
+			kcxx_pci_dev_put(d);
+			continue;
+		}
+		if (kcxx_pci_scan_single_device(bus, devfn))
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "found %04x:%02x:%02x.%u",
+				     root.domain, root.bus, slot_of(devfn), func_of(devfn));
+	}
+	// BARs are fixed by the backend: claim them as they are before the devices go live.
+	kcxx_pci_walk_bus(bus, claim_one, this);
+	kcxx_pci_bus_add_devices(bus);
+	kcxx_pci_unlock_rescan_remove();
+	return kcxx::ok();
+}
+
+void Frontend::remove_roots()
+{
+	if (!nr_roots_)
+		return;
+	kcxx_pci_lock_rescan_remove();
+	while (nr_roots_ > 0) {
+		struct pci_bus *bus = roots_[--nr_roots_];
+		roots_[nr_roots_] = nullptr;
+		kcxx_pci_remove_root_bus(bus);
+	}
+	kcxx_pci_unlock_rescan_remove();
+}
+
+void Frontend::close()
+{
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+		     "backend is going away: removing its devices and disconnecting");
+	teardown();
+	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
+}
+
+// ---- time ----------------------------------------------------------------------------------------
+
+void Frontend::detect_clock()
+{
+	uint64_t t = 0;
+	if (kcxx_xen_system_time_ns(&t) == 0) {
+		clock_ = XenClockKind::Pvclock;
+		return;
+	}
+	ClockSample a, b;
+	uint64_t entry = 0;
+	kcxx_ktime_get_snapshot(&a.cycles, &a.raw_ns);
+	kcxx_msleep(2);
+	const int e = kcxx_xen_runstate_entry_ns(&entry);
+	kcxx_ktime_get_snapshot(&b.cycles, &b.raw_ns);
+	clock_ = e == 0 && clocksource_is_xen_time(a, b, entry) ? XenClockKind::Clocksource
+								: XenClockKind::None;
+	if (clock_ == XenClockKind::None)
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_NOTICE,
+			     "no Xen system time source (TSC not stable and the clocksource is "
+			     "not 'xen'): waits for the backend spin instead of blocking");
+}
+
+uint64_t Frontend::xen_now_ns(bool *ok)
+{
+	uint64_t t = 0;
+	*ok = true;
+	switch (clock_) {
+	case XenClockKind::Pvclock:
+		if (kcxx_xen_system_time_ns(&t) == 0)
+			return t;
+		break;
+	case XenClockKind::Clocksource: {
+		uint64_t raw;
+		kcxx_ktime_get_snapshot(&t, &raw);
+		return t;
+	}
+	case XenClockKind::None:
+		break;
+	}
+	*ok = false;
+	return 0;
+}
+
+// ---- config ops ----------------------------------------------------------------------------------
+
+int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
+		      uint32_t *val)
+{
+	const bool read = cmd == XEN_PCI_OP_conf_read;
+	Bdf bdf;
+	bdf.domain = static_cast<uint32_t>(kcxx_pci_bus_domain_nr(bus));
+	bdf.bus = kcxx_pci_bus_number(bus);
+	bdf.devfn = devfn;
+	auto req = make_conf_op(cmd, bdf, where, size, read ? 0 : *val);
+	if (!req.ok())
+		return KCXX_PCIBIOS_BAD_REGISTER_NUMBER;
+
+	kcxx::SpinGuard g(op_lock_);
+	if (!live_)
+		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
+	DeviceCounters &dc = devices_.get(bdf);
+	++(read ? dc.reads : dc.writes);
+	xen_pci_op reply;
+	const uint64_t t0 = kcxx_ktime_get_ns();
+	auto r = chan_.call(*req.get(), &reply, timeout_ns_);
+	compiler_barrier();
+	latency_.record(kcxx_ktime_get_ns() - t0);
+	if (!r.ok()) {
+		++dc.timeouts;
+		kcxx_dev_log_ratelimited(
+			dev_of(xdev_), KCXX_LOG_ERR,
+			"config %s of %04x:%02x:%02x.%u at %#x (%d bytes): %s; the access fails. "
+			"Check pciback in the backend domain (xl dmesg, dom0 dmesg)",
+			read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn),
+			where, size,
+			r.error() == -KCXX_EBUSY ? "pciback still holds an earlier op that timed out"
+						 : "no answer from pciback in op_timeout_ms");
+		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	ReplyFault fault = ReplyFault::None;
+	auto c = check_conf_reply(*req.get(), reply, &fault);
+	if (!c.ok()) {
+		++dc.faults;
+		++op_faults_;
+		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
+					 "config %s of %04x:%02x:%02x.%u at %#x: backend reply "
+					 "refused (%s); the access fails",
+					 read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn),
+					 func_of(devfn), where, reply_fault_name(fault));
+		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
+	}
+	const ConfReply cr = *c.get();
+	if (cr.err != XEN_PCI_ERR_success) {
+		// dev_not_found is the normal answer while the PCI core probes empty slots.
+		if (cr.err != XEN_PCI_ERR_dev_not_found) {
+			++dc.errors;
+			++op_errors_;
+		}
+		return xen_pci_err_to_pcibios(cr.err);
+	}
+	if (read)
+		*val = cr.value;
+	return KCXX_PCIBIOS_SUCCESSFUL;
+}
+
+int Frontend::conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
+			uint32_t *val)
+{
+	return conf_op(XEN_PCI_OP_conf_read, bus, devfn, where, size, val);
+}
+
+int Frontend::conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
+			 uint32_t val)
+{
+	return conf_op(XEN_PCI_OP_conf_write, bus, devfn, where, size, &val);
+}
+
+// ---- events and AER ------------------------------------------------------------------------------
+
+enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
+{
+	auto *fe = static_cast<Frontend *>(data);
+	const uint32_t flags = load_flags(fe->page_.as<xen_pci_sharedinfo>());
+	const bool aer = flags & kAerActive;
+	if (aer)
+		kcxx_schedule_work(&fe->aer_work_);
+	// Op replies are consumed by the poller; an event that is neither one nor an AER request
+	// counts as spurious, which makes Xen's late-EOI throttle a flooding backend.
+	kcxx_xen_irq_lateeoi(irq, !aer && !(flags & kActive));
+	return KCXX_IRQ_HANDLED;
+}
+
+void Frontend::on_aer_work(void *data) { static_cast<Frontend *>(data)->aer_work(); }
+
+void Frontend::aer_work()
+{
+	auto *sh = page_.as<xen_pci_sharedinfo>();
+	if (!(load_flags(sh) & kAerActive))
+		return;
+	// Read the request once; everything below uses the copy.
+	xen_pcie_aer_op op = sh->aer_op;
+	compiler_barrier();
+	++aer_requests_;
+
+	kcxx_pci_aer_step step;
+	switch (op.cmd) {
+	case XEN_PCI_OP_aer_detected:
+		step = KCXX_AER_ERROR_DETECTED;
+		break;
+	case XEN_PCI_OP_aer_mmio:
+		step = KCXX_AER_MMIO_ENABLED;
+		break;
+	case XEN_PCI_OP_aer_slotreset:
+		step = KCXX_AER_SLOT_RESET;
+		break;
+	case XEN_PCI_OP_aer_resume:
+		step = KCXX_AER_RESUME;
+		break;
+	default:
+		step = static_cast<kcxx_pci_aer_step>(-1);
+		break;
+	}
+	uint32_t result = KCXX_PCI_ERS_RESULT_NONE;
+	if (static_cast<int>(step) < 0 || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
+		++aer_unhandled_;
+		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
+					 "backend sent a malformed AER request (cmd %u, device "
+					 "%x:%x:%x): answered 'none'",
+					 op.cmd, op.domain, op.bus, op.devfn);
+	} else {
+		struct pci_dev *pdev = kcxx_pci_get_domain_bus_and_slot(
+			static_cast<int>(op.domain), op.bus, op.devfn);
+		// Only devices on our own root buses: the backend cannot reach other drivers.
+		if (pdev && kcxx_pci_bus_owner(kcxx_pci_dev_bus(pdev)) != this) {
+			kcxx_pci_dev_put(pdev);
+			pdev = nullptr;
+		}
+		const int e = pdev ? kcxx_pci_aer_call(pdev, step, op.err, &result) : -KCXX_ENODEV;
+		if (e) {
+			++aer_unhandled_;
+			kcxx_dev_log_ratelimited(
+				dev_of(xdev_), KCXX_LOG_WARNING,
+				"AER request %u for %04x:%02x:%02x.%u: %s; answered 'none'", op.cmd,
+				op.domain, op.bus, slot_of(op.devfn), func_of(op.devfn),
+				!pdev ? "no such device of ours"
+				: e == -KCXX_ENODEV ? "no driver bound"
+						    : "the driver has no handler for this step");
+		}
+		if (pdev)
+			kcxx_pci_dev_put(pdev);
+	}
+	sh->aer_op.err = static_cast<int32_t>(result);
+	__atomic_fetch_and(&sh->flags, ~kAerActive, __ATOMIC_SEQ_CST);
+	kcxx_notify_remote_via_evtchn(irq_.port());
+	// A request that arrived while we worked (its event found the work still queued).
+	if (load_flags(sh) & kAerActive)
+		kcxx_schedule_work(&aer_work_);
+}
+
+// ---- debugfs -------------------------------------------------------------------------------------
+
+void Frontend::debugfs_create()
+{
+	struct dentry *root = xpf_debugfs_root();
+	if (!root || debugfs_)
+		return;
+	// The node name is "device/pci/N": one directory per frontend, "frontend-N".
+	const char *n = name_;
+	for (const char *p = name_; *p; ++p)
+		if (*p == '/')
+			n = p + 1;
+	char dir[32];
+	kcxx_snprintf(dir, sizeof(dir), "frontend-%s", n);
+	struct dentry *d = kcxx_debugfs_create_dir(dir, root);
+	auto dr = kcxx::from_err_ptr(d);
+	if (!dr.ok() || !d)
+		return;
+	debugfs_ = d;
+	stats_show_.show = on_show_stats;
+	stats_show_.data = this;
+	kcxx_debugfs_create_show("stats", debugfs_, &stats_show_);
+}
+
+int Frontend::on_show_stats(struct seq_file *m, void *data)
+{
+	return static_cast<Frontend *>(data)->show_stats(m);
+}
+
+int Frontend::show_stats(struct seq_file *m)
+{
+	kcxx::SpinGuard g(op_lock_);
+	const OpStats &s = chan_.stats();
+	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d\n", xen_clock_kind_name(clock_),
+			xpf_op_timeout_ms, live_ ? 1 : 0, chan_.wedged() ? 1 : 0);
+	kcxx_seq_printf(m,
+			"ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
+			"late_replies %llu\n",
+			static_cast<unsigned long long>(s.ops),
+			static_cast<unsigned long long>(op_errors_),
+			static_cast<unsigned long long>(op_faults_),
+			static_cast<unsigned long long>(s.timeouts),
+			static_cast<unsigned long long>(s.refused_wedged),
+			static_cast<unsigned long long>(s.late_replies));
+	kcxx_seq_printf(m, "aer_requests %llu aer_unhandled %llu protocol_events %llu\n",
+			static_cast<unsigned long long>(aer_requests_),
+			static_cast<unsigned long long>(aer_unhandled_),
+			static_cast<unsigned long long>(protocol_events_));
+	kcxx_seq_printf(m, "latency_us");
+	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
+		const uint64_t up = LatencyHistogram::upper_us(b);
+		if (up)
+			kcxx_seq_printf(m, " <%llu:%llu", static_cast<unsigned long long>(up),
+					static_cast<unsigned long long>(latency_.count(b)));
+		else
+			kcxx_seq_printf(m, " more:%llu",
+					static_cast<unsigned long long>(latency_.count(b)));
+	}
+	kcxx_seq_printf(m, "\n%-13s %10s %10s %8s %8s %8s\n", "device", "reads", "writes", "errors",
+			"timeouts", "faults");
+	for (int i = 0; i < devices_.used(); ++i) {
+		const DeviceCounters &d = devices_.at(i);
+		kcxx_seq_printf(m, "%04x:%02x:%02x.%u %10llu %10llu %8llu %8llu %8llu\n",
+				d.bdf.domain, d.bdf.bus, slot_of(d.bdf.devfn), func_of(d.bdf.devfn),
+				static_cast<unsigned long long>(d.reads),
+				static_cast<unsigned long long>(d.writes),
+				static_cast<unsigned long long>(d.errors),
+				static_cast<unsigned long long>(d.timeouts),
+				static_cast<unsigned long long>(d.faults));
+	}
+	return 0;
+}
+
+} // namespace pcifront
+
+// ---- C entry points ------------------------------------------------------------------------------
+
+using pcifront::Frontend;
+
+extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
+{
+	// Probe only allocates; the connection is built when the backend is ready.
+	auto fe = kcxx::try_make_box<Frontend>(KCXX_GFP_KERNEL, xdev);
+	if (!fe.ok()) {
+		kcxx_xenbus_dev_fatal(xdev, fe.error(), "allocating the frontend");
+		return fe.error();
+	}
+	kcxx_xenbus_set_drvdata(xdev, kcxx::move(fe).value_assumed_ok_or_bug().leak());
+	return 0;
+}
+
+extern "C" void xpf_fe_remove(struct xenbus_device *xdev)
+{
+	auto fe = kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
+	kcxx_xenbus_set_drvdata(xdev, nullptr);
+	// ~Frontend tears down: devices (drivers unbound first), irq, work, page.
+}
+
+extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state)
+{
+	if (auto *fe = static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)))
+		fe->otherend_changed(backend_state);
+}
+
+extern "C" int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
+				uint32_t *val)
+{
+	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))->conf_read(bus, devfn, where, size,
+									  val);
+}
+
+extern "C" int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
+				 uint32_t val)
+{
+	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))->conf_write(bus, devfn, where,
+									   size, val);
+}

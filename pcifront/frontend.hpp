@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+// One connection to a pciback instance: the xenbus device "pci", its shared page and event
+// channel, the root buses built from the backend's xenstore keys, and the config-op channel.
+#pragma once
+
+#include "kcxx/alloc.hpp"
+#include "kcxx/debugfs.h"
+#include "kcxx/sync.hpp"
+#include "kcxx/work.h"
+#include "kcxx/xen.hpp"
+#include "lib/op_channel.hpp"
+#include "lib/op_stats.hpp"
+#include "lib/xen_clock.hpp"
+#include "lib/xenbus_fsm.hpp"
+
+struct pci_bus;
+struct pci_dev;
+
+namespace pcifront {
+
+class Frontend;
+
+// The op channel's view of the kernel: the shared page's flag, the event channel, and the
+// bounded poll with a deadline in Xen system time.
+class KernelTransport {
+      public:
+	explicit KernelTransport(Frontend &fe) : fe_(fe) {}
+	xen_pci_sharedinfo *page();
+	bool active();
+	void set_active();
+	void notify();
+	uint64_t now_ns();
+	void wait(uint64_t deadline_ns);
+
+      private:
+	Frontend &fe_;
+};
+
+class Frontend : kcxx::NoCopy {
+      public:
+	static constexpr int kMaxRootBuses = 16;
+
+	explicit Frontend(struct xenbus_device *xdev);
+	Frontend(Frontend &&) = delete;
+	~Frontend();
+
+	void otherend_changed(int backend_state);
+	// pci_ops: PCIBIOS_* results. Atomic context (pci_lock held, interrupts off).
+	int conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t *val);
+	int conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val);
+	// Everything we set up, in reverse order; safe to call again.
+	void teardown();
+
+      private:
+	friend class KernelTransport;
+
+	kcxx::Result<void> publish();
+	kcxx::Result<void> connect();
+	kcxx::Result<void> scan_root(const Bdf &root);
+	kcxx::Result<void> read_roots(Bdf *roots, int *count);
+	void remove_roots();
+	void close();
+	void detect_clock();
+	uint64_t xen_now_ns(bool *ok);
+	int conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
+		    uint32_t *val);
+	void aer_work();
+	void debugfs_create();
+	int show_stats(struct seq_file *m);
+
+	static enum kcxx_irqreturn on_event(int irq, void *data);
+	static void on_aer_work(void *data);
+	static int on_show_stats(struct seq_file *m, void *data);
+	static int claim_one(struct pci_dev *pdev, void *data);
+
+	struct xenbus_device *xdev_;
+	const char *name_; // the xenbus node name, for log lines
+
+	kcxx::Mutex state_lock_; // serialises xenbus callbacks, connect, close and remove
+
+	// Connection, in set-up order; teardown() releases it bottom-up.
+	xen::SharedPage page_;
+	xen::IrqBinding irq_;
+	int track_handle_ = -1;
+	struct kcxx_work aer_work_;
+	bool aer_work_ready_ = false;
+	struct pci_bus *roots_[kMaxRootBuses] = {};
+	int nr_roots_ = 0;
+	struct dentry *debugfs_ = nullptr;
+	struct kcxx_debugfs_show stats_show_ = {};
+
+	// Config ops.
+	kcxx::SpinLock op_lock_;
+	bool live_ = false; // ops may be sent: set after publish, cleared before teardown
+	XenClockKind clock_ = XenClockKind::None;
+	uint64_t timeout_ns_;
+	KernelTransport transport_{*this};
+	OpChannel<KernelTransport> chan_{transport_};
+	LatencyHistogram latency_;
+	DeviceTable devices_;
+	uint64_t op_errors_ = 0;
+	uint64_t op_faults_ = 0;
+	uint64_t aer_requests_ = 0;
+	uint64_t aer_unhandled_ = 0;
+	uint64_t protocol_events_ = 0;
+};
+
+} // namespace pcifront
