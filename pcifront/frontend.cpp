@@ -420,15 +420,13 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	kcxx::SpinGuard g(op_lock_);
 	if (!live_)
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
-	DeviceCounters &dc = devices_.get(bdf);
-	++(read ? dc.reads : dc.writes);
 	xen_pci_op reply;
 	const uint64_t t0 = kcxx_ktime_get_ns();
 	auto r = chan_.call(*req.get(), &reply, timeout_ns_);
 	compiler_barrier();
 	latency_.record(kcxx_ktime_get_ns() - t0);
 	if (!r.ok()) {
-		++dc.timeouts;
+		++devices_.get(bdf).timeouts;
 		kcxx_dev_log_ratelimited(
 			dev_of(xdev_), KCXX_LOG_ERR,
 			"config %s of %04x:%02x:%02x.%u at %#x (%d bytes): %s; the access fails. "
@@ -442,7 +440,7 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	ReplyFault fault = ReplyFault::None;
 	auto c = check_conf_reply(*req.get(), reply, &fault);
 	if (!c.ok()) {
-		++dc.faults;
+		++devices_.get(bdf).faults;
 		++op_faults_;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
 					 "config %s of %04x:%02x:%02x.%u at %#x: backend reply "
@@ -452,12 +450,15 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	}
 	const ConfReply cr = *c.get();
+	// dev_not_found is the normal answer while the PCI core probes empty slots: such probes
+	// get no row of their own.
+	if (cr.err == XEN_PCI_ERR_dev_not_found)
+		return xen_pci_err_to_pcibios(cr.err);
+	DeviceCounters &dc = devices_.get(bdf);
+	++(read ? dc.reads : dc.writes);
 	if (cr.err != XEN_PCI_ERR_success) {
-		// dev_not_found is the normal answer while the PCI core probes empty slots.
-		if (cr.err != XEN_PCI_ERR_dev_not_found) {
-			++dc.errors;
-			++op_errors_;
-		}
+		++dc.errors;
+		++op_errors_;
 		return xen_pci_err_to_pcibios(cr.err);
 	}
 	if (read)

@@ -7,7 +7,9 @@ source "$(dirname "$0")/../lib/common.sh"
 kver=${1:-$("$TOP/scripts/kver.sh" 6.1)}
 runs=(
 	"baseline intree iommu"
+	"baseline ours iommu"
 	"baseline intree noiommu"
+	"baseline ours noiommu"
 	"modload ours iommu"
 )
 failed=0
@@ -18,6 +20,18 @@ for r in "${runs[@]}"; do
 		summary+=("PASS $1/$2/$3")
 	else
 		summary+=("FAIL $1/$2/$3")
+		failed=1
+	fi
+done
+# Drivers must not tell the frontends apart: the passed-through NIC's `lspci -vvv` in the driver
+# domain must be the same under ours as under the in-tree one, in each topology.
+for topo in iommu noiommu; do
+	a=$TOP/build/xenhost/runs/baseline-intree-$topo/lspci-vvv.txt
+	b=$TOP/build/xenhost/runs/baseline-ours-$topo/lspci-vvv.txt
+	if [ -s "$a" ] && [ -s "$b" ] && diff -u "$a" "$b"; then
+		summary+=("PASS lspci-vvv-identical/$topo ($(wc -l <"$b") lines)")
+	else
+		summary+=("FAIL lspci-vvv-identical/$topo (missing or different: $a $b)")
 		failed=1
 	fi
 done

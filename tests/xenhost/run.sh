@@ -104,6 +104,8 @@ echo "xenhost: steps ($scenario, $frontend, $topo):"
 sed 's/^XPF-STEP /  /' "$run/steps.txt"
 sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 'XPF-SHOW' |
 	sed 's/^.*XPF-SHOW/  domU|/' >"$run/domu-show.txt" || true
+sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 'XPF-LSPCI' |
+	sed 's/^.*XPF-LSPCI //' >"$run/lspci-vvv.txt" || true
 echo "xenhost: $pass passed, $fail failed in $elapsed s"
 echo "xenhost: $verdict $scenario/$frontend/$topo${why:+: $why}"
 retried=${XPF_RETRIED:-0}
