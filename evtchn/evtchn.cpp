@@ -7,6 +7,8 @@
 #include "kcxx/log.h"
 #include "kcxx/result.hpp"
 #include "kcxx/sync.hpp"
+#include "kcxx/xen_public.h"
+#include "kcxx/xenbus.h"
 #include "lib/irq_book.hpp"
 #include "xpf/evtchn.h"
 
@@ -14,11 +16,22 @@ namespace {
 
 constexpr const char *kMod = "xen-pcifront-evtchn";
 
+// One connection kept across a reload of the frontend module.
+struct Parked {
+	struct xenbus_device *xdev = nullptr; // referenced while parked
+	struct xpf_conn conn = {};
+	struct kcxx_irq_action action = {}; // our acknowledging handler, registered while parked
+	int track = -1;
+};
+
 struct State {
 	kcxx::SpinLock lock;
 	pcifront::IrqBook book;
 	struct dentry *root = nullptr;
 	struct kcxx_debugfs_show bindings_show = {};
+	kcxx::Mutex keeper_lock; // request_irq/free_irq sleep: a mutex, not the spinlock
+	static constexpr int kMaxParked = 8;
+	Parked parked[kMaxParked];
 };
 
 // Storage without a static constructor (modules run none): built in init, destroyed in exit.
@@ -41,7 +54,89 @@ int show_bindings(struct seq_file *m, void *)
 	return 0;
 }
 
+// While parked nobody serves the page: acknowledge events so the late-EOI channel stays usable;
+// an AER request stays flagged in the page for the frontend that adopts the connection.
+enum kcxx_irqreturn parked_event(int irq, void *)
+{
+	kcxx_xen_irq_lateeoi(irq, false);
+	return KCXX_IRQ_HANDLED;
+}
+
+int track_locked(enum xpf_binding_kind kind, uint32_t evtchn, int irq, const char *owner)
+{
+	kcxx::SpinGuard g(state->lock);
+	auto r = state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, -1, owner);
+	return r.ok() ? *r.get() : -1;
+}
+
+void untrack_locked(int handle)
+{
+	if (handle < 0)
+		return;
+	kcxx::SpinGuard g(state->lock);
+	(void)state->book.untrack(handle);
+}
+
+// Ends a parked connection for good: tell pciback we are gone (it unmaps the page), then close
+// the channel and end the grant (the kernel frees the page once the backend has unmapped it).
+void release_parked(Parked &p)
+{
+	kcxx_log(kMod, KCXX_LOG_INFO, "%s: closing the connection kept for a reload",
+		 kcxx_xenbus_nodename(p.xdev));
+	(void)kcxx_xenbus_switch_state(p.xdev, XenbusStateClosed);
+	kcxx_unbind_irq(p.conn.irq, &p.action);
+	kcxx_xenbus_teardown_ring(&p.conn.page, &p.conn.gref);
+	untrack_locked(p.track);
+	kcxx_xenbus_put(p.xdev);
+	p = Parked();
+}
+
 } // namespace
+
+extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *conn)
+{
+	kcxx::MutexGuard g(state->keeper_lock);
+	for (Parked &p : state->parked) {
+		if (p.xdev)
+			continue;
+		p.action.handler = parked_event;
+		p.action.data = &p;
+		if (const int e = kcxx_request_evtchn_irq(conn->irq, &p.action, "xen-pcifront-parked");
+		    e < 0)
+			return e;
+		kcxx_xenbus_get(xdev);
+		p.xdev = xdev;
+		p.conn = *conn;
+		p.track = track_locked(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, "parked");
+		return 0;
+	}
+	return -KCXX_ENOSPC;
+}
+
+extern "C" int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn)
+{
+	kcxx::MutexGuard g(state->keeper_lock);
+	for (Parked &p : state->parked) {
+		if (p.xdev != xdev)
+			continue;
+		kcxx_free_irq(p.conn.irq, &p.action);
+		untrack_locked(p.track);
+		*conn = p.conn;
+		kcxx_xenbus_put(p.xdev);
+		p = Parked();
+		return 0;
+	}
+	return -KCXX_ENOENT;
+}
+
+extern "C" int xpf_conn_parked(void)
+{
+	kcxx::MutexGuard g(state->keeper_lock);
+	int n = 0;
+	for (const Parked &p : state->parked)
+		n += p.xdev != nullptr;
+	return n;
+}
 
 extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int pirq,
 				const char *owner)
@@ -87,6 +182,12 @@ extern "C" int xpf_evtchn_init(void)
 
 extern "C" void xpf_evtchn_exit(void)
 {
+	{
+		kcxx::MutexGuard g(state->keeper_lock);
+		for (Parked &p : state->parked)
+			if (p.xdev)
+				release_parked(p);
+	}
 	// The modules that track bindings depend on this one, so they are gone by now: anything
 	// still recorded leaked.
 	state->book.for_each([](int h, const pcifront::Binding &b) {

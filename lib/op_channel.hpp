@@ -63,6 +63,9 @@ template <typename Transport> class OpChannel {
 	}
 
 	bool wedged() const { return wedged_; }
+	// A page taken over from an earlier channel (a module reload) with an op still pending:
+	// its reply belongs to nobody.
+	void assume_wedged() { wedged_ = true; }
 	const OpStats &stats() const { return stats_; }
 
       private:

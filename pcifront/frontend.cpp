@@ -113,6 +113,28 @@ void Frontend::otherend_changed(int backend_state)
 	int be = backend_state;
 	// Re-decide after each action with the backend's current state, so a state we missed
 	// (the watch coalesces changes) is acted on now rather than never.
+	bool live;
+	{
+		kcxx::SpinGuard sg(op_lock_);
+		live = live_;
+	}
+	if (!live && kcxx_xenbus_state(xdev_) == XenbusStateConnected) {
+		// A previous load of this module left us Connected: take over its connection.
+		auto r = be == XenbusStateConnected ? resume() : kcxx::Result<void>(kcxx::err(-KCXX_ENOTCONN));
+		if (!r.ok()) {
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+				     "xenstore says we are Connected but %s (%d): closing. pciback "
+				     "cannot reconnect by itself; detach and attach the device again "
+				     "in the backend domain (xl pci-detach / pci-attach)",
+				     r.error() == -KCXX_ENOENT ? "no connection was kept from an earlier load"
+								: "the kept connection cannot be used",
+				     r.error());
+			teardown();
+			(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
+			return;
+		}
+		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+	}
 	for (int round = 0; round < kFsmRounds; ++round) {
 		const int ours = kcxx_xenbus_state(xdev_);
 		const FsmAction a = decide(ours, be);
@@ -173,11 +195,6 @@ Result<void> Frontend::publish()
 		// after our handler looked at it.
 		TRY(irq_.bind(ch, xen::Eoi::Late, "xen-pcifront-cxx", on_event, this));
 	}
-	kcxx_work_init(&aer_work_, on_aer_work, this);
-	aer_work_ready_ = true;
-	const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, irq_.port(), irq_.irq(), -1, name_);
-	track_handle_ = h >= 0 ? h : -1;
-
 	char ref[16], port[16];
 	kcxx_snprintf(ref, sizeof(ref), "%u", page_.gref());
 	kcxx_snprintf(port, sizeof(port), "%u", irq_.port());
@@ -193,17 +210,105 @@ Result<void> Frontend::publish()
 		if (c.error() != -KCXX_EAGAIN || attempt + 1 >= kPublishAttempts)
 			return kcxx::err(c.error());
 	}
-	detect_clock();
-	{
-		kcxx::SpinGuard g(op_lock_);
-		live_ = true;
-	}
-	debugfs_create();
+	start_serving();
 	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateInitialised)));
 	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
 		     "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
 		     page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
 	return kcxx::ok();
+}
+
+// Common to a new connection and one taken over after a reload: AER work, bookkeeping, the
+// clock, then config ops may flow.
+void Frontend::start_serving()
+{
+	kcxx_work_init(&aer_work_, on_aer_work, this);
+	aer_work_ready_ = true;
+	const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, irq_.port(), irq_.irq(), -1, name_);
+	track_handle_ = h >= 0 ? h : -1;
+	detect_clock();
+	{
+		kcxx::SpinGuard g(op_lock_);
+		// An op the previous load gave up on may still be in the backend's hands.
+		if (load_flags(page_.as<xen_pci_sharedinfo>()) & kActive)
+			chan_.assume_wedged();
+		live_ = true;
+	}
+	debugfs_create();
+	// An AER request may have arrived while nobody served the page.
+	if (load_flags(page_.as<xen_pci_sharedinfo>()) & kAerActive)
+		kcxx_schedule_work(&aer_work_);
+}
+
+Result<void> Frontend::resume()
+{
+	struct xpf_conn c;
+	TRY(kcxx::to_result(xpf_conn_unpark(xdev_, &c)));
+	page_ = xen::SharedPage::adopt(c.page, c.gref);
+	if (auto r = irq_.adopt(c.irq, c.port, "xen-pcifront-cxx", on_event, this); !r.ok()) {
+		// Give it back rather than lose a channel pciback still uses.
+		page_.release(&c.page, &c.gref);
+		if (xpf_conn_park(xdev_, &c) < 0)
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+				     "cannot take over or return the kept connection (irq %d)", c.irq);
+		return kcxx::err(r.error());
+	}
+	start_serving();
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
+		     "took over the connection kept from the previous load (grant %u, event channel "
+		     "%u); Xen clock for the op wait: %s",
+		     page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	return connect();
+}
+
+void Frontend::remove()
+{
+	kcxx::MutexGuard g(state_lock_);
+	const int be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+	bool keep = false;
+	{
+		kcxx::SpinGuard sg(op_lock_);
+		keep = live_ && !chan_.wedged() && be == XenbusStateConnected &&
+		       kcxx_xenbus_state(xdev_) == XenbusStateConnected;
+	}
+	if (keep) {
+		// Devices go first (drivers unbound while config space still works), then the
+		// connection is handed to the keeper in xen-pcifront-evtchn, still mapped by pciback.
+		remove_roots();
+		{
+			kcxx::SpinGuard sg(op_lock_);
+			live_ = false;
+		}
+		if (debugfs_) {
+			kcxx_debugfs_remove(debugfs_);
+			debugfs_ = nullptr;
+		}
+		if (track_handle_ >= 0) {
+			xpf_evtchn_untrack(track_handle_);
+			track_handle_ = -1;
+		}
+		struct xpf_conn c = {};
+		irq_.park(&c.irq, &c.port);
+		if (aer_work_ready_)
+			kcxx_cancel_work_sync(&aer_work_);
+		page_.release(&c.page, &c.gref);
+		if (const int e = xpf_conn_park(xdev_, &c); e == 0) {
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
+				     "devices removed; connection to pciback kept for the next load");
+			return;
+		} else {
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+				     "cannot keep the connection for a reload (%d): closing it", e);
+			// Take the pieces back so that teardown releases them.
+			page_ = xen::SharedPage::adopt(c.page, c.gref);
+			if (!irq_.adopt(c.irq, c.port, "xen-pcifront-cxx", on_event, this).ok())
+				kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+					     "irq %d left bound without a handler", c.irq);
+		}
+	}
+	teardown();
+	// allow_rebind keeps the xenbus core from writing Closed: we say it ourselves.
+	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
 }
 
 Result<void> Frontend::read_roots(Bdf *roots, int *count)
@@ -655,7 +760,8 @@ extern "C" void xpf_fe_remove(struct xenbus_device *xdev)
 {
 	auto fe = kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
 	kcxx_xenbus_set_drvdata(xdev, nullptr);
-	// ~Frontend tears down: devices (drivers unbound first), irq, work, page.
+	if (fe)
+		fe->remove();
 }
 
 extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state)

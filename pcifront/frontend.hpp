@@ -50,11 +50,16 @@ class Frontend : kcxx::NoCopy {
 	int conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val);
 	// Everything we set up, in reverse order; safe to call again.
 	void teardown();
+	// The driver is being unbound (before rmmod, or the device is going away): keep a live
+	// connection for the next load of the module, or close it.
+	void remove();
 
       private:
 	friend class KernelTransport;
 
 	kcxx::Result<void> publish();
+	kcxx::Result<void> resume();
+	void start_serving();
 	kcxx::Result<void> connect();
 	kcxx::Result<void> scan_root(const Bdf &root);
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);

@@ -56,6 +56,12 @@ static struct xenbus_driver xpf_xenbus_driver = {
 	.probe = xpf_xenbus_probe,
 	.remove = xpf_xenbus_remove,
 	.otherend_changed = xpf_xenbus_otherend_changed,
+	/*
+	 * pciback cannot reconnect to a frontend that went Closed, so an unbind (before rmmod)
+	 * must not write Closed: remove either keeps the connection for the next load or closes
+	 * it itself (frontend.cpp, Frontend::remove).
+	 */
+	.allow_rebind = true,
 };
 
 int xpf_register_xenbus_driver(void)

@@ -37,6 +37,16 @@ void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action)
 	unbind_from_irqhandler(irq, action);
 }
 
+void kcxx_free_irq(int irq, struct kcxx_irq_action *action)
+{
+	free_irq(irq, action);
+}
+
+int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *action, const char *name)
+{
+	return request_irq(irq, kcxx_irq_trampoline, 0, name, action);
+}
+
 void kcxx_xen_irq_lateeoi(int irq, bool spurious)
 {
 	xen_irq_lateeoi(irq, spurious ? XEN_EOI_FLAG_SPURIOUS : 0);

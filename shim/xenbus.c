@@ -63,6 +63,16 @@ void kcxx_xenbus_set_drvdata(struct xenbus_device *xdev, void *data)
 	dev_set_drvdata(&xdev->dev, data);
 }
 
+void kcxx_xenbus_get(struct xenbus_device *xdev)
+{
+	get_device(&xdev->dev);
+}
+
+void kcxx_xenbus_put(struct xenbus_device *xdev)
+{
+	put_device(&xdev->dev);
+}
+
 char *kcxx_xenbus_read(uint32_t xbt, const char *dir, const char *node, unsigned int *len)
 {
 	return xenbus_read(kcxx_xbt(xbt), dir, node, len);

@@ -28,6 +28,13 @@ int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *action, cons
 int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *action, const char *name)
 	KCXX_MUST_CHECK;
 void kcxx_unbind_irq(int irq, struct kcxx_irq_action *action);
+/*
+ * Handing a bound event channel from one handler to another without closing it: free_irq()
+ * leaves the channel bound and masked (events stay pending), request_irq() unmasks it again.
+ */
+void kcxx_free_irq(int irq, struct kcxx_irq_action *action);
+int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *action, const char *name)
+	KCXX_MUST_CHECK;
 void kcxx_xen_irq_lateeoi(int irq, bool spurious);
 void kcxx_notify_remote_via_irq(int irq);
 /* For paths that may race with unbinding: a closed port makes this a no-op hypercall. */

@@ -47,6 +47,21 @@ class SharedPage : kcxx::NoCopy {
 		vaddr_ = nullptr;
 	}
 
+	// Hands the page and its grant to a keeper that outlives this owner (a module reload);
+	// adopt() takes them back.
+	void release(void **vaddr, uint32_t *gref)
+	{
+		*vaddr = kcxx::exchange(vaddr_, static_cast<void *>(nullptr));
+		*gref = gref_;
+	}
+	static SharedPage adopt(void *vaddr, uint32_t gref)
+	{
+		SharedPage p;
+		p.vaddr_ = vaddr;
+		p.gref_ = gref;
+		return p;
+	}
+
 	template <typename T> T *as() const { return static_cast<T *>(vaddr_); }
 	uint32_t gref() const { return gref_; }
 	explicit operator bool() const { return vaddr_ != nullptr; }
@@ -157,6 +172,31 @@ class IrqBinding : kcxx::NoCopy {
 		if (irq_ >= 0)
 			kcxx_unbind_irq(irq_, &action_);
 		irq_ = -1;
+	}
+
+	// Removes our handler but leaves the event channel bound (masked, events kept pending),
+	// for a keeper to hold across a module reload.
+	void park(int *irq, uint32_t *port)
+	{
+		*irq = irq_;
+		*port = port_;
+		if (irq_ >= 0)
+			kcxx_free_irq(irq_, &action_);
+		irq_ = -1;
+	}
+
+	// Installs our handler on a bound event channel taken from a keeper.
+	Result<void> adopt(int irq, uint32_t port, const char *name,
+			   enum kcxx_irqreturn (*handler)(int irq, void *data), void *data)
+	{
+		if (irq_ >= 0)
+			return kcxx::err(-KCXX_EBUSY);
+		action_.handler = handler;
+		action_.data = data;
+		TRY(kcxx::to_result(kcxx_request_evtchn_irq(irq, &action_, name)));
+		irq_ = irq;
+		port_ = port;
+		return kcxx::ok();
 	}
 
 	int irq() const { return irq_; }

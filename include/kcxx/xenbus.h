@@ -25,6 +25,9 @@ int kcxx_xenbus_state(const struct xenbus_device *xdev);
 struct device *kcxx_xenbus_to_device(struct xenbus_device *xdev);
 void *kcxx_xenbus_get_drvdata(struct xenbus_device *xdev);
 void kcxx_xenbus_set_drvdata(struct xenbus_device *xdev, void *data);
+/* A reference that keeps the xenbus_device (not its driver binding) alive. */
+void kcxx_xenbus_get(struct xenbus_device *xdev);
+void kcxx_xenbus_put(struct xenbus_device *xdev);
 
 /* A string value, kmalloc'd (free with kcxx_kfree), or an ERR_PTR. */
 char *kcxx_xenbus_read(uint32_t xbt, const char *dir, const char *node, unsigned int *len)

@@ -23,6 +23,26 @@ int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int p
 int xpf_evtchn_untrack(int handle);
 /* Live bindings: 0 when the module set holds nothing. */
 int xpf_evtchn_count(void);
+struct xenbus_device;
+
+/*
+ * A frontend's live connection to pciback, kept here while xen-pcifront-cxx is reloaded:
+ * pciback cannot reconnect to a frontend that closed, so the page stays granted and mapped and
+ * the event channel stays bound (with a handler of this module that only acknowledges events).
+ */
+struct xpf_conn {
+	void *page;
+	uint32_t gref;
+	uint32_t port;
+	int irq;
+};
+/* Keeps @conn for @xdev (and a reference to @xdev). -ENOSPC when the keeper is full. */
+int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *conn) KCXX_MUST_CHECK;
+/* Gives back what was parked for @xdev: -ENOENT when nothing was. */
+int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn) KCXX_MUST_CHECK;
+/* Connections parked now. */
+int xpf_conn_parked(void);
+
 /* The module set's debugfs directory, /sys/kernel/debug/xen-pcifront-cxx (may be an ERR_PTR). */
 struct dentry *xpf_debugfs_root(void);
 

@@ -62,6 +62,12 @@ static int bind(const char *kind, uint32_t port)
 int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind_lateeoi", port); }
 int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind", port); }
 void kcxx_unbind_irq(int irq, struct kcxx_irq_action *) { rec("unbind " + std::to_string(irq)); }
+void kcxx_free_irq(int irq, struct kcxx_irq_action *) { rec("free_irq " + std::to_string(irq)); }
+int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *, const char *)
+{
+	rec("request_irq " + std::to_string(irq));
+	return fake.fail_bind ? -fake.fail_bind : 0;
+}
 
 int kcxx_gnttab_grant_page(uint16_t domid, const void *, bool) { rec("grant " + std::to_string(domid)); return 12; }
 void kcxx_gnttab_end_access(uint32_t ref) { rec("end_access " + std::to_string(ref)); }

@@ -130,3 +130,50 @@ TEST_F(Owners, SpinGuardPairsLockAndUnlock)
 	}
 	EXPECT_EQ(fake.locks_held, 0);
 }
+
+TEST_F(Owners, ParkedConnectionIsNeitherClosedNorFreed)
+{
+	// Parking (a module reload) must keep the backend's channel and page alive: no unbind,
+	// no teardown; the adopter owns them again and releases them once.
+	void *vaddr = nullptr;
+	uint32_t gref = 0;
+	int irq = -1;
+	uint32_t port = 0;
+	{
+		auto page = xen::SharedPage::create(kDev);
+		ASSERT_TRUE(page.ok());
+		auto ch = xen::EventChannel::create(kDev);
+		ASSERT_TRUE(ch.ok());
+		xen::IrqBinding b;
+		ASSERT_TRUE(b.bind(*ch.get(), xen::Eoi::Late, "t", handler, nullptr).ok());
+		b.park(&irq, &port);
+		page.get()->release(&vaddr, &gref);
+	}
+	EXPECT_EQ(fake.count("free_irq 33"), 1);
+	EXPECT_EQ(fake.count("unbind"), 0);
+	EXPECT_EQ(fake.count("free_evtchn"), 0);
+	EXPECT_EQ(fake.count("teardown_ring"), 0);
+	EXPECT_EQ(irq, 33);
+	EXPECT_EQ(port, 9u);
+	ASSERT_NE(vaddr, nullptr);
+	{
+		auto page = xen::SharedPage::adopt(vaddr, gref);
+		xen::IrqBinding b;
+		ASSERT_TRUE(b.adopt(irq, port, "t", handler, nullptr).ok());
+		EXPECT_EQ(b.irq(), 33);
+		EXPECT_EQ(page.gref(), 77u);
+	}
+	EXPECT_EQ(fake.count("request_irq 33"), 1);
+	EXPECT_EQ(fake.count("unbind 33"), 1);
+	EXPECT_EQ(fake.count("teardown_ring 77"), 1);
+}
+
+TEST_F(Owners, FailedAdoptLeavesNothingBound)
+{
+	fake.fail_bind = KCXX_EBUSY;
+	xen::IrqBinding b;
+	EXPECT_EQ(b.adopt(33, 9, "t", handler, nullptr).error(), -KCXX_EBUSY);
+	EXPECT_FALSE(b);
+	b.unbind();
+	EXPECT_EQ(fake.count("unbind"), 0);
+}
