@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // xen-pcifront-evtchn: the record of every event channel, irq and pirq the module set binds,
 // its debugfs view, and a leak check when the set unloads.
+#include "kcxx/evtchn.h"
 #include "entry.h"
 #include "kcxx/debugfs.h"
-#include "kcxx/evtchn.h"
 #include "kcxx/log.h"
 #include "kcxx/result.hpp"
 #include "kcxx/sync.hpp"
@@ -12,7 +12,8 @@
 #include "lib/irq_book.hpp"
 #include "xpf/evtchn.h"
 
-namespace {
+namespace
+{
 
 constexpr const char *kMod = "xen-pcifront-evtchn";
 
@@ -65,7 +66,8 @@ enum kcxx_irqreturn parked_event(int irq, void *)
 int track_locked(enum xpf_binding_kind kind, uint32_t evtchn, int irq, const char *owner)
 {
 	kcxx::SpinGuard g(state->lock);
-	auto r = state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, -1, owner);
+	auto r =
+	    state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, -1, owner);
 	return r.ok() ? *r.get() : -1;
 }
 
@@ -101,7 +103,8 @@ extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *
 			continue;
 		p.action.handler = parked_event;
 		p.action.data = &p;
-		if (const int e = kcxx_request_evtchn_irq(conn->irq, &p.action, "xen-pcifront-parked");
+		if (const int e =
+			kcxx_request_evtchn_irq(conn->irq, &p.action, "xen-pcifront-parked");
 		    e < 0)
 			return e;
 		kcxx_xenbus_get(xdev);
@@ -142,8 +145,8 @@ extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int
 				const char *owner)
 {
 	kcxx::SpinGuard g(state->lock);
-	auto r = state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, pirq,
-				   owner);
+	auto r =
+	    state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, pirq, owner);
 	return r.ok() ? *r.get() : r.error();
 }
 
@@ -159,7 +162,10 @@ extern "C" int xpf_evtchn_count(void)
 	return state->book.count();
 }
 
-extern "C" struct dentry *xpf_debugfs_root(void) { return state->root; }
+extern "C" struct dentry *xpf_debugfs_root(void)
+{
+	return state->root;
+}
 
 extern "C" int xpf_evtchn_init(void)
 {

@@ -6,10 +6,12 @@
 
 #include "lib/pciif.hpp"
 
-namespace pcifront {
+namespace pcifront
+{
 
 // Power-of-two buckets in microseconds: [0,1), [1,2), [2,4) ... and a last open bucket.
-class LatencyHistogram {
+class LatencyHistogram
+{
       public:
 	static constexpr int kBuckets = 18; // up to 2^16 us (65 ms), then "more"
 
@@ -41,7 +43,8 @@ struct DeviceCounters {
 };
 
 // A fixed table: devices beyond it are still counted in the totals, under the last slot.
-class DeviceTable {
+class DeviceTable
+{
       public:
 	static constexpr int kSlots = 32;
 

@@ -2,7 +2,8 @@
 // Portable: built unchanged for the kernel and for the host tests.
 #include "lib/xen_clock.hpp"
 
-namespace pcifront {
+namespace pcifront
+{
 
 const char *xen_clock_kind_name(XenClockKind k)
 {
@@ -19,7 +20,7 @@ const char *xen_clock_kind_name(XenClockKind k)
 
 bool clocksource_is_xen_time(const ClockSample &a, const ClockSample &b, uint64_t runstate_entry)
 {
-	constexpr uint64_t kMinSpanNs = 1000000;   // 1 ms between the samples
+	constexpr uint64_t kMinSpanNs = 1000000;     // 1 ms between the samples
 	constexpr uint64_t kMaxAheadNs = 1000000000; // 1 s past the lower bound
 	if (b.raw_ns < a.raw_ns + kMinSpanNs || b.cycles < a.cycles)
 		return false;

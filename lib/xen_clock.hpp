@@ -14,7 +14,8 @@
 
 #include "kcxx/types.h"
 
-namespace pcifront {
+namespace pcifront
+{
 
 enum class XenClockKind { None, Pvclock, Clocksource };
 const char *xen_clock_kind_name(XenClockKind k);

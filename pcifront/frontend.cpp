@@ -10,11 +10,13 @@
 #include "lib/xsparse.hpp"
 #include "xpf/evtchn.h"
 
-namespace pcifront {
+namespace pcifront
+{
 
 using kcxx::Result;
 
-namespace {
+namespace
+{
 
 constexpr uint32_t kActive = 1u << _XEN_PCIF_active;
 constexpr uint32_t kAerHandler = 1u << _XEN_PCIB_AERHANDLER;
@@ -29,17 +31,29 @@ uint32_t load_flags(const xen_pci_sharedinfo *p)
 }
 
 // Keeps the compiler from re-reading shared memory in place of a copy we already validated.
-inline void compiler_barrier() { __asm__ __volatile__("" ::: "memory"); }
+inline void compiler_barrier()
+{
+	__asm__ __volatile__("" ::: "memory");
+}
 
-struct device *dev_of(struct xenbus_device *xdev) { return kcxx_xenbus_to_device(xdev); }
+struct device *dev_of(struct xenbus_device *xdev)
+{
+	return kcxx_xenbus_to_device(xdev);
+}
 
 } // namespace
 
 // ---- transport --------------------------------------------------------------------------------
 
-xen_pci_sharedinfo *KernelTransport::page() { return fe_.page_.as<xen_pci_sharedinfo>(); }
+xen_pci_sharedinfo *KernelTransport::page()
+{
+	return fe_.page_.as<xen_pci_sharedinfo>();
+}
 
-bool KernelTransport::active() { return load_flags(page()) & kActive; }
+bool KernelTransport::active()
+{
+	return load_flags(page()) & kActive;
+}
 
 void KernelTransport::set_active()
 {
@@ -47,9 +61,15 @@ void KernelTransport::set_active()
 	__atomic_fetch_or(&page()->flags, kActive, __ATOMIC_SEQ_CST);
 }
 
-void KernelTransport::notify() { kcxx_notify_remote_via_irq(fe_.irq_.irq()); }
+void KernelTransport::notify()
+{
+	kcxx_notify_remote_via_irq(fe_.irq_.irq());
+}
 
-uint64_t KernelTransport::now_ns() { return kcxx_ktime_get_ns(); }
+uint64_t KernelTransport::now_ns()
+{
+	return kcxx_ktime_get_ns();
+}
 
 void KernelTransport::wait(uint64_t deadline_ns)
 {
@@ -80,24 +100,16 @@ Frontend::Frontend(struct xenbus_device *xdev)
 {
 }
 
-Frontend::~Frontend() { teardown(); }
+Frontend::~Frontend()
+{
+	teardown();
+}
 
 void Frontend::teardown()
 {
 	// Devices first: their drivers' remove paths still use config space.
 	remove_roots();
-	{
-		kcxx::SpinGuard g(op_lock_);
-		live_ = false;
-	}
-	if (debugfs_) {
-		kcxx_debugfs_remove(debugfs_);
-		debugfs_ = nullptr;
-	}
-	if (track_handle_ >= 0) {
-		xpf_evtchn_untrack(track_handle_);
-		track_handle_ = -1;
-	}
+	stop_serving();
 	// No handler can queue AER work once the irq is unbound; then wait for a running one.
 	irq_.unbind();
 	if (aer_work_ready_)
@@ -105,7 +117,8 @@ void Frontend::teardown()
 	page_.reset();
 }
 
-// ---- xenbus state machine ------------------------------------------------------------------------
+// ---- xenbus state machine
+// ------------------------------------------------------------------------
 
 void Frontend::otherend_changed(int backend_state)
 {
@@ -120,15 +133,18 @@ void Frontend::otherend_changed(int backend_state)
 	}
 	if (!live && kcxx_xenbus_state(xdev_) == XenbusStateConnected) {
 		// A previous load of this module left us Connected: take over its connection.
-		auto r = be == XenbusStateConnected ? resume() : kcxx::Result<void>(kcxx::err(-KCXX_ENOTCONN));
+		auto r = be == XenbusStateConnected ? resume()
+						    : kcxx::Result<void>(kcxx::err(-KCXX_ENOTCONN));
 		if (!r.ok()) {
-			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
-				     "xenstore says we are Connected but %s (%d): closing. pciback "
-				     "cannot reconnect by itself; detach and attach the device again "
-				     "in the backend domain (xl pci-detach / pci-attach)",
-				     r.error() == -KCXX_ENOENT ? "no connection was kept from an earlier load"
-								: "the kept connection cannot be used",
-				     r.error());
+			kcxx_dev_log(
+			    dev_of(xdev_), KCXX_LOG_ERR,
+			    "xenstore says we are Connected but %s (%d): closing. pciback "
+			    "cannot reconnect by itself; detach and attach the device again "
+			    "in the backend domain (xl pci-detach / pci-attach)",
+			    r.error() == -KCXX_ENOENT
+				? "no connection was kept from an earlier load"
+				: "the kept connection cannot be used",
+			    r.error());
 			teardown();
 			(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
 			return;
@@ -147,8 +163,9 @@ void Frontend::otherend_changed(int backend_state)
 			return;
 		case FsmAction::Publish:
 			if (auto r = publish(); !r.ok()) {
-				kcxx_xenbus_dev_fatal(xdev_, r.error(),
-						      "publishing the shared page and event channel");
+				kcxx_xenbus_dev_fatal(
+				    xdev_, r.error(),
+				    "publishing the shared page and event channel");
 				teardown();
 				return;
 			}
@@ -176,7 +193,8 @@ void Frontend::otherend_changed(int backend_state)
 			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
 						 "backend went to state %d (%s) while we are %s: "
 						 "ignored",
-						 be, xenbus_state_name(be), xenbus_state_name(ours));
+						 be, xenbus_state_name(be),
+						 xenbus_state_name(ours));
 			return;
 		}
 		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
@@ -212,9 +230,10 @@ Result<void> Frontend::publish()
 	}
 	start_serving();
 	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateInitialised)));
-	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
-		     "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
-		     page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	kcxx_dev_log(
+	    dev_of(xdev_), KCXX_LOG_INFO,
+	    "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
+	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
 	return kcxx::ok();
 }
 
@@ -240,6 +259,24 @@ void Frontend::start_serving()
 		kcxx_schedule_work(&aer_work_);
 }
 
+// The reverse of start_serving(), up to the connection itself: no more ops, no counters view,
+// no bookkeeping entry. Idempotent.
+void Frontend::stop_serving()
+{
+	{
+		kcxx::SpinGuard g(op_lock_);
+		live_ = false;
+	}
+	if (debugfs_) {
+		kcxx_debugfs_remove(debugfs_);
+		debugfs_ = nullptr;
+	}
+	if (track_handle_ >= 0) {
+		xpf_evtchn_untrack(track_handle_);
+		track_handle_ = -1;
+	}
+}
+
 Result<void> Frontend::resume()
 {
 	struct xpf_conn c;
@@ -250,14 +287,16 @@ Result<void> Frontend::resume()
 		page_.release(&c.page, &c.gref);
 		if (xpf_conn_park(xdev_, &c) < 0)
 			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
-				     "cannot take over or return the kept connection (irq %d)", c.irq);
+				     "cannot take over or return the kept connection (irq %d)",
+				     c.irq);
 		return kcxx::err(r.error());
 	}
 	start_serving();
-	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
-		     "took over the connection kept from the previous load (grant %u, event channel "
-		     "%u); Xen clock for the op wait: %s",
-		     page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	kcxx_dev_log(
+	    dev_of(xdev_), KCXX_LOG_INFO,
+	    "took over the connection kept from the previous load (grant %u, event channel "
+	    "%u); Xen clock for the op wait: %s",
+	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
 	return connect();
 }
 
@@ -273,28 +312,19 @@ void Frontend::remove()
 	}
 	if (keep) {
 		// Devices go first (drivers unbound while config space still works), then the
-		// connection is handed to the keeper in xen-pcifront-evtchn, still mapped by pciback.
+		// connection is handed to the keeper in xen-pcifront-evtchn, still mapped by
+		// pciback.
 		remove_roots();
-		{
-			kcxx::SpinGuard sg(op_lock_);
-			live_ = false;
-		}
-		if (debugfs_) {
-			kcxx_debugfs_remove(debugfs_);
-			debugfs_ = nullptr;
-		}
-		if (track_handle_ >= 0) {
-			xpf_evtchn_untrack(track_handle_);
-			track_handle_ = -1;
-		}
+		stop_serving();
 		struct xpf_conn c = {};
 		irq_.park(&c.irq, &c.port);
 		if (aer_work_ready_)
 			kcxx_cancel_work_sync(&aer_work_);
 		page_.release(&c.page, &c.gref);
 		if (const int e = xpf_conn_park(xdev_, &c); e == 0) {
-			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
-				     "devices removed; connection to pciback kept for the next load");
+			kcxx_dev_log(
+			    dev_of(xdev_), KCXX_LOG_INFO,
+			    "devices removed; connection to pciback kept for the next load");
 			return;
 		} else {
 			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
@@ -319,13 +349,13 @@ Result<void> Frontend::read_roots(Bdf *roots, int *count)
 		if (num.error() != -KCXX_ENOENT)
 			return kcxx::err(num.error());
 		// Old backends publish no roots: the single root 0000:00.
-		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
+			     "backend lists no root_num: using 0000:00");
 		roots[0] = Bdf{};
 		*count = 1;
 		return kcxx::ok();
 	}
-	const uint32_t n =
-		TRY(parse_count(num.get()->c_str(), num.get()->size(), kMaxRootBuses));
+	const uint32_t n = TRY(parse_count(num.get()->c_str(), num.get()->size(), kMaxRootBuses));
 	for (uint32_t i = 0; i < n; ++i) {
 		char key[16];
 		kcxx_snprintf(key, sizeof(key), "root-%u", i);
@@ -385,13 +415,14 @@ int Frontend::claim_one(struct pci_dev *pdev, void *data)
 			continue;
 		const int e = kcxx_pci_claim_resource(pdev, bar);
 		if (e)
-			kcxx_dev_log(dev_of(fe->xdev_), KCXX_LOG_ERR,
-				     "%s: BAR %d [%#llx, %llu bytes] cannot be claimed (%d): it "
-				     "overlaps guest RAM or another device. The device stays "
-				     "offline; add e820_host=1 to the domain's config",
-				     kcxx_pci_name(pdev), bar,
-				     static_cast<unsigned long long>(kcxx_pci_resource_start(pdev, bar)),
-				     static_cast<unsigned long long>(kcxx_pci_resource_len(pdev, bar)), e);
+			kcxx_dev_log(
+			    dev_of(fe->xdev_), KCXX_LOG_ERR,
+			    "%s: BAR %d [%#llx, %llu bytes] cannot be claimed (%d): it "
+			    "overlaps guest RAM or another device. The device stays "
+			    "offline; add e820_host=1 to the domain's config",
+			    kcxx_pci_name(pdev), bar,
+			    static_cast<unsigned long long>(kcxx_pci_resource_start(pdev, bar)),
+			    static_cast<unsigned long long>(kcxx_pci_resource_len(pdev, bar)), e);
 	}
 	return 0;
 }
@@ -399,7 +430,8 @@ int Frontend::claim_one(struct pci_dev *pdev, void *data)
 Result<void> Frontend::scan_root(const Bdf &root)
 {
 	kcxx_pci_lock_rescan_remove();
-	struct pci_bus *bus = kcxx_pci_find_bus(static_cast<int>(root.domain), static_cast<int>(root.bus));
+	struct pci_bus *bus =
+	    kcxx_pci_find_bus(static_cast<int>(root.domain), static_cast<int>(root.bus));
 	if (bus && kcxx_pci_bus_owner(bus) != this) {
 		kcxx_pci_unlock_rescan_remove();
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
@@ -464,7 +496,8 @@ void Frontend::close()
 	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
 }
 
-// ---- time ----------------------------------------------------------------------------------------
+// ---- time
+// ----------------------------------------------------------------------------------------
 
 void Frontend::detect_clock()
 {
@@ -508,7 +541,8 @@ uint64_t Frontend::xen_now_ns(bool *ok)
 	return 0;
 }
 
-// ---- config ops ----------------------------------------------------------------------------------
+// ---- config ops
+// ----------------------------------------------------------------------------------
 
 int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
 		      uint32_t *val)
@@ -533,13 +567,13 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	if (!r.ok()) {
 		++devices_.get(bdf).timeouts;
 		kcxx_dev_log_ratelimited(
-			dev_of(xdev_), KCXX_LOG_ERR,
-			"config %s of %04x:%02x:%02x.%u at %#x (%d bytes): %s; the access fails. "
-			"Check pciback in the backend domain (xl dmesg, dom0 dmesg)",
-			read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn),
-			where, size,
-			r.error() == -KCXX_EBUSY ? "pciback still holds an earlier op that timed out"
-						 : "no answer from pciback in op_timeout_ms");
+		    dev_of(xdev_), KCXX_LOG_ERR,
+		    "config %s of %04x:%02x:%02x.%u at %#x (%d bytes): %s; the access fails. "
+		    "Check pciback in the backend domain (xl dmesg, dom0 dmesg)",
+		    read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn),
+		    where, size,
+		    r.error() == -KCXX_EBUSY ? "pciback still holds an earlier op that timed out"
+					     : "no answer from pciback in op_timeout_ms");
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	}
 	ReplyFault fault = ReplyFault::None;
@@ -550,8 +584,9 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
 					 "config %s of %04x:%02x:%02x.%u at %#x: backend reply "
 					 "refused (%s); the access fails",
-					 read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn),
-					 func_of(devfn), where, reply_fault_name(fault));
+					 read ? "read" : "write", bdf.domain, bdf.bus,
+					 slot_of(devfn), func_of(devfn), where,
+					 reply_fault_name(fault));
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	}
 	const ConfReply cr = *c.get();
@@ -571,19 +606,18 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	return KCXX_PCIBIOS_SUCCESSFUL;
 }
 
-int Frontend::conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
-			uint32_t *val)
+int Frontend::conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t *val)
 {
 	return conf_op(XEN_PCI_OP_conf_read, bus, devfn, where, size, val);
 }
 
-int Frontend::conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
-			 uint32_t val)
+int Frontend::conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val)
 {
 	return conf_op(XEN_PCI_OP_conf_write, bus, devfn, where, size, &val);
 }
 
-// ---- events and AER ------------------------------------------------------------------------------
+// ---- events and AER
+// ------------------------------------------------------------------------------
 
 enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
 {
@@ -598,7 +632,10 @@ enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
 	return KCXX_IRQ_HANDLED;
 }
 
-void Frontend::on_aer_work(void *data) { static_cast<Frontend *>(data)->aer_work(); }
+void Frontend::on_aer_work(void *data)
+{
+	static_cast<Frontend *>(data)->aer_work();
+}
 
 void Frontend::aer_work()
 {
@@ -636,8 +673,8 @@ void Frontend::aer_work()
 					 "%x:%x:%x): answered 'none'",
 					 op.cmd, op.domain, op.bus, op.devfn);
 	} else {
-		struct pci_dev *pdev = kcxx_pci_get_domain_bus_and_slot(
-			static_cast<int>(op.domain), op.bus, op.devfn);
+		struct pci_dev *pdev =
+		    kcxx_pci_get_domain_bus_and_slot(static_cast<int>(op.domain), op.bus, op.devfn);
 		// Only devices on our own root buses: the backend cannot reach other drivers.
 		if (pdev && kcxx_pci_bus_owner(kcxx_pci_dev_bus(pdev)) != this) {
 			kcxx_pci_dev_put(pdev);
@@ -647,12 +684,12 @@ void Frontend::aer_work()
 		if (e) {
 			++aer_unhandled_;
 			kcxx_dev_log_ratelimited(
-				dev_of(xdev_), KCXX_LOG_WARNING,
-				"AER request %u for %04x:%02x:%02x.%u: %s; answered 'none'", op.cmd,
-				op.domain, op.bus, slot_of(op.devfn), func_of(op.devfn),
-				!pdev ? "no such device of ours"
-				: e == -KCXX_ENODEV ? "no driver bound"
-						    : "the driver has no handler for this step");
+			    dev_of(xdev_), KCXX_LOG_WARNING,
+			    "AER request %u for %04x:%02x:%02x.%u: %s; answered 'none'", op.cmd,
+			    op.domain, op.bus, slot_of(op.devfn), func_of(op.devfn),
+			    !pdev		? "no such device of ours"
+			    : e == -KCXX_ENODEV ? "no driver bound"
+						: "the driver has no handler for this step");
 		}
 		if (pdev)
 			kcxx_pci_dev_put(pdev);
@@ -665,7 +702,8 @@ void Frontend::aer_work()
 		kcxx_schedule_work(&aer_work_);
 }
 
-// ---- debugfs -------------------------------------------------------------------------------------
+// ---- debugfs
+// -------------------------------------------------------------------------------------
 
 void Frontend::debugfs_create()
 {
@@ -698,8 +736,9 @@ int Frontend::show_stats(struct seq_file *m)
 {
 	kcxx::SpinGuard g(op_lock_);
 	const OpStats &s = chan_.stats();
-	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d\n", xen_clock_kind_name(clock_),
-			xpf_op_timeout_ms, live_ ? 1 : 0, chan_.wedged() ? 1 : 0);
+	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d\n",
+			xen_clock_kind_name(clock_), xpf_op_timeout_ms, live_ ? 1 : 0,
+			chan_.wedged() ? 1 : 0);
 	kcxx_seq_printf(m,
 			"ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
 			"late_replies %llu\n",
@@ -740,7 +779,8 @@ int Frontend::show_stats(struct seq_file *m)
 
 } // namespace pcifront
 
-// ---- C entry points ------------------------------------------------------------------------------
+// ---- C entry points
+// ------------------------------------------------------------------------------
 
 using pcifront::Frontend;
 
@@ -758,7 +798,8 @@ extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
 
 extern "C" void xpf_fe_remove(struct xenbus_device *xdev)
 {
-	auto fe = kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
+	auto fe =
+	    kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
 	kcxx_xenbus_set_drvdata(xdev, nullptr);
 	if (fe)
 		fe->remove();
@@ -773,13 +814,13 @@ extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_
 extern "C" int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
 				uint32_t *val)
 {
-	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))->conf_read(bus, devfn, where, size,
-									  val);
+	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))
+	    ->conf_read(bus, devfn, where, size, val);
 }
 
 extern "C" int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
 				 uint32_t val)
 {
-	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))->conf_write(bus, devfn, where,
-									   size, val);
+	return static_cast<Frontend *>(kcxx_pci_bus_owner(bus))
+	    ->conf_write(bus, devfn, where, size, val);
 }

@@ -16,13 +16,15 @@
 struct pci_bus;
 struct pci_dev;
 
-namespace pcifront {
+namespace pcifront
+{
 
 class Frontend;
 
 // The op channel's view of the kernel: the shared page's flag, the event channel, and the
 // bounded poll with a deadline in Xen system time.
-class KernelTransport {
+class KernelTransport
+{
       public:
 	explicit KernelTransport(Frontend &fe) : fe_(fe) {}
 	xen_pci_sharedinfo *page();
@@ -36,7 +38,8 @@ class KernelTransport {
 	Frontend &fe_;
 };
 
-class Frontend : kcxx::NoCopy {
+class Frontend : kcxx::NoCopy
+{
       public:
 	static constexpr int kMaxRootBuses = 16;
 
@@ -60,6 +63,7 @@ class Frontend : kcxx::NoCopy {
 	kcxx::Result<void> publish();
 	kcxx::Result<void> resume();
 	void start_serving();
+	void stop_serving();
 	kcxx::Result<void> connect();
 	kcxx::Result<void> scan_root(const Bdf &root);
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);

@@ -9,12 +9,14 @@
 #include "kcxx/result.hpp"
 #include "kcxx/xenbus.h"
 
-namespace xen {
+namespace xen
+{
 
 using kcxx::Result;
 
 // One zeroed page granted to the other end (xenbus_setup_ring).
-class SharedPage : kcxx::NoCopy {
+class SharedPage : kcxx::NoCopy
+{
       public:
 	static Result<SharedPage> create(struct xenbus_device *xdev)
 	{
@@ -72,11 +74,13 @@ class SharedPage : kcxx::NoCopy {
 };
 
 // Access to one of our pages granted to another domain.
-class GrantRef : kcxx::NoCopy {
+class GrantRef : kcxx::NoCopy
+{
       public:
 	static Result<GrantRef> create(uint16_t domid, const void *page, bool readonly)
 	{
-		return GrantRef(TRY(kcxx::to_result_value(kcxx_gnttab_grant_page(domid, page, readonly))));
+		return GrantRef(
+		    TRY(kcxx::to_result_value(kcxx_gnttab_grant_page(domid, page, readonly))));
 	}
 
 	GrantRef() = default;
@@ -106,7 +110,8 @@ class GrantRef : kcxx::NoCopy {
 };
 
 // An unbound event channel port allocated for the other end of a xenbus device.
-class EventChannel : kcxx::NoCopy {
+class EventChannel : kcxx::NoCopy
+{
       public:
 	static Result<EventChannel> create(struct xenbus_device *xdev)
 	{
@@ -144,7 +149,8 @@ class EventChannel : kcxx::NoCopy {
 enum class Eoi { Auto, Late };
 
 // An event channel bound to an irq with a handler. Not movable: the kernel holds &action_.
-class IrqBinding : kcxx::NoCopy {
+class IrqBinding : kcxx::NoCopy
+{
       public:
 	IrqBinding() = default;
 	IrqBinding(IrqBinding &&) = delete;
@@ -159,8 +165,8 @@ class IrqBinding : kcxx::NoCopy {
 		action_.handler = handler;
 		action_.data = data;
 		const int irq = eoi == Eoi::Late
-					? kcxx_bind_evtchn_lateeoi(ch.port(), &action_, name)
-					: kcxx_bind_evtchn(ch.port(), &action_, name);
+				    ? kcxx_bind_evtchn_lateeoi(ch.port(), &action_, name)
+				    : kcxx_bind_evtchn(ch.port(), &action_, name);
 		irq_ = TRY(kcxx::to_result_value(irq));
 		port_ = ch.port();
 		ch.released_to_binding();
@@ -210,7 +216,8 @@ class IrqBinding : kcxx::NoCopy {
 };
 
 // A xenstore transaction that aborts unless commit() succeeded.
-class [[nodiscard]] Transaction : kcxx::NoCopy {
+class [[nodiscard]] Transaction : kcxx::NoCopy
+{
       public:
 	static Result<Transaction> start()
 	{
@@ -246,7 +253,8 @@ class [[nodiscard]] Transaction : kcxx::NoCopy {
 };
 
 // A value read from xenstore, owned (kfree'd) by this object.
-class XsString : kcxx::NoCopy {
+class XsString : kcxx::NoCopy
+{
       public:
 	static Result<XsString> read(uint32_t xbt, const char *dir, const char *node)
 	{
@@ -257,7 +265,10 @@ class XsString : kcxx::NoCopy {
 		return XsString(s, len);
 	}
 
-	XsString(XsString &&o) : s_(kcxx::exchange(o.s_, static_cast<char *>(nullptr))), len_(o.len_) {}
+	XsString(XsString &&o)
+	    : s_(kcxx::exchange(o.s_, static_cast<char *>(nullptr))), len_(o.len_)
+	{
+	}
 	XsString &operator=(XsString &&) = delete;
 	~XsString() { kcxx_kfree(s_); }
 

@@ -6,7 +6,8 @@
 
 using namespace pcifront;
 
-namespace {
+namespace
+{
 constexpr uint64_t kMs = 1000000;
 constexpr uint64_t kXenBoot = 5000 * kMs; // a Xen system time: 5 s after Xen booted
 } // namespace
@@ -59,12 +60,12 @@ TEST(XenClock, PollDeadlineIsNeverZeroAndNeverWraps)
 TEST(OpStats, HistogramBuckets)
 {
 	LatencyHistogram h;
-	h.record(0);         // <1 us
-	h.record(999);       // <1 us
-	h.record(1000);      // [1,2) us
-	h.record(3000);      // [2,4) us
-	h.record(10 * kMs);  // 10000 us: [8192,16384) -> bucket 14
-	h.record(~0ull);     // open bucket
+	h.record(0);	    // <1 us
+	h.record(999);	    // <1 us
+	h.record(1000);	    // [1,2) us
+	h.record(3000);	    // [2,4) us
+	h.record(10 * kMs); // 10000 us: [8192,16384) -> bucket 14
+	h.record(~0ull);    // open bucket
 	EXPECT_EQ(h.count(0), 2u);
 	EXPECT_EQ(h.count(1), 1u);
 	EXPECT_EQ(h.count(2), 1u);
