@@ -60,7 +60,7 @@ relay_domu() {
 	# The driver domain's own steps, as dom0 steps named domU:<step>.
 	tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 domU:/p'
 	echo "XPF-DOMU-LOG-BEGIN"
-	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|traps:|pcifront|e1000|xen-pcifront|pciback|WARNING|BUG|segfault' | head -n 80
+	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|traps:|pcifront|e1000|xen-pcifront|pciback|WARNING|BUG|segfault' | head -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 
