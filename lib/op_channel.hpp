@@ -27,7 +27,8 @@ struct OpStats {
 //   void set_active();    // after a write barrier, atomically set _XEN_PCIF_active
 //   void notify();        // kick the backend's event channel
 //   uint64_t now_ns();    // a clock in the same time base as wait()'s deadline
-//   void wait(uint64_t deadline_ns); // block until an event or the deadline; may return early
+//   void wait(uint64_t now_ns, uint64_t deadline_ns); // block until an event or the deadline
+//                         // (@now_ns: the channel's reading of now_ns()); may return early
 template <typename Transport> class OpChannel {
       public:
 	explicit OpChannel(Transport &t) : t_(t) {}
@@ -51,12 +52,13 @@ template <typename Transport> class OpChannel {
 		t_.notify();
 		const uint64_t deadline = t_.now_ns() + timeout_ns;
 		while (t_.active()) {
-			if (t_.now_ns() >= deadline) {
+			const uint64_t now = t_.now_ns();
+			if (now >= deadline) {
 				wedged_ = true;
 				++stats_.timeouts;
 				return kcxx::err(-KCXX_ETIMEDOUT);
 			}
-			t_.wait(deadline);
+			t_.wait(now, deadline);
 		}
 		*reply = t_.page()->op;
 		return kcxx::ok();

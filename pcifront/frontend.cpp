@@ -71,14 +71,13 @@ uint64_t KernelTransport::now_ns()
 	return kcxx_ktime_get_ns();
 }
 
-void KernelTransport::wait(uint64_t deadline_ns)
+void KernelTransport::wait(uint64_t now, uint64_t deadline_ns)
 {
 	// Clear the port's pending bit before the last look at the flag: a reply that lands after
 	// this look sets it again and ends the poll at once.
 	kcxx_xen_clear_irq_pending(fe_.irq_.irq());
 	if (!active())
 		return;
-	const uint64_t now = now_ns();
 	const uint64_t remaining = deadline_ns > now ? deadline_ns - now : 0;
 	bool have = false;
 	const uint64_t xen_now = fe_.xen_now_ns(&have);

@@ -32,7 +32,7 @@ class KernelTransport
 	void set_active();
 	void notify();
 	uint64_t now_ns();
-	void wait(uint64_t deadline_ns);
+	void wait(uint64_t now, uint64_t deadline_ns);
 
       private:
 	Frontend &fe_;

@@ -35,7 +35,7 @@ struct SimTransport {
 			answer();
 	}
 	uint64_t now_ns() { return clock; }
-	void wait(uint64_t deadline)
+	void wait(uint64_t, uint64_t deadline)
 	{
 		++waits;
 		clock = std::min(clock + 1000000, deadline);
