@@ -63,22 +63,6 @@ enum kcxx_irqreturn parked_event(int irq, void *)
 	return KCXX_IRQ_HANDLED;
 }
 
-int track_locked(enum xpf_binding_kind kind, uint32_t evtchn, int irq, const char *owner)
-{
-	kcxx::SpinGuard g(state->lock);
-	auto r =
-	    state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, -1, owner);
-	return r.ok() ? *r.get() : -1;
-}
-
-void untrack_locked(int handle)
-{
-	if (handle < 0)
-		return;
-	kcxx::SpinGuard g(state->lock);
-	(void)state->book.untrack(handle);
-}
-
 // Ends a parked connection for good: tell pciback we are gone (it unmaps the page), then close
 // the channel and end the grant (the kernel frees the page once the backend has unmapped it).
 void release_parked(Parked &p)
@@ -88,7 +72,8 @@ void release_parked(Parked &p)
 	(void)kcxx_xenbus_switch_state(p.xdev, XenbusStateClosed);
 	kcxx_unbind_irq(p.conn.irq, &p.action);
 	kcxx_xenbus_teardown_ring(&p.conn.page, &p.conn.gref);
-	untrack_locked(p.track);
+	if (p.track >= 0)
+		xpf_evtchn_untrack(p.track);
 	kcxx_xenbus_put(p.xdev);
 	p = Parked();
 }
@@ -110,7 +95,9 @@ extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *
 		kcxx_xenbus_get(xdev);
 		p.xdev = xdev;
 		p.conn = *conn;
-		p.track = track_locked(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, "parked");
+		const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, -1,
+					       "parked");
+		p.track = h >= 0 ? h : -1;
 		return 0;
 	}
 	return -KCXX_ENOSPC;
@@ -123,22 +110,14 @@ extern "C" int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn
 		if (p.xdev != xdev)
 			continue;
 		kcxx_free_irq(p.conn.irq, &p.action);
-		untrack_locked(p.track);
+		if (p.track >= 0)
+			xpf_evtchn_untrack(p.track);
 		*conn = p.conn;
 		kcxx_xenbus_put(p.xdev);
 		p = Parked();
 		return 0;
 	}
 	return -KCXX_ENOENT;
-}
-
-extern "C" int xpf_conn_parked(void)
-{
-	kcxx::MutexGuard g(state->keeper_lock);
-	int n = 0;
-	for (const Parked &p : state->parked)
-		n += p.xdev != nullptr;
-	return n;
 }
 
 extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int pirq,

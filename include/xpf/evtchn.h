@@ -40,8 +40,6 @@ struct xpf_conn {
 int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *conn) KCXX_MUST_CHECK;
 /* Gives back what was parked for @xdev: -ENOENT when nothing was. */
 int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn) KCXX_MUST_CHECK;
-/* Connections parked now. */
-int xpf_conn_parked(void);
 
 /* The module set's debugfs directory, /sys/kernel/debug/xen-pcifront-cxx (may be an ERR_PTR). */
 struct dentry *xpf_debugfs_root(void);
