@@ -95,8 +95,8 @@ extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *
 		kcxx_xenbus_get(xdev);
 		p.xdev = xdev;
 		p.conn = *conn;
-		const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, -1,
-					       "parked");
+		const int h =
+		    xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, -1, "parked");
 		p.track = h >= 0 ? h : -1;
 		return 0;
 	}

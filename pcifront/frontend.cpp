@@ -123,8 +123,6 @@ void Frontend::otherend_changed(int backend_state)
 {
 	kcxx::MutexGuard g(state_lock_);
 	int be = backend_state;
-	// Re-decide after each action with the backend's current state, so a state we missed
-	// (the watch coalesces changes) is acted on now rather than never.
 	bool live;
 	{
 		kcxx::SpinGuard sg(op_lock_);
@@ -144,12 +142,13 @@ void Frontend::otherend_changed(int backend_state)
 				? "no connection was kept from an earlier load"
 				: "the kept connection cannot be used",
 			    r.error());
-			teardown();
-			(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
+			disconnect();
 			return;
 		}
 		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
 	}
+	// Re-decide after each action with the backend's current state, so a state we missed
+	// (the watch coalesces changes) is acted on now rather than never.
 	for (int round = 0; round < kFsmRounds; ++round) {
 		const int ours = kcxx_xenbus_state(xdev_);
 		const FsmAction a = decide(ours, be);
@@ -335,9 +334,7 @@ void Frontend::remove()
 					     "irq %d left bound without a handler", c.irq);
 		}
 	}
-	teardown();
-	// allow_rebind keeps the xenbus core from writing Closed: we say it ourselves.
-	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
+	disconnect();
 }
 
 Result<void> Frontend::read_roots(Bdf *roots, int *count)
@@ -491,7 +488,13 @@ void Frontend::close()
 {
 	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
 		     "backend is going away: removing its devices and disconnecting");
+	disconnect();
+}
+
+void Frontend::disconnect()
+{
 	teardown();
+	// allow_rebind keeps the xenbus core from writing Closed on remove: we always say it.
 	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
 }
 

@@ -69,6 +69,7 @@ class Frontend : kcxx::NoCopy
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);
 	void remove_roots();
 	void close();
+	void disconnect(); // teardown(), then tell the backend we are Closed
 	void detect_clock();
 	uint64_t xen_now_ns(bool *ok);
 	int conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
