@@ -66,10 +66,49 @@ void SimBackend::enable_msix(xen_pci_op &op)
 		op.err = -114; // pciback passes on pci_enable_msix_exact()'s -EALREADY
 		return;
 	}
+	if (d->msi_on) {
+		op.err = -6; // -ENXIO
+		return;
+	}
+	if (d->msi_errno) {
+		op.err = d->msi_errno;
+		op.value = static_cast<uint32_t>(d->msi_errno);
+		return;
+	}
 	for (uint32_t i = 0; i < op.value && i < SH_INFO_MAX_VEC; i++)
 		op.msix_entries[i].vector = static_cast<uint16_t>(first_pirq + i);
+	if (fresh_pirqs)
+		first_pirq = static_cast<uint16_t>(first_pirq + op.value);
 	d->msix_on = true;
 	op.err = 0;
+}
+
+// pciback answers every refusal of enable_msi with XEN_PCI_ERR_op_failed and value 0.
+void SimBackend::enable_msi(xen_pci_op &op)
+{
+	Device *d = find(op);
+	if (!d) {
+		op.err = XEN_PCI_ERR_dev_not_found;
+		return;
+	}
+	if (d->msi_on || d->msix_on || d->msi_errno) {
+		op.value = 0;
+		op.err = XEN_PCI_ERR_op_failed;
+		return;
+	}
+	d->msi_on = true;
+	op.value = first_pirq;
+	if (fresh_pirqs)
+		++first_pirq;
+	op.err = 0;
+}
+
+SimBackend::Device *SimBackend::device(const pcifront::Bdf &bdf)
+{
+	for (auto &d : devs_)
+		if (d.bdf == bdf)
+			return &d;
+	return nullptr;
 }
 
 void SimBackend::handle(xen_pci_sharedinfo *sh)
@@ -89,6 +128,14 @@ void SimBackend::handle(xen_pci_sharedinfo *sh)
 	case XEN_PCI_OP_disable_msix:
 		if (Device *d = find(op))
 			d->msix_on = false;
+		op.err = 0;
+		break;
+	case XEN_PCI_OP_enable_msi:
+		enable_msi(op);
+		break;
+	case XEN_PCI_OP_disable_msi:
+		if (Device *d = find(op))
+			d->msi_on = false;
 		op.err = 0;
 		break;
 	default:

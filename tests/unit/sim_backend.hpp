@@ -29,8 +29,11 @@ class SimBackend {
 		int cfg_size;
 		std::vector<uint8_t> cfg;
 		bool msix_on = false;
+		bool msi_on = false;
+		int msi_errno = 0; // pci_enable_msi*() fails with this (-19: dom0 has no IOMMU)
 	};
 
+	Device *device(const pcifront::Bdf &bdf);
 	// A function with vendor/device IDs and a config space of @cfg_size bytes.
 	Device &add_device(const pcifront::Bdf &bdf, uint16_t vendor, uint16_t device,
 			   int cfg_size = 256);
@@ -39,6 +42,7 @@ class SimBackend {
 	void handle(xen_pci_sharedinfo *sh);
 
 	uint16_t first_pirq = 40;
+	bool fresh_pirqs = true; // each enable gets pirqs nobody had (as Xen allocates them)
 	int ops = 0;
 
       private:
@@ -47,6 +51,7 @@ class SimBackend {
 	void conf_read(xen_pci_op &op);
 	void conf_write(xen_pci_op &op);
 	void enable_msix(xen_pci_op &op);
+	void enable_msi(xen_pci_op &op);
 
 	std::vector<Device> devs_;
 	Fault fault_ = Fault::None;

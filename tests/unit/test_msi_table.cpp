@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "lib/msi_table.hpp"
+#include "sim_backend.hpp"
+
+using namespace pcifront;
+
+namespace {
+
+// The frontend as MsiTable sees it, over a simulated pciback.
+struct TableBackend {
+	explicit TableBackend(SimBackend &s) : sim(s) {}
+	SimBackend &sim;
+	int timeouts_next = 0;     // the next calls get no answer
+	bool acts_on_timeout = false; // ... although pciback did act on them
+	uint32_t pirq_limit = 1024;   // what Xen would accept for this domain
+	std::vector<uint32_t> sent;
+	std::multiset<uint32_t> live; // pirqs between on_enabled and on_released
+	int enabled_calls = 0, released_calls = 0;
+
+	int call(const xen_pci_op &req, xen_pci_op *reply)
+	{
+		sent.push_back(req.cmd);
+		xen_pci_sharedinfo sh = {};
+		sh.op = req;
+		if (timeouts_next > 0) {
+			--timeouts_next;
+			if (acts_on_timeout)
+				sim.handle(&sh);
+			return -KCXX_ETIMEDOUT;
+		}
+		sim.handle(&sh);
+		ReplyFault f;
+		if (!check_conf_reply(req, sh.op, &f).ok())
+			return -KCXX_EPROTO;
+		*reply = sh.op;
+		return 0;
+	}
+	bool pirq_valid(uint32_t pirq) { return pirq < pirq_limit; }
+	void on_enabled(MsiDevice &d)
+	{
+		++enabled_calls;
+		for (int i = 0; i < d.state.nvec(); i++)
+			live.insert(d.pirqs[i]);
+	}
+	void on_released(MsiDevice &d)
+	{
+		++released_calls;
+		for (int i = 0; i < d.state.nvec(); i++) {
+			auto it = live.find(d.pirqs[i]);
+			ASSERT_NE(it, live.end()) << "released a pirq never enabled";
+			live.erase(it);
+		}
+	}
+};
+
+const Bdf kNvme{0, 0, devfn(4, 0)};
+const Bdf kNic{0, 0, devfn(5, 0)};
+
+uint16_t kEntries[SH_INFO_MAX_VEC];
+
+struct MsiTableTest : ::testing::Test {
+	SimBackend sim;
+	TableBackend be{sim};
+	MsiTable table;
+	int vec[SH_INFO_MAX_VEC] = {};
+
+	void SetUp() override
+	{
+		for (int i = 0; i < SH_INFO_MAX_VEC; i++)
+			kEntries[i] = static_cast<uint16_t>(i);
+		sim.add_device(kNvme, 0x1b36, 0x0010);
+		sim.add_device(kNic, 0x8086, 0x10d3);
+	}
+	MsiOutcome msix(const Bdf &b, int n) { return table.enable(be, b, MsiMode::Msix, kEntries, n, vec); }
+	MsiOutcome msi(const Bdf &b) { return table.enable(be, b, MsiMode::Msi, nullptr, 1, vec); }
+};
+
+} // namespace
+
+// The NVMe sequence that loses MSI-X under the in-tree frontend.
+TEST_F(MsiTableTest, NvmeOneVectorThenManyStaysOnMsix)
+{
+	ASSERT_EQ(msix(kNvme, 1).err, 0);
+	const MsiOutcome d = table.disable(be, kNvme, MsiMode::Msi); // what the built-in code asks
+	EXPECT_TRUE(d.sent);
+	EXPECT_TRUE(d.corrected);
+	EXPECT_EQ(d.sent_cmd, uint32_t{XEN_PCI_OP_disable_msix});
+	EXPECT_FALSE(sim.device(kNvme)->msix_on);
+
+	const MsiOutcome e = msix(kNvme, 8);
+	ASSERT_EQ(e.err, 0) << msi_failure_name(e.why);
+	std::set<int> distinct(vec, vec + 8);
+	EXPECT_EQ(distinct.size(), 8u);
+	EXPECT_EQ(table.active(), 1);
+	EXPECT_EQ(be.live.size(), 8u);
+}
+
+TEST_F(MsiTableTest, BackendLeftOnByAnEarlierFrontendIsRecovered)
+{
+	sim.device(kNvme)->msix_on = true; // the in-tree frontend's wrong disable
+	const MsiOutcome e = msix(kNvme, 4);
+	ASSERT_EQ(e.err, 0) << msi_failure_name(e.why);
+	EXPECT_TRUE(e.recovered);
+	EXPECT_TRUE(sim.device(kNvme)->msix_on);
+	EXPECT_EQ(be.live.size(), 4u);
+}
+
+TEST_F(MsiTableTest, NoIommuRefusalLeavesNothingEnabled)
+{
+	sim.device(kNic)->msi_errno = -19;
+	MsiOutcome e = msix(kNic, 3);
+	EXPECT_EQ(e.err, -19);
+	EXPECT_EQ(e.why, MsiFailure::Backend);
+	e = msi(kNic); // the driver's fallback
+	EXPECT_LT(e.err, 0);
+	EXPECT_EQ(e.why, MsiFailure::Backend);
+	EXPECT_EQ(table.active(), 0);
+	EXPECT_EQ(be.enabled_calls, 0);
+	const MsiOutcome d = table.disable(be, kNic, MsiMode::Msi);
+	EXPECT_FALSE(d.sent) << "nothing was on; no op should reach pciback";
+}
+
+TEST_F(MsiTableTest, BadVectorsAreRefusedAndSwitchedOff)
+{
+	const SimBackend::Fault faults[] = {SimBackend::Fault::ZeroVector,
+					     SimBackend::Fault::DupVector,
+					     SimBackend::Fault::ChangedEntry};
+	for (auto f : faults) {
+		sim.set_fault(f);
+		const MsiOutcome e = msix(kNvme, 4);
+		sim.set_fault(SimBackend::Fault::None);
+		EXPECT_EQ(e.err, -KCXX_EINVAL);
+		EXPECT_EQ(e.why, MsiFailure::BadVector);
+		EXPECT_NE(e.vector_fault, VectorFault::None);
+		EXPECT_FALSE(e.undo_failed);
+		EXPECT_FALSE(sim.device(kNvme)->msix_on) << "refused vectors left MSI-X on";
+		EXPECT_EQ(table.active(), 0);
+	}
+	EXPECT_EQ(be.enabled_calls, 0);
+}
+
+TEST_F(MsiTableTest, PirqOutsideTheDomainIsRefused)
+{
+	sim.set_fault(SimBackend::Fault::HugeVector);
+	const MsiOutcome e = msix(kNvme, 2);
+	EXPECT_EQ(e.why, MsiFailure::PirqRejected);
+	EXPECT_EQ(e.pirq, 0xffffu);
+	EXPECT_FALSE(sim.device(kNvme)->msix_on);
+}
+
+TEST_F(MsiTableTest, PirqOfAnotherDeviceIsRefused)
+{
+	ASSERT_EQ(msix(kNvme, 2).err, 0);
+	sim.first_pirq = static_cast<uint16_t>(vec[1]); // pciback hands out a pirq the NVMe holds
+	const MsiOutcome e = msi(kNic);
+	EXPECT_EQ(e.why, MsiFailure::PirqInUse);
+	EXPECT_FALSE(sim.device(kNic)->msi_on);
+	EXPECT_EQ(table.active(), 1);
+}
+
+TEST_F(MsiTableTest, MsiEnableAndDisable)
+{
+	const MsiOutcome e = msi(kNic);
+	ASSERT_EQ(e.err, 0);
+	EXPECT_GT(vec[0], 0);
+	EXPECT_TRUE(sim.device(kNic)->msi_on);
+	const MsiOutcome d = table.disable(be, kNic, MsiMode::Msi);
+	EXPECT_FALSE(d.corrected);
+	EXPECT_EQ(d.sent_cmd, uint32_t{XEN_PCI_OP_disable_msi});
+	EXPECT_FALSE(sim.device(kNic)->msi_on);
+}
+
+TEST_F(MsiTableTest, ZeroMsiPirqIsRefused)
+{
+	sim.first_pirq = 0;
+	sim.fresh_pirqs = false;
+	const MsiOutcome e = msi(kNic);
+	EXPECT_EQ(e.why, MsiFailure::BadVector);
+	EXPECT_EQ(e.vector_fault, VectorFault::Zero);
+	EXPECT_FALSE(sim.device(kNic)->msi_on);
+}
+
+TEST_F(MsiTableTest, TimedOutEnableIsSwitchedOffByTheNextEnable)
+{
+	be.timeouts_next = 1;
+	be.acts_on_timeout = true; // pciback enabled MSI-X, its answer came too late
+	const MsiOutcome e = msix(kNvme, 2);
+	EXPECT_EQ(e.err, -KCXX_ETIMEDOUT);
+	EXPECT_EQ(e.why, MsiFailure::Transport);
+	EXPECT_EQ(table.active(), 1) << "maybe-on must be remembered";
+	EXPECT_TRUE(sim.device(kNvme)->msix_on);
+
+	const MsiOutcome again = msix(kNvme, 2);
+	ASSERT_EQ(again.err, 0) << msi_failure_name(again.why);
+	EXPECT_FALSE(again.recovered) << "the stale mode should have been switched off first";
+	EXPECT_EQ(be.sent.at(1), uint32_t{XEN_PCI_OP_disable_msix});
+}
+
+TEST_F(MsiTableTest, TimedOutEnableIsSwitchedOffByTheKernelsTeardown)
+{
+	be.timeouts_next = 1;
+	EXPECT_EQ(msix(kNvme, 2).why, MsiFailure::Transport);
+	const MsiOutcome d = table.disable(be, kNvme, MsiMode::Msi);
+	EXPECT_TRUE(d.sent);
+	EXPECT_EQ(d.sent_cmd, uint32_t{XEN_PCI_OP_disable_msix});
+	EXPECT_EQ(table.active(), 0);
+}
+
+TEST_F(MsiTableTest, TimedOutDisableKeepsTheRecord)
+{
+	ASSERT_EQ(msix(kNvme, 2).err, 0);
+	be.timeouts_next = 1;
+	const MsiOutcome d = table.disable(be, kNvme, MsiMode::Msix);
+	EXPECT_EQ(d.err, -KCXX_ETIMEDOUT);
+	EXPECT_EQ(table.active(), 1);
+	table.forget_all(be);
+	EXPECT_EQ(table.active(), 0);
+	EXPECT_TRUE(be.live.empty());
+}
+
+TEST_F(MsiTableTest, FullTableRefusesCleanly)
+{
+	for (int i = 0; i < MsiTable::kMaxDevices; i++) {
+		const Bdf b{0, 1, static_cast<uint32_t>(i)};
+		sim.add_device(b, 0x8086, 0x10d3);
+		ASSERT_EQ(msi(b).err, 0) << i;
+	}
+	const MsiOutcome e = msi(kNic);
+	EXPECT_EQ(e.err, -KCXX_ENOSPC);
+	EXPECT_EQ(e.why, MsiFailure::TableFull);
+	EXPECT_FALSE(sim.device(kNic)->msi_on) << "refused before anything reached pciback";
+}
+
+TEST_F(MsiTableTest, RequestsBeyondTheProtocolNeverReachTheBackend)
+{
+	EXPECT_EQ(msix(kNvme, SH_INFO_MAX_VEC + 1).why, MsiFailure::BadRequest);
+	EXPECT_EQ(msix(kNvme, 0).why, MsiFailure::BadRequest);
+	EXPECT_TRUE(be.sent.empty());
+}
+
+TEST_F(MsiTableTest, ManyCyclesLeaveNothingBehind)
+{
+	be.pirq_limit = kMaxPirq; // the simulation never reuses a pirq
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(msix(kNvme, 1).err, 0);
+		table.disable(be, kNvme, MsiMode::Msi);
+		ASSERT_EQ(msix(kNvme, 9).err, 0) << i;
+		table.disable(be, kNvme, MsiMode::Msi);
+	}
+	EXPECT_EQ(table.active(), 0);
+	EXPECT_TRUE(be.live.empty());
+	EXPECT_EQ(be.enabled_calls, be.released_calls);
+}
