@@ -72,7 +72,8 @@ class MsiTable {
 			  int nvec, int *vectors);
 	// The kernel tears down @asked; the backend gets the op for what is really on.
 	template <typename Backend> MsiOutcome disable(Backend &be, const Bdf &bdf, MsiMode asked);
-	// The connection is gone and pciback has reset its devices: drop every record.
+	// The connection is gone and pciback has reset its devices: drop the records.
+	template <typename Backend> void forget(Backend &be, const Bdf &bdf);
 	template <typename Backend> void forget_all(Backend &be);
 
 	const MsiDevice *find(const Bdf &bdf) const;
@@ -233,6 +234,12 @@ template <typename Backend> MsiOutcome MsiTable::disable(Backend &be, const Bdf 
 	if (out.err)
 		out.why = MsiFailure::Transport;
 	return out;
+}
+
+template <typename Backend> void MsiTable::forget(Backend &be, const Bdf &bdf)
+{
+	if (MsiDevice *d = lookup(bdf, false))
+		release(be, *d);
 }
 
 template <typename Backend> void MsiTable::forget_all(Backend &be)

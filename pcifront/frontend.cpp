@@ -251,6 +251,15 @@ void Frontend::start_serving()
 			chan_.assume_wedged();
 		live_ = true;
 	}
+	// Before any device is added: drivers enable MSI in their probe.
+	msi_transport_.call = on_msi_call;
+	msi_transport_.ctx = this;
+	msi_transport_.name = name_;
+	if (const int e = xpf_msi_attach(&msi_transport_); e == 0)
+		msi_attached_ = true;
+	else
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+			     "MSI/MSI-X unavailable (%d); drivers use INTx", e);
 	debugfs_create();
 	// An AER request may have arrived while nobody served the page.
 	if (load_flags(page_.as<xen_pci_sharedinfo>()) & kAerActive)
@@ -261,6 +270,11 @@ void Frontend::start_serving()
 // no bookkeeping entry. Idempotent.
 void Frontend::stop_serving()
 {
+	// Waits for an MSI op in flight; the devices (and so their vectors) are gone by now.
+	if (msi_attached_) {
+		xpf_msi_detach(&msi_transport_);
+		msi_attached_ = false;
+	}
 	{
 		kcxx::SpinGuard g(op_lock_);
 		live_ = false;
@@ -618,6 +632,49 @@ int Frontend::conf_write(struct pci_bus *bus, unsigned int devfn, int where, int
 	return conf_op(XEN_PCI_OP_conf_write, bus, devfn, where, size, &val);
 }
 
+int Frontend::on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_op *req,
+			  struct xen_pci_op *reply)
+{
+	return static_cast<Frontend *>(ctx)->msi_call(pdev, *req, reply);
+}
+
+int Frontend::msi_call(struct pci_dev *pdev, const xen_pci_op &req, xen_pci_op *reply)
+{
+	// Only devices on our own root buses (child buses inherit the root's sysdata).
+	if (kcxx_pci_bus_owner(kcxx_pci_dev_bus(pdev)) != this)
+		return -KCXX_ENODEV;
+	const Bdf bdf{req.domain, req.bus, req.devfn};
+	kcxx::SpinGuard g(op_lock_);
+	if (!live_)
+		return -KCXX_ENOTCONN;
+	const uint64_t t0 = kcxx_ktime_get_ns();
+	auto r = chan_.call(req, reply, timeout_ns_);
+	compiler_barrier();
+	latency_.record(kcxx_ktime_get_ns() - t0);
+	if (!r.ok()) {
+		++devices_.get(bdf).timeouts;
+		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
+					 "MSI op %u for %04x:%02x:%02x.%u: %s", req.cmd, bdf.domain,
+					 bdf.bus, slot_of(bdf.devfn), func_of(bdf.devfn),
+					 r.error() == -KCXX_EBUSY
+					     ? "pciback still holds an earlier op that timed out"
+					     : "no answer from pciback in op_timeout_ms");
+		return r.error();
+	}
+	ReplyFault fault = ReplyFault::None;
+	if (!check_conf_reply(req, *reply, &fault).ok()) {
+		++devices_.get(bdf).faults;
+		++op_faults_;
+		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
+					 "MSI op %u for %04x:%02x:%02x.%u: backend reply refused (%s)",
+					 req.cmd, bdf.domain, bdf.bus, slot_of(bdf.devfn),
+					 func_of(bdf.devfn), reply_fault_name(fault));
+		return -KCXX_EPROTO;
+	}
+	++msi_ops_;
+	return 0;
+}
+
 // ---- events and AER
 // ------------------------------------------------------------------------------
 
@@ -750,10 +807,11 @@ int Frontend::show_stats(struct seq_file *m)
 			static_cast<unsigned long long>(s.timeouts),
 			static_cast<unsigned long long>(s.refused_wedged),
 			static_cast<unsigned long long>(s.late_replies));
-	kcxx_seq_printf(m, "aer_requests %llu aer_unhandled %llu protocol_events %llu\n",
+	kcxx_seq_printf(m, "aer_requests %llu aer_unhandled %llu protocol_events %llu msi_ops %llu\n",
 			static_cast<unsigned long long>(aer_requests_),
 			static_cast<unsigned long long>(aer_unhandled_),
-			static_cast<unsigned long long>(protocol_events_));
+			static_cast<unsigned long long>(protocol_events_),
+			static_cast<unsigned long long>(msi_ops_));
 	kcxx_seq_printf(m, "latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);

@@ -12,6 +12,7 @@
 #include "lib/op_stats.hpp"
 #include "lib/xen_clock.hpp"
 #include "lib/xenbus_fsm.hpp"
+#include "xpf/msi.h"
 
 struct pci_bus;
 struct pci_dev;
@@ -74,6 +75,8 @@ class Frontend : kcxx::NoCopy
 	uint64_t xen_now_ns(bool *ok);
 	int conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
 		    uint32_t *val);
+	// The MSI module's way to pciback (process context; see xpf_msi_transport).
+	int msi_call(struct pci_dev *pdev, const xen_pci_op &req, xen_pci_op *reply);
 	void aer_work();
 	void debugfs_create();
 	int show_stats(struct seq_file *m);
@@ -81,6 +84,8 @@ class Frontend : kcxx::NoCopy
 	static enum kcxx_irqreturn on_event(int irq, void *data);
 	static void on_aer_work(void *data);
 	static int on_show_stats(struct seq_file *m, void *data);
+	static int on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_op *req,
+			       struct xen_pci_op *reply);
 	static int claim_one(struct pci_dev *pdev, void *data);
 
 	struct xenbus_device *xdev_;
@@ -98,6 +103,8 @@ class Frontend : kcxx::NoCopy
 	int nr_roots_ = 0;
 	struct dentry *debugfs_ = nullptr;
 	struct kcxx_debugfs_show stats_show_ = {};
+	struct xpf_msi_transport msi_transport_ = {};
+	bool msi_attached_ = false;
 
 	// Config ops.
 	kcxx::SpinLock op_lock_;
@@ -113,6 +120,7 @@ class Frontend : kcxx::NoCopy
 	uint64_t aer_requests_ = 0;
 	uint64_t aer_unhandled_ = 0;
 	uint64_t protocol_events_ = 0;
+	uint64_t msi_ops_ = 0;
 };
 
 } // namespace pcifront

@@ -109,3 +109,11 @@ int kcxx_xen_pirq_from_irq(int irq)
 {
 	return xen_pirq_from_irq(irq);
 }
+
+/* Xen answers PHYSDEVOP_irq_status_query only for pirqs below the domain's nr_pirqs. */
+bool kcxx_xen_pirq_valid(unsigned int pirq)
+{
+	struct physdev_irq_status_query q = { .irq = pirq };
+
+	return HYPERVISOR_physdev_op(PHYSDEVOP_irq_status_query, &q) == 0;
+}

@@ -2,6 +2,7 @@
 /* Shim for <linux/pci.h>. */
 #include <linux/build_bug.h>
 #include <linux/device.h>
+#include <linux/msi.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
@@ -222,4 +223,40 @@ int kcxx_pci_xen_swiotlb_init_late(struct device *dev)
 	/* Since 6.5 the kernel sets xen-swiotlb up at boot for PV domains with pcifront. */
 	return 0;
 #endif
+}
+
+/*
+ * MSI descriptors: the MSI core calls the x86 hook with the device's descriptor lock held, so
+ * kcxx_pci_msi_indices() walks them without taking it; kcxx_pci_msi_irqs() runs outside the
+ * hook and takes it.
+ */
+int kcxx_pci_msi_indices(struct pci_dev *pdev, uint16_t *out, int max)
+{
+	struct msi_desc *desc;
+	int n = 0;
+
+	msi_for_each_desc(desc, &pdev->dev, MSI_DESC_NOTASSOCIATED) {
+		if (n >= max)
+			return -E2BIG;
+		out[n++] = desc->msi_index;
+	}
+	return n;
+}
+
+int kcxx_pci_msi_irqs(int domain, unsigned int bus, unsigned int devfn, int *irqs, int max)
+{
+	struct pci_dev *pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
+	struct msi_desc *desc;
+	int n = 0;
+
+	if (!pdev)
+		return -ENODEV;
+	msi_lock_descs(&pdev->dev);
+	msi_for_each_desc(desc, &pdev->dev, MSI_DESC_ASSOCIATED) {
+		if (n < max)
+			irqs[n++] = desc->irq;
+	}
+	msi_unlock_descs(&pdev->dev);
+	pci_dev_put(pdev);
+	return n;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Module glue of xen-pcifront-msi: module metadata, exports, and the x86 hook it owns. */
+#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/init.h>
 #include <linux/module.h>
@@ -9,6 +10,32 @@
 #include "entry.h"
 #include "xpf/msi.h"
 
+static int xpf_hook_enable_msi(struct pci_dev *dev, int vectors[])
+{
+	return xpf_msi_enable(dev, false, vectors, 1);
+}
+
+static int xpf_hook_enable_msix(struct pci_dev *dev, int vectors[], int nvec)
+{
+	return xpf_msi_enable(dev, true, vectors, nvec);
+}
+
+static void xpf_hook_disable_msi(struct pci_dev *dev)
+{
+	xpf_msi_disable(dev, false);
+}
+
+static void xpf_hook_disable_msix(struct pci_dev *dev)
+{
+	xpf_msi_disable(dev, true);
+}
+
+static struct xen_pci_frontend_ops xpf_hook_ops = {
+	.enable_msi = xpf_hook_enable_msi,
+	.disable_msi = xpf_hook_disable_msi,
+	.enable_msix = xpf_hook_enable_msix,
+	.disable_msix = xpf_hook_disable_msix,
+};
 
 /* xen_pci_frontend is a bare exported pointer with no register API: whoever set it owns it. */
 bool xpf_msi_hook_free(void)
@@ -16,6 +43,24 @@ bool xpf_msi_hook_free(void)
 	return READ_ONCE(xen_pci_frontend) == NULL;
 }
 EXPORT_SYMBOL_NS_GPL(xpf_msi_hook_free, XEN_PCIFRONT_CXX);
+
+bool xpf_msi_hook_install(void)
+{
+	return cmpxchg(&xen_pci_frontend, NULL, &xpf_hook_ops) == NULL;
+}
+
+void xpf_msi_hook_remove(void)
+{
+	cmpxchg(&xen_pci_frontend, &xpf_hook_ops, NULL);
+}
+
+bool xpf_msi_hook_ours(void)
+{
+	return READ_ONCE(xen_pci_frontend) == &xpf_hook_ops;
+}
+
+EXPORT_SYMBOL_NS_GPL(xpf_msi_attach, XEN_PCIFRONT_CXX);
+EXPORT_SYMBOL_NS_GPL(xpf_msi_detach, XEN_PCIFRONT_CXX);
 
 static int __init xpf_msi_module_init(void)
 {

@@ -1,20 +1,381 @@
 // SPDX-License-Identifier: GPL-2.0
-// xen-pcifront-msi: owner of the x86 MSI frontend hook. This first version checks who holds the
-// hook; installing our ops table comes with the MSI issue.
+// xen-pcifront-msi: owner of the x86 xen_pci_frontend hook. The built-in arch/x86/pci/xen.c calls
+// our four ops when a driver enables or disables MSI/MSI-X on a device of the frontend, then
+// binds the pirqs we return. Every op goes to pciback through the frontend's op channel; the
+// per-device logic (which op undoes what, the pirq checks) is lib/msi_table.
+//
+// Unloading is safe without more than the module dependency: the hook is installed only while a
+// frontend is attached, the frontend detaches after removing its devices, and only devices on
+// its root buses reach the ops.
 #include "entry.h"
+#include "kcxx/debugfs.h"
+#include "kcxx/evtchn.h"
 #include "kcxx/log.h"
+#include "kcxx/pci.h"
+#include "kcxx/sync.hpp"
+#include "lib/msi_table.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/msi.h"
 
-namespace {
+namespace
+{
+
+using pcifront::Bdf;
+using pcifront::MsiDevice;
+using pcifront::MsiFailure;
+using pcifront::MsiMode;
+using pcifront::MsiOutcome;
+
 constexpr const char *kMod = "xen-pcifront-msi";
+
+struct Counters {
+	uint64_t enables = 0;
+	uint64_t enable_failures = 0;
+	uint64_t disables = 0;
+	uint64_t corrected = 0; // kernel asked for the other mode's disable
+	uint64_t recovered = 0; // pciback had MSI-X left on: switched off, enabled again
+	uint64_t refused_vectors = 0;
+};
+
+// The last failure logged per device, so that a driver's MSI-X-then-MSI fallback on a host
+// without an IOMMU gives one line, not one per attempt.
+struct Warned {
+	Bdf bdf;
+	bool used = false;
+	int err = 0;
+};
+
+struct State {
+	kcxx::Mutex lock; // the table, the transport and the hook
+	pcifront::MsiTable table;
+	const struct xpf_msi_transport *transport = nullptr;
+	bool hook = false;
+	Counters n;
+	static constexpr int kWarned = 16;
+	Warned warned[kWarned];
+	int warned_next = 0;
+	uint16_t entries[SH_INFO_MAX_VEC] = {}; // scratch for one enable, under the lock
+	struct dentry *debugfs = nullptr;
+	struct kcxx_debugfs_show show = {};
+};
+
+// Storage without a static constructor (modules run none): built in init, destroyed in exit.
+alignas(State) unsigned char state_storage[sizeof(State)];
+State *state;
+
+// MsiTable's view of the kernel: the frontend's op channel, Xen's pirq range, bookkeeping.
+class KernelBackend
+{
+      public:
+	KernelBackend(State &s, struct pci_dev *dev) : s_(s), dev_(dev) {}
+
+	int call(const xen_pci_op &req, xen_pci_op *reply)
+	{
+		if (!s_.transport || !dev_)
+			return -KCXX_ENOTCONN;
+		return s_.transport->call(s_.transport->ctx, dev_, &req, reply);
+	}
+	bool pirq_valid(uint32_t pirq) { return kcxx_xen_pirq_valid(pirq); }
+	void on_enabled(MsiDevice &d)
+	{
+		const auto kind = d.state.mode() == MsiMode::Msix ? XPF_BINDING_MSIX_PIRQ
+								  : XPF_BINDING_MSI_PIRQ;
+		for (int i = 0; i < d.state.nvec(); i++) {
+			const int h = xpf_evtchn_track(kind, 0, -1, d.pirqs[i], kcxx_pci_name(dev_));
+			d.cookie[i] = h >= 0 ? h : -1;
+		}
+	}
+	void on_released(MsiDevice &d)
+	{
+		for (int i = 0; i < d.state.nvec(); i++)
+			if (d.cookie[i] >= 0)
+				xpf_evtchn_untrack(d.cookie[i]);
+	}
+
+      private:
+	State &s_;
+	struct pci_dev *dev_;
+};
+
+Bdf bdf_of(struct pci_dev *dev)
+{
+	struct pci_bus *bus = kcxx_pci_dev_bus(dev);
+	Bdf b;
+	b.domain = static_cast<uint32_t>(kcxx_pci_bus_domain_nr(bus));
+	b.bus = kcxx_pci_bus_number(bus);
+	b.devfn = kcxx_pci_devfn(dev);
+	return b;
+}
+
+// True the first time this device fails with @err since its last success.
+bool first_warning(State &s, const Bdf &bdf, int err)
+{
+	for (auto &w : s.warned)
+		if (w.used && w.bdf == bdf) {
+			const bool first = w.err != err;
+			w.err = err;
+			return first;
+		}
+	Warned &w = s.warned[s.warned_next];
+	s.warned_next = (s.warned_next + 1) % State::kWarned;
+	w.bdf = bdf;
+	w.used = true;
+	w.err = err;
+	return true;
+}
+
+void clear_warning(State &s, const Bdf &bdf)
+{
+	for (auto &w : s.warned)
+		if (w.used && w.bdf == bdf)
+			w = Warned();
+}
+
+void log_enable_failure(struct pci_dev *dev, MsiMode mode, int nvec, const MsiOutcome &o)
+{
+	const char *what = mode == MsiMode::Msix ? "MSI-X" : "MSI";
+	struct device *d = kcxx_pci_to_device(dev);
+	switch (o.why) {
+	case MsiFailure::Backend:
+		if (o.err == -KCXX_ENODEV)
+			kcxx_dev_log(d, KCXX_LOG_WARNING,
+				     "%s refused by pciback (err %d): dom0 cannot enable MSI for a "
+				     "guest without an IOMMU; the driver falls back to INTx",
+				     what, o.backend_err);
+		else
+			kcxx_dev_log(d, KCXX_LOG_WARNING,
+				     "%s with %d vector(s) refused by pciback (err %d, errno %d); "
+				     "nothing left enabled, the driver falls back",
+				     what, nvec, o.backend_err, o.err);
+		break;
+	case MsiFailure::BadVector:
+	case MsiFailure::PirqInUse:
+	case MsiFailure::PirqRejected:
+		kcxx_dev_log(d, KCXX_LOG_ERR,
+			     "%s refused: pciback returned pirq %u for vector %d (%s%s%s); %s",
+			     what, o.pirq, o.index, msi_failure_name(o.why),
+			     o.why == MsiFailure::BadVector ? ": " : "",
+			     o.why == MsiFailure::BadVector ? vector_fault_name(o.vector_fault) : "",
+			     o.undo_failed ? "switching it off again got no answer"
+					   : "switched off again, the driver falls back");
+		break;
+	default:
+		kcxx_dev_log(d, KCXX_LOG_WARNING, "%s with %d vector(s) failed: %s (%d)", what,
+			     nvec, msi_failure_name(o.why), o.err);
+		break;
+	}
+}
+
+int show(struct seq_file *m, void *)
+{
+	// Copied under the lock, printed outside it: the irq lookup takes the MSI descriptor
+	// lock, which the MSI core holds while it calls our hook (and the hook takes ours).
+	static constexpr int kShown = pcifront::MsiTable::kMaxDevices;
+	struct Row {
+		Bdf bdf;
+		MsiMode mode;
+		int nvec;
+		uint16_t pirqs[8];
+	};
+	Row rows[kShown];
+	int nrows = 0;
+	Counters n;
+	bool hook, attached;
+	const char *name;
+	{
+		kcxx::MutexGuard g(state->lock);
+		n = state->n;
+		hook = state->hook;
+		attached = state->transport != nullptr;
+		name = attached ? state->transport->name : "none";
+		for (int i = 0; i < pcifront::MsiTable::kMaxDevices; i++) {
+			const MsiDevice &d = state->table.at(i);
+			if (!d.used)
+				continue;
+			Row &r = rows[nrows++];
+			r.bdf = d.bdf;
+			r.mode = d.state.mode();
+			r.nvec = d.state.nvec();
+			for (int k = 0; k < 8 && k < r.nvec; k++)
+				r.pirqs[k] = d.pirqs[k];
+		}
+	}
+	kcxx_seq_printf(m, "hook %s, frontend %s\n", hook ? "installed" : "not installed", name);
+	kcxx_seq_printf(m,
+			"enables %llu failures %llu disables %llu corrected %llu recovered %llu "
+			"refused-vectors %llu\n",
+			static_cast<unsigned long long>(n.enables),
+			static_cast<unsigned long long>(n.enable_failures),
+			static_cast<unsigned long long>(n.disables),
+			static_cast<unsigned long long>(n.corrected),
+			static_cast<unsigned long long>(n.recovered),
+			static_cast<unsigned long long>(n.refused_vectors));
+	kcxx_seq_printf(m, "devices %d\n", nrows);
+	for (int i = 0; i < nrows; i++) {
+		const Row &r = rows[i];
+		kcxx_seq_printf(m, "%04x:%02x:%02x.%u %s nvec %d%s", r.bdf.domain, r.bdf.bus,
+				pcifront::slot_of(r.bdf.devfn), pcifront::func_of(r.bdf.devfn),
+				pcifront::msi_mode_name(r.mode), r.nvec,
+				r.nvec == 0 ? " (maybe on at pciback)" : "");
+		int irqs[8];
+		const int ni = kcxx_pci_msi_irqs(static_cast<int>(r.bdf.domain), r.bdf.bus,
+						 r.bdf.devfn, irqs, 8);
+		for (int k = 0; k < 8 && k < r.nvec; k++) {
+			const int irq = k < ni ? irqs[k] : -1;
+			kcxx_seq_printf(m, " pirq %u->irq %d%s", r.pirqs[k], irq,
+					irq >= 0 && kcxx_xen_pirq_from_irq(irq) !=
+							static_cast<int>(r.pirqs[k])
+					    ? "(!)"
+					    : "");
+		}
+		kcxx_seq_printf(m, "%s\n", r.nvec > 8 ? " ..." : "");
+	}
+	return 0;
+}
+
+} // namespace
+
+extern "C" int xpf_msi_enable(struct pci_dev *dev, bool msix, int *vectors, int nvec)
+{
+	const MsiMode mode = msix ? MsiMode::Msix : MsiMode::Msi;
+	const Bdf bdf = bdf_of(dev);
+	kcxx::MutexGuard g(state->lock);
+	if (!state->transport)
+		return -KCXX_ENODEV;
+	const uint16_t *entries = nullptr;
+	if (msix) {
+		const int n = kcxx_pci_msi_indices(dev, state->entries, SH_INFO_MAX_VEC);
+		if (n != nvec) {
+			kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_WARNING,
+				     "MSI-X with %d vectors refused: the protocol carries at most "
+				     "%d (%d descriptors)",
+				     nvec, SH_INFO_MAX_VEC, n);
+			++state->n.enable_failures;
+			return -KCXX_EINVAL;
+		}
+		entries = state->entries;
+	}
+	KernelBackend be(*state, dev);
+	const MsiOutcome o = state->table.enable(be, bdf, mode, entries, nvec, vectors);
+	if (o.recovered) {
+		++state->n.recovered;
+		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_INFO,
+			     "pciback still had MSI-X on (left by an earlier frontend's teardown): "
+			     "switched it off and enabled again");
+	}
+	if (o.err) {
+		++state->n.enable_failures;
+		if (o.why == MsiFailure::BadVector || o.why == MsiFailure::PirqInUse ||
+		    o.why == MsiFailure::PirqRejected)
+			++state->n.refused_vectors;
+		if (first_warning(*state, bdf, o.err))
+			log_enable_failure(dev, mode, nvec, o);
+		return o.err;
+	}
+	++state->n.enables;
+	clear_warning(*state, bdf);
+	return 0;
+}
+
+extern "C" void xpf_msi_disable(struct pci_dev *dev, bool msix)
+{
+	const Bdf bdf = bdf_of(dev);
+	kcxx::MutexGuard g(state->lock);
+	KernelBackend be(*state, dev);
+	MsiOutcome o = state->table.disable(be, bdf, msix ? MsiMode::Msix : MsiMode::Msi);
+	if (o.err == -KCXX_ENOTCONN) {
+		// The connection is gone, and pciback reset the device with it: nothing to undo.
+		KernelBackend gone(*state, nullptr);
+		state->table.forget(gone, bdf);
+		o.err = 0;
+	}
+	if (!o.sent)
+		return;
+	++state->n.disables;
+	if (o.corrected && state->n.corrected++ == 0)
+		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_INFO,
+			     "the kernel asked for %s while %s is on; sent %s (counted in "
+			     "debugfs msi/devices, logged once)",
+			     msix ? "disable_msix" : "disable_msi", msix ? "MSI" : "MSI-X",
+			     o.sent_cmd == XEN_PCI_OP_disable_msix ? "disable_msix" : "disable_msi");
+	if (o.err)
+		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_WARNING,
+			     "disabling %s got no valid answer from pciback (%d); it is switched "
+			     "off before the next enable",
+			     o.sent_cmd == XEN_PCI_OP_disable_msix ? "MSI-X" : "MSI", o.err);
+	if (!state->transport && state->table.active() == 0 && state->hook) {
+		xpf_msi_hook_remove();
+		state->hook = false;
+	}
+}
+
+extern "C" int xpf_msi_attach(const struct xpf_msi_transport *t)
+{
+	kcxx::MutexGuard g(state->lock);
+	if (state->transport && state->transport != t)
+		return -KCXX_EBUSY;
+	if (!state->hook) {
+		if (!xpf_msi_hook_install()) {
+			kcxx_log(kMod, KCXX_LOG_ERR,
+				 "the x86 MSI hook is held by another frontend (the in-tree "
+				 "xen-pcifront?); rmmod it to use MSI through %s",
+				 t->name);
+			return -KCXX_EEXIST;
+		}
+		state->hook = true;
+	}
+	state->transport = t;
+	return 0;
+}
+
+extern "C" void xpf_msi_detach(const struct xpf_msi_transport *t)
+{
+	kcxx::MutexGuard g(state->lock);
+	if (state->transport != t)
+		return;
+	state->transport = nullptr;
+	const int left = state->table.active();
+	if (left == 0) {
+		KernelBackend gone(*state, nullptr);
+		state->table.forget_all(gone);
+		xpf_msi_hook_remove();
+		state->hook = false;
+		return;
+	}
+	// A device still holding vectors keeps the hook until its driver disables them.
+	kcxx_log(kMod, KCXX_LOG_WARNING,
+		 "%s detached while %d device(s) still have MSI vectors; the hook stays until they "
+		 "are disabled",
+		 t->name, left);
 }
 
 extern "C" int xpf_msi_init(void)
 {
-	kcxx_log(kMod, KCXX_LOG_INFO, "x86 MSI frontend hook is %s; %d bindings tracked",
-		 xpf_msi_hook_free() ? "free" : "held by another frontend", xpf_evtchn_count());
+	state = new (state_storage) State();
+	state->show.show = show;
+	// /sys/kernel/debug/xen-pcifront-cxx/msi/devices
+	state->debugfs = kcxx_debugfs_create_dir("msi", xpf_debugfs_root());
+	kcxx_debugfs_create_show("devices", state->debugfs, &state->show);
+	kcxx_log(kMod, KCXX_LOG_INFO, "loaded; the x86 MSI hook is %s",
+		 xpf_msi_hook_free() ? "free" : "held by another frontend");
 	return 0;
 }
 
-extern "C" void xpf_msi_exit(void) {}
+extern "C" void xpf_msi_exit(void)
+{
+	{
+		kcxx::MutexGuard g(state->lock);
+		if (state->table.active())
+			kcxx_log(kMod, KCXX_LOG_WARNING,
+				 "unloading with %d device(s) on MSI: their records are dropped",
+				 state->table.active());
+		KernelBackend gone(*state, nullptr);
+		state->table.forget_all(gone);
+		if (state->hook)
+			xpf_msi_hook_remove();
+		state->hook = false;
+	}
+	kcxx_debugfs_remove(state->debugfs);
+	state->~State();
+	state = nullptr;
+}

@@ -58,6 +58,8 @@ int kcxx_xen_runstate_entry_ns(uint64_t *t) KCXX_MUST_CHECK;
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns);
 void kcxx_xen_clear_irq_pending(int irq);
 int kcxx_xen_pirq_from_irq(int irq);
+/* Whether @pirq is within this domain's pirqs (PHYSDEVOP_irq_status_query). */
+bool kcxx_xen_pirq_valid(unsigned int pirq);
 
 KCXX_EXTERN_C_END
 

@@ -66,6 +66,14 @@ uint64_t kcxx_pci_resource_start(const struct pci_dev *pdev, int bar);
 uint64_t kcxx_pci_resource_len(const struct pci_dev *pdev, int bar);
 int kcxx_pci_claim_resource(struct pci_dev *pdev, int bar) KCXX_MUST_CHECK;
 
+/*
+ * MSI descriptors of @pdev. kcxx_pci_msi_indices(): the MSI-X table indices still without an
+ * irq, for the x86 hook (the caller holds the descriptor lock); -E2BIG beyond @max.
+ * kcxx_pci_msi_irqs(): the irqs bound to the device at domain:bus:devfn, or -ENODEV.
+ */
+int kcxx_pci_msi_indices(struct pci_dev *pdev, uint16_t *out, int max);
+int kcxx_pci_msi_irqs(int domain, unsigned int bus, unsigned int devfn, int *irqs, int max);
+
 /* Steps of PCI error recovery, as the backend asks for them (XEN_PCI_OP_aer_*). */
 enum kcxx_pci_aer_step {
 	KCXX_AER_ERROR_DETECTED,

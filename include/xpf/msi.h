@@ -7,11 +7,35 @@
 
 KCXX_EXTERN_C_BEGIN
 
+struct pci_dev;
+struct xen_pci_op;
+
 /*
  * False while another frontend (the in-tree xen-pcifront) holds the x86 xen_pci_frontend hook;
  * our frontend then refuses to load, since two frontends cannot share the backend's page.
  */
 bool xpf_msi_hook_free(void);
+
+/*
+ * How MSI ops reach pciback: the frontend's op channel. @call sends @req for @dev (a device on
+ * the frontend's own root buses) and copies the answer, already checked to answer @req, into
+ * @reply; it returns 0 or a negative errno (no answer, channel not live, not our device).
+ */
+struct xpf_msi_transport {
+	int (*call)(void *ctx, struct pci_dev *dev, const struct xen_pci_op *req,
+		    struct xen_pci_op *reply);
+	void *ctx;
+	const char *name; /* for log lines and debugfs */
+};
+
+/*
+ * Installs our ops table in the x86 hook and routes MSI ops to @t until xpf_msi_detach(). Call
+ * before the frontend adds devices (their drivers enable MSI at probe). -EBUSY: another
+ * transport is attached; -EEXIST: another frontend holds the hook.
+ */
+int xpf_msi_attach(const struct xpf_msi_transport *t) KCXX_MUST_CHECK;
+/* Call after the frontend's devices are removed; waits for an MSI op in flight. */
+void xpf_msi_detach(const struct xpf_msi_transport *t);
 
 KCXX_EXTERN_C_END
 
