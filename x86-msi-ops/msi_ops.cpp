@@ -107,15 +107,13 @@ Bdf bdf_of(struct pci_dev *dev)
 	return b;
 }
 
-// True the first time this device fails with @err since its last success.
+// True for the first failure of this device since its last success: a driver's MSI-X, then
+// MSI, then reload attempts on a host that cannot do MSI give one line, not one per attempt.
 bool first_warning(State &s, const Bdf &bdf, int err)
 {
 	for (auto &w : s.warned)
-		if (w.used && w.bdf == bdf) {
-			const bool first = w.err != err;
-			w.err = err;
-			return first;
-		}
+		if (w.used && w.bdf == bdf)
+			return false;
 	Warned &w = s.warned[s.warned_next];
 	s.warned_next = (s.warned_next + 1) % State::kWarned;
 	w.bdf = bdf;

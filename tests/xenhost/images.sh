@@ -20,7 +20,7 @@ LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengn
 	libext2fs2 liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
 	libssl3 libcom-err2 libcap2 libidn2-0 libunistring2"
 DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback e1000 e1000e nvme"
-DOMU_MODS="xen-pcifront e1000 e1000e nvme"
+DOMU_MODS="xen-pcifront e1000 e1000e nvme ahci sd_mod"
 
 # --- Xen hypervisor -------------------------------------------------------------------------
 hv=$(deb_unpack xen-hypervisor-4.17-amd64)
@@ -115,6 +115,7 @@ fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
+cp "$TOP/tests/xenhost/guest/domu-msi.sh" "$domu/xpf/domu-msi.sh"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Boots the emulated Xen host (Xen 4.17 under QEMU TCG, dom0 with the real toolstack) and runs
-# one scenario in dom0 and in a PV driver domain with a passed-through e1000.
+# one scenario in dom0 and in a PV driver domain with a passed-through e1000 (the msi scenario
+# passes an NVMe controller and an e1000e through as well).
 #   run.sh [--scenario NAME] [--frontend intree|ours] [--topology iommu|noiommu] [--kver KVER]
 # Streams the steps as they happen, ends with PASS/FAIL per step, keeps the serial log.
 source "$(dirname "$0")/../lib/common.sh"
@@ -35,6 +36,19 @@ if [ "$topo" = iommu ]; then
 else
 	xen_args+=" iommu=0"
 fi
+extra_devs=()
+if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
+	# MSI-X devices: an NVMe controller on a scratch disk, an e1000e on the same hub; and an
+	# AHCI controller with a disk, which Linux runs on single-vector MSI.
+	truncate -s 64M "$run/nvme.img"
+	extra_devs=(-drive "file=$run/nvme.img,if=none,id=nv0,format=raw"
+		-device nvme,serial=xpf0001,drive=nv0,addr=04.0
+		-netdev hubport,id=pt1,hubid=0 -device e1000e,netdev=pt1,addr=05.0,romfile=,mac=52:54:00:12:34:05
+		-drive "file=$run/sata.img,if=none,id=sata0,format=raw"
+		-device ich9-ahci,id=ahci1,addr=06.0 -device ide-hd,drive=sata0,bus=ahci1.0)
+	truncate -s 64M "$run/sata.img"
+	timeout_s=${XPF_TIMEOUT:-900}
+fi
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init"
 dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo"
 
@@ -46,6 +60,7 @@ start=$SECONDS
 	"${machine[@]}" -display none -no-reboot -monitor none -serial "file:$log" -nic none \
 	-netdev hubport,id=pt0,hubid=0 -device e1000,netdev=pt0,addr=02.0,romfile=,mac=52:54:00:12:34:02 \
 	-netdev hubport,id=d0,hubid=0 -device e1000,netdev=d0,addr=03.0,romfile=,mac=52:54:00:12:34:03 \
+	"${extra_devs[@]}" \
 	-kernel "$BUILD/xenhost/xen.elf" -append "$xen_args" \
 	-initrd "$img/vmlinuz $dom0_args,$img/dom0.cpio.gz" >"$run/qemu.log" 2>&1 </dev/null &
 qpid=$!
@@ -95,6 +110,8 @@ else
 	case "$scenario" in
 	modload) must=domU:ours-refused-while-intree-loaded ;;
 	flakeprobe) must=domU:flakeprobe ;;
+	msi) must=domU:msi-idle-at-end ;;
+	msiprobe) must=dom0-e1000e-msi-selftest ;;
 	*) must=domU:ping6-dom0 ;;
 	esac
 	grep -q "^XPF-STEP PASS $must" "$run/steps.txt" || { verdict=FAIL why="step $must never passed"; }

@@ -5,6 +5,12 @@ XPF_TAG=${XPF_TAG:-XPF-STEP}
 # The QEMU layout run.sh builds: the NIC passed through, and the one dom0 keeps (same hub).
 PT_BDF=0000:00:02.0
 DOM0_BDF=0000:00:03.0
+# The msi scenario's extra devices, all passed through: an NVMe controller, an e1000e and an
+# AHCI controller.
+PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
+pt_bdfs() { # every device passed through in scenario $1
+	if [ "$1" = msi ]; then echo "$PT_BDF $PT_MSI_BDFS"; else echo "$PT_BDF"; fi
+}
 
 step() { # name, command...: runs the command, reports its exit status and first output line
 	_name=$1

@@ -4,10 +4,11 @@
 # (xen-pciback.hide); the domain config grants its I/O memory, I/O ports and irq; the backend
 # and frontend xenstore nodes are written the way libxl writes them.
 
-# Config lines granting the device's resources: iomem (pfn,pages, hex), ioports, irqs.
-noiommu_cfg() { # bdf (0000:00:02.0)
-	_d=/sys/bus/pci/devices/$1
-	_iomem= _ioports=
+# Config lines granting the devices' resources: iomem (pfn,pages, hex), ioports, irqs.
+noiommu_cfg() { # bdf... (0000:00:02.0)
+	_iomem= _ioports= _irqs=
+	for _b in "$@"; do
+	_d=/sys/bus/pci/devices/$_b
 	while read -r _start _end _flags; do
 		[ "$_start" = 0x0000000000000000 ] && continue
 		_s=$((_start)) _e=$((_end)) _f=$((_flags))
@@ -17,26 +18,33 @@ noiommu_cfg() { # bdf (0000:00:02.0)
 			_ioports="$_ioports\"$(printf '%x-%x' $_s $_e)\","
 		fi
 	done <"$_d/resource"
+	_irqs="$_irqs$(cat "$_d/irq"),"
+	done
 	echo "iomem=[${_iomem%,}]"
 	echo "ioports=[${_ioports%,}]"
-	echo "irqs=[$(cat "$_d/irq")]"
+	echo "irqs=[${_irqs%,}]"
 }
 
-# Backend and frontend nodes for device 0 of domain DOMID, written in one transaction per
+# Backend and frontend nodes for devices 0..N-1 of domain DOMID, written in one transaction per
 # directory (pciback reads num_devs as soon as it sees the backend), then the permissions.
-noiommu_attach() { # domid bdf
-	_domid=$1 _bdf=$2
+noiommu_attach() { # domid bdf...
+	_domid=$1
+	shift
+	_n=$#
 	_be=/local/domain/0/backend/pci/$_domid/0
 	_fe=/local/domain/$_domid/device/pci/0
 	xenstore-write \
 		"$_fe/backend" "$_be" "$_fe/backend-id" 0 "$_fe/state" 1 || return 1
+	set -- $(_i=0; for _bdf in "$@"; do
+		echo "$_be/key-$_i $_bdf $_be/dev-$_i $_bdf"
+		echo "$_be/opts-$_i msitranslate=0,power_mgmt=0,permissive=0,rdm_policy=strict"
+		echo "$_be/state-$_i 1"
+		_i=$((_i + 1))
+	done; echo "$_be/num_devs $_i")
 	xenstore-write \
 		"$_be/frontend" "$_fe" "$_be/frontend-id" "$_domid" "$_be/online" 1 \
-		"$_be/state" 1 "$_be/domain" "$(xl domname "$_domid")" \
-		"$_be/key-0" "$_bdf" "$_be/dev-0" "$_bdf" \
-		"$_be/opts-0" "msitranslate=0,power_mgmt=0,permissive=0,rdm_policy=strict" \
-		"$_be/state-0" 1 "$_be/num_devs" 1 || return 1
+		"$_be/state" 1 "$_be/domain" "$(xl domname "$_domid")" "$@" || return 1
 	xenstore-chmod -r "$_be" n0 r"$_domid" || return 1
 	xenstore-chmod -r "$_fe" n"$_domid" r0 || return 1
-	echo "pci backend/frontend nodes written for $_bdf -> domain $_domid"
+	echo "pci backend/frontend nodes written for $_n device(s) -> domain $_domid"
 }

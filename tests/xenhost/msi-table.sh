@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The msi scenario side by side: each FACT the driver domain recorded (tests/xenhost/guest/
+# domu-msi.sh), as seen with the in-tree frontend and with ours, with and without an IOMMU.
+#   msi-table.sh   (reads build/xenhost/runs/msi-*/domu-show.txt)
+source "$(dirname "$0")/../lib/common.sh"
+runs=(msi-intree-iommu msi-ours-iommu msi-ours-noiommu)
+declare -A have
+for r in "${runs[@]}"; do
+	f=$BUILD/xenhost/runs/$r/domu-show.txt
+	[ -f "$f" ] && have[$r]=$f
+done
+[ ${#have[@]} -gt 0 ] || die "no msi runs under $BUILD/xenhost/runs: run tests/xenhost/run.sh --scenario msi first"
+# Fact names in the order the first available run recorded them.
+first=$(for r in "${runs[@]}"; do [ -n "${have[$r]:-}" ] && { echo "${have[$r]}"; break; }; done)
+printf '%-32s' fact
+for r in "${runs[@]}"; do printf ' | %-18s' "${r#msi-}"; done
+echo
+sed -n 's/^  domU| FACT \([^:]*\):.*/\1/p' "$first" | while read -r name; do
+	# Reload rounds 2..5 repeat round 1: the table shows round 1 and the last.
+	case "$name" in *-[234]) continue ;; esac
+	printf '%-32s' "$name"
+	for r in "${runs[@]}"; do
+		v=-
+		[ -n "${have[$r]:-}" ] && v=$(sed -n "s/^  domU| FACT $name: \([a-z]*\) \(.*\)/\1 \2/p" "${have[$r]}" | head -n 1 | cut -c1-18)
+		printf ' | %-18s' "${v:--}"
+	done
+	echo
+done
