@@ -96,15 +96,18 @@ fail=$(grep -c '^XPF-STEP FAIL' "$run/steps.txt" || true)
 verdict=PASS why=
 # A user-space crash (the kernel's "segfault at" / "traps: prog[pid] general protection", or a
 # shell's report); a kernel GPF looks different ("general protection fault, probably ...").
-user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection' 
+user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection|malloc\(\): |Aborted'
+crash=$(grep -m1 -E "$user_crash" "$run/serial.txt" || true)
+crashes=$(grep -cE "$user_crash" "$run/serial.txt" || true)
+# A run that went wrong while user space was crashing is an infrastructure failure (the TCG
+# flake), not a driver verdict. Steps a crash broke were already re-run once by step().
+infra=${crash:+INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $crash}
 if [ $hung -eq 1 ]; then
-	verdict=FAIL why="the host did not finish within $timeout_s s (hung guest): see the end of $log"
-elif grep -qE "$user_crash" "$run/serial.txt"; then
-	verdict=FAIL why="INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $(grep -m1 -E "$user_crash" "$run/serial.txt")"
+	verdict=FAIL why=${infra:-"the host did not finish within $timeout_s s (hung guest): see the end of $log"}
 elif ! grep -q '^XPF-END dom0' "$run/serial.txt"; then
-	verdict=FAIL why="dom0 never reached the end of its scenario (Xen or dom0 crash?): see $log"
+	verdict=FAIL why=${infra:-"dom0 never reached the end of its scenario (Xen or dom0 crash?): see $log"}
 elif [ "$fail" -gt 0 ]; then
-	verdict=FAIL why="$fail step(s) failed"
+	verdict=FAIL why=${infra:-"$fail step(s) failed"}
 else
 	# The step that proves the scenario did its job.
 	case "$scenario" in
@@ -116,6 +119,7 @@ else
 	esac
 	grep -q "^XPF-STEP PASS $must" "$run/steps.txt" || { verdict=FAIL why="step $must never passed"; }
 fi
+[ "$crashes" -gt 0 ] && echo "xenhost: $crashes user-space crash line(s) in this run (TCG flake); $(grep -c '^XPF-FLAKE\|XPF-FLAKE' "$run/serial.txt" || true) step(s) re-run after one"
 
 echo "xenhost: steps ($scenario, $frontend, $topo):"
 sed 's/^XPF-STEP /  /' "$run/steps.txt"

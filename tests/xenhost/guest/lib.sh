@@ -12,12 +12,26 @@ pt_bdfs() { # every device passed through in scenario $1
 	if [ "$1" = msi ]; then echo "$PT_BDF $PT_MSI_BDFS"; else echo "$PT_BDF"; fi
 }
 
+# User space under QEMU TCG in a PV domain crashes now and then (README, "Known infrastructure
+# flake"): the number of such crashes the kernel has logged so far.
+user_crashes() { dmesg 2>/dev/null | grep -cE 'segfault at|traps: [^ ]+ general protection fault ip'; }
+
 step() { # name, command...: runs the command, reports its exit status and first output line
 	_name=$1
 	shift
+	_crash0=$(user_crashes)
 	if _out=$("$@" 2>&1); then
 		echo "$XPF_TAG PASS $_name: $(echo "$_out" | head -n 1 | cut -c1-150)"
 		return 0
+	fi
+	# A step that failed while a user-space program crashed says nothing about the driver:
+	# run it once more, and say so. The run's verdict still shows every crash (run.sh).
+	if [ "$(user_crashes)" != "$_crash0" ]; then
+		echo "XPF-FLAKE $_name: a user-space program crashed during this step; running it again"
+		if _out=$("$@" 2>&1); then
+			echo "$XPF_TAG PASS $_name: (second run) $(echo "$_out" | head -n 1 | cut -c1-140)"
+			return 0
+		fi
 	fi
 	echo "$XPF_TAG FAIL $_name: $(echo "$_out" | tail -n 3 | tr '\n' ' ' | cut -c1-300)"
 	return 1
@@ -39,14 +53,15 @@ wait_for() {
 	echo "$_what after ~$((_t / 2)) s"
 }
 
-# The kernel log must show no oops, WARN, BUG, lockup, leak or segfault. Only grep's "no match"
-# (status 1) passes: a crashed or failed grep must not read as a clean log.
+# The kernel log must show no oops, WARN, BUG, lockup or leak. Only grep's "no match" (status 1)
+# passes: a crashed or failed grep must not read as a clean log. User-space crashes (the TCG
+# flake) are counted, not judged here: step() re-runs a step they broke, run.sh reports them.
 dmesg_clean() {
 	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
-	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection|soft lockup|hung_task|segfault at|leak:' /tmp/dmesg.txt
+	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|leak:' /tmp/dmesg.txt
 	case $? in
 	0) return 1 ;;
-	1) echo "no oops/WARN/BUG/lockup in dmesg" ;;
+	1) echo "no oops/WARN/BUG/lockup in dmesg ($(user_crashes) user-space crash(es) logged)" ;;
 	*) echo "grep over dmesg failed"; return 1 ;;
 	esac
 }

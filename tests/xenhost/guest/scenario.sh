@@ -66,7 +66,7 @@ relay_domu() {
 	# The driver domain's own steps, as dom0 steps named domU:<step>.
 	tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 domU:/p'
 	echo "XPF-DOMU-LOG-BEGIN"
-	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout' | head -n 300
+	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE|traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout' | head -n 300
 	echo "XPF-DOMU-LOG-END"
 }
 
@@ -100,7 +100,7 @@ fi
 relay_domu
 domu_gone() {
 	# The driver domain powers itself off at the end of its steps; destroy it only if not.
-	if wait_for 30 "driver domain shut down" sh -c "! xl domid $DOMU"; then return 0; fi
+	if wait_for 90 "driver domain shut down" sh -c "! xl domid $DOMU"; then return 0; fi
 	xl destroy $DOMU && echo "destroyed (it did not shut down)"
 }
 step domu-gone domu_gone
