@@ -14,7 +14,7 @@ done
 # Fact names in the order the first available run recorded them.
 first=$(for r in "${runs[@]}"; do [ -n "${have[$r]:-}" ] && { echo "${have[$r]}"; break; }; done)
 printf '%-32s' fact
-for r in "${runs[@]}"; do printf ' | %-18s' "${r#msi-}"; done
+for r in "${runs[@]}"; do printf ' | %-24s' "${r#msi-}"; done
 echo
 sed -n 's/^  domU| FACT \([^:]*\):.*/\1/p' "$first" | while read -r name; do
 	# Reload rounds 2..5 repeat round 1: the table shows round 1 and the last.
@@ -22,8 +22,8 @@ sed -n 's/^  domU| FACT \([^:]*\):.*/\1/p' "$first" | while read -r name; do
 	printf '%-32s' "$name"
 	for r in "${runs[@]}"; do
 		v=-
-		[ -n "${have[$r]:-}" ] && v=$(sed -n "s/^  domU| FACT $name: \([a-z]*\) \(.*\)/\1 \2/p" "${have[$r]}" | head -n 1 | cut -c1-18)
-		printf ' | %-18s' "${v:--}"
+		[ -n "${have[$r]:-}" ] && v=$(sed -n "s/^  domU| FACT $name: \([a-z]*\) \(.*\)/\1 \2/p" "${have[$r]}" | head -n 1 | cut -c1-24)
+		printf ' | %-24s' "${v:--}"
 	done
 	echo
 done
