@@ -42,7 +42,6 @@ struct Counters {
 struct Warned {
 	Bdf bdf;
 	bool used = false;
-	int err = 0;
 };
 
 struct State {
@@ -109,7 +108,7 @@ Bdf bdf_of(struct pci_dev *dev)
 
 // True for the first failure of this device since its last success: a driver's MSI-X, then
 // MSI, then reload attempts on a host that cannot do MSI give one line, not one per attempt.
-bool first_warning(State &s, const Bdf &bdf, int err)
+bool first_warning(State &s, const Bdf &bdf)
 {
 	for (auto &w : s.warned)
 		if (w.used && w.bdf == bdf)
@@ -118,7 +117,6 @@ bool first_warning(State &s, const Bdf &bdf, int err)
 	s.warned_next = (s.warned_next + 1) % State::kWarned;
 	w.bdf = bdf;
 	w.used = true;
-	w.err = err;
 	return true;
 }
 
@@ -266,7 +264,7 @@ extern "C" int xpf_msi_enable(struct pci_dev *dev, bool msix, int *vectors, int 
 		if (o.why == MsiFailure::BadVector || o.why == MsiFailure::PirqInUse ||
 		    o.why == MsiFailure::PirqRejected)
 			++state->n.refused_vectors;
-		if (first_warning(*state, bdf, o.err))
+		if (first_warning(*state, bdf))
 			log_enable_failure(dev, mode, nvec, o);
 		return o.err;
 	}
