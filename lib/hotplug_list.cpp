@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+// Portable: built unchanged for the kernel and for the host tests.
+#include "lib/hotplug_list.hpp"
+
+namespace pcifront {
+
+const char *hotplug_fault_name(HotplugFault f)
+{
+	switch (f) {
+	case HotplugFault::None:
+		return "none";
+	case HotplugFault::BadState:
+		return "state-N missing or not a xenbus state";
+	case HotplugFault::NoVdev:
+		return "no vdev-N";
+	case HotplugFault::BadVdev:
+		return "vdev-N is not dddd:bb:ss.f";
+	case HotplugFault::Duplicate:
+		return "same vdev-N as an earlier entry";
+	}
+	return "?";
+}
+
+HotplugAction hotplug_action(int state)
+{
+	switch (state) {
+	case XenbusStateClosing:
+		return HotplugAction::Detach;
+	case XenbusStateInitialised:
+		return HotplugAction::Present;
+	default:
+		return HotplugAction::None;
+	}
+}
+
+void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i)
+{
+	if (!cap)
+		return;
+	size_t n = 0;
+	for (; prefix[n] && n + 1 < cap; ++n)
+		out[n] = prefix[n];
+	char digits[10];
+	int d = 0;
+	do {
+		digits[d++] = static_cast<char>('0' + i % 10);
+		i /= 10;
+	} while (i && d < 10);
+	while (d > 0 && n + 1 < cap)
+		out[n++] = digits[--d];
+	out[n] = '\0';
+}
+
+uint32_t HotplugList::count(HotplugAction a) const
+{
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < num_devs; ++i)
+		c += entries[i].fault == HotplugFault::None && entries[i].action == a;
+	return c;
+}
+
+uint32_t HotplugList::faults() const
+{
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < num_devs; ++i)
+		c += entries[i].fault != HotplugFault::None;
+	return c;
+}
+
+} // namespace pcifront

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+// The backend's device list for a PCI hotplug round (xl pci-attach / pci-detach): `num_devs`,
+// `state-N` and `vdev-N`, read once each, validated, and sorted into what the frontend must do.
+// Portable: built unchanged for the kernel and for the host tests.
+#pragma once
+
+#include "kcxx/result.hpp"
+#include "kcxx/xen_public.h"
+#include "lib/pciif.hpp"
+#include "lib/xsparse.hpp"
+
+namespace pcifront {
+
+// Why one entry of the list was refused; the rest of the list is still acted on.
+enum class HotplugFault : uint8_t {
+	None,
+	BadState,  // state-N missing or not a XenbusState
+	NoVdev,    // the entry needs vdev-N (detach, or the check after attach) and has none
+	BadVdev,   // vdev-N is not "dddd:bb:ss.f"
+	Duplicate, // another entry with the same state already names this vdev-N
+};
+const char *hotplug_fault_name(HotplugFault f);
+
+// What an entry asks of the frontend.
+enum class HotplugAction : uint8_t {
+	None,	// still being exported (Initialising) or nothing to do
+	Detach, // Closing: unbind the driver, remove the device, then answer
+	Present, // Initialised: exported to us; it must be on our buses after the rescan
+};
+
+struct HotplugEntry {
+	uint16_t index = 0;
+	uint8_t state = 0; // XenbusState of state-N (0 when unreadable)
+	HotplugAction action = HotplugAction::None;
+	HotplugFault fault = HotplugFault::None;
+	Bdf vdev;
+};
+
+struct HotplugList {
+	uint32_t num_devs = 0;
+	HotplugEntry entries[kMaxDevs];
+
+	uint32_t count(HotplugAction a) const;
+	uint32_t faults() const;
+};
+
+// Maps an entry's state to what the frontend does with it.
+HotplugAction hotplug_action(int state);
+// "state-12": @prefix then @i in decimal, terminated; @cap must hold the longest (16 is enough).
+void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i);
+
+// Reader: `Result<size_t> read(const char *key, char *buf, size_t cap)`: the value of the
+// backend's node @key copied into @buf (not terminated; at most @cap bytes, -E2BIG beyond),
+// -ENOENT when the node does not exist.
+//
+// Fails only when the list as a whole is unusable (num_devs missing or out of range); a bad
+// entry is marked in its fault field and the others stand.
+template <class Reader> Result<void> read_hotplug_list(Reader &rd, HotplugList *out)
+{
+	char buf[kMaxXsValue];
+	char key[16];
+	out->num_devs = 0;
+	const size_t n = TRY(rd.read("num_devs", buf, sizeof(buf)));
+	const uint32_t num = TRY(parse_count(buf, n, kMaxDevs));
+	for (uint32_t i = 0; i < num; ++i) {
+		HotplugEntry &e = out->entries[i];
+		e = HotplugEntry{};
+		e.index = static_cast<uint16_t>(i);
+		format_index_key(key, sizeof(key), "state-", i);
+		auto sl = rd.read(key, buf, sizeof(buf));
+		if (!sl.ok()) {
+			e.fault = HotplugFault::BadState;
+			continue;
+		}
+		auto st = parse_state(buf, *sl.get());
+		if (!st.ok()) {
+			e.fault = HotplugFault::BadState;
+			continue;
+		}
+		e.state = static_cast<uint8_t>(*st.get());
+		e.action = hotplug_action(e.state);
+		if (e.action == HotplugAction::None)
+			continue;
+		format_index_key(key, sizeof(key), "vdev-", i);
+		auto vl = rd.read(key, buf, sizeof(buf));
+		if (!vl.ok()) {
+			e.fault = HotplugFault::NoVdev;
+			continue;
+		}
+		auto v = parse_bdf(buf, *vl.get());
+		if (!v.ok()) {
+			e.fault = HotplugFault::BadVdev;
+			continue;
+		}
+		e.vdev = *v.get();
+		for (uint32_t j = 0; j < i; ++j) {
+			const HotplugEntry &o = out->entries[j];
+			if (o.fault == HotplugFault::None && o.action == e.action && o.vdev == e.vdev)
+				e.fault = HotplugFault::Duplicate;
+		}
+	}
+	out->num_devs = num;
+	return kcxx::ok();
+}
+
+} // namespace pcifront
