@@ -19,6 +19,9 @@ int xpf_fe_probe(struct xenbus_device *xdev);
 void xpf_fe_remove(struct xenbus_device *xdev);
 void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state);
 
+/* Live frontend objects and root buses (debugfs "objects"). */
+void xpf_fe_objects(long *frontends, long *roots);
+
 /* pci_ops of our root buses (glue.c holds the struct pci_ops): PCIBIOS_* results. */
 int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t *val);
 int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val);

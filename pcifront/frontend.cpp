@@ -9,6 +9,7 @@
 #include "kcxx/time.h"
 #include "lib/xsparse.hpp"
 #include "xpf/evtchn.h"
+#include "xpf/hotplug.h"
 
 namespace pcifront
 {
@@ -41,7 +42,18 @@ struct device *dev_of(struct xenbus_device *xdev)
 	return kcxx_xenbus_to_device(xdev);
 }
 
+// What this module holds right now, for debugfs "objects": after any number of attach and
+// detach cycles these must come back to where they were.
+long live_frontends;
+long live_roots;
+
+void count(long *c, long d)
+{
+	__atomic_add_fetch(c, d, __ATOMIC_RELAXED);
+}
+
 } // namespace
+
 
 // ---- transport --------------------------------------------------------------------------------
 
@@ -97,11 +109,13 @@ Frontend::Frontend(struct xenbus_device *xdev)
     : xdev_(xdev), name_(kcxx_xenbus_nodename(xdev)),
       timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull)
 {
+	count(&live_frontends, 1);
 }
 
 Frontend::~Frontend()
 {
 	teardown();
+	count(&live_frontends, -1);
 }
 
 void Frontend::teardown()
@@ -176,13 +190,19 @@ void Frontend::otherend_changed(int backend_state)
 			}
 			break;
 		case FsmAction::Reconfigure:
+			if (auto r = reconfigure(); !r.ok()) {
+				kcxx_xenbus_dev_fatal(xdev_, r.error(),
+						      "answering the backend's Reconfiguring");
+				return;
+			}
+			break;
 		case FsmAction::Reconfigured:
-			++protocol_events_;
-			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
-				     "backend is %s (PCI hotplug): not handled by this version; "
-				     "devices stay as they are",
-				     xenbus_state_name(be));
-			return;
+			if (auto r = reconfigured(); !r.ok()) {
+				kcxx_xenbus_dev_fatal(xdev_, r.error(),
+						      "answering the backend's Reconfigured");
+				return;
+			}
+			break;
 		case FsmAction::Close:
 			close();
 			return;
@@ -406,15 +426,60 @@ Result<void> Frontend::connect()
 			     e);
 		return kcxx::err(e);
 	}
+	TRY(scan_roots());
+	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "connected: %d root bus%s", nr_roots_,
+		     nr_roots_ == 1 ? "" : "es");
+	return kcxx::ok();
+}
+
+Result<void> Frontend::scan_roots()
+{
 	Bdf roots[kMaxRootBuses];
 	int n = 0;
 	TRY(read_roots(roots, &n));
 	for (int i = 0; i < n; ++i)
 		TRY(scan_root(roots[i]));
-	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
-	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "connected: %d root bus%s", nr_roots_,
-		     nr_roots_ == 1 ? "" : "es");
 	return kcxx::ok();
+}
+
+// ---- PCI hotplug (xl pci-attach / pci-detach): the work is xen-pcifront-hotplug's ---------------
+
+int Frontend::on_rescan(void *ctx)
+{
+	return static_cast<Frontend *>(ctx)->scan_roots().error();
+}
+
+Result<void> Frontend::reconfigure()
+{
+	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
+	// Devices the backend is detaching go before we answer: pciback stops exporting them
+	// when it sees Reconfiguring, and their drivers' remove paths still use config space.
+	if (const int e = xpf_hotplug_reconfiguring(&hp); e < 0) {
+		++protocol_events_;
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+			     "hotplug: the backend's detach request was partly refused (%d); "
+			     "answering anyway so that the toolstack is not left waiting",
+			     e);
+	}
+	{
+		kcxx::SpinGuard g(op_lock_);
+		++hotplug_rounds_;
+	}
+	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
+}
+
+Result<void> Frontend::reconfigured()
+{
+	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
+	if (const int e = xpf_hotplug_reconfigured(&hp); e < 0) {
+		++protocol_events_;
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+			     "hotplug: not every device the backend attached could be added "
+			     "(%d); the others are in use",
+			     e);
+	}
+	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected));
 }
 
 int Frontend::claim_one(struct pci_dev *pdev, void *data)
@@ -464,6 +529,7 @@ Result<void> Frontend::scan_root(const Bdf &root)
 			return kcxx::err(-KCXX_ENOMEM);
 		}
 		roots_[nr_roots_++] = bus;
+		count(&live_roots, 1);
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain,
 			     root.bus);
 	}
@@ -494,6 +560,7 @@ void Frontend::remove_roots()
 		struct pci_bus *bus = roots_[--nr_roots_];
 		roots_[nr_roots_] = nullptr;
 		kcxx_pci_remove_root_bus(bus);
+		count(&live_roots, -1);
 	}
 	kcxx_pci_unlock_rescan_remove();
 }
@@ -807,11 +874,14 @@ int Frontend::show_stats(struct seq_file *m)
 			static_cast<unsigned long long>(s.timeouts),
 			static_cast<unsigned long long>(s.refused_wedged),
 			static_cast<unsigned long long>(s.late_replies));
-	kcxx_seq_printf(m, "aer_requests %llu aer_unhandled %llu protocol_events %llu msi_ops %llu\n",
+	kcxx_seq_printf(m,
+			"aer_requests %llu aer_unhandled %llu protocol_events %llu msi_ops %llu "
+			"hotplug_rounds %llu\n",
 			static_cast<unsigned long long>(aer_requests_),
 			static_cast<unsigned long long>(aer_unhandled_),
 			static_cast<unsigned long long>(protocol_events_),
-			static_cast<unsigned long long>(msi_ops_));
+			static_cast<unsigned long long>(msi_ops_),
+			static_cast<unsigned long long>(hotplug_rounds_));
 	kcxx_seq_printf(m, "latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);
@@ -843,6 +913,12 @@ int Frontend::show_stats(struct seq_file *m)
 // ------------------------------------------------------------------------------
 
 using pcifront::Frontend;
+
+extern "C" void xpf_fe_objects(long *frontends, long *roots)
+{
+	*frontends = __atomic_load_n(&pcifront::live_frontends, __ATOMIC_RELAXED);
+	*roots = __atomic_load_n(&pcifront::live_roots, __ATOMIC_RELAXED);
+}
 
 extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
 {

@@ -67,6 +67,10 @@ class Frontend : kcxx::NoCopy
 	void stop_serving();
 	kcxx::Result<void> connect();
 	kcxx::Result<void> scan_root(const Bdf &root);
+	kcxx::Result<void> scan_roots(); // every root the backend lists; new functions only
+	kcxx::Result<void> reconfigure();
+	kcxx::Result<void> reconfigured();
+	static int on_rescan(void *ctx);
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);
 	void remove_roots();
 	void close();
@@ -121,6 +125,7 @@ class Frontend : kcxx::NoCopy
 	uint64_t aer_unhandled_ = 0;
 	uint64_t protocol_events_ = 0;
 	uint64_t msi_ops_ = 0;
+	uint64_t hotplug_rounds_ = 0;
 };
 
 } // namespace pcifront

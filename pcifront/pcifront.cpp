@@ -2,8 +2,10 @@
 // xen-pcifront-cxx: module entry. Checks the environment, then registers the xenbus "pci"
 // frontend (frontend.cpp).
 #include "entry.h"
+#include "kcxx/debugfs.h"
 #include "kcxx/errno.h"
 #include "kcxx/log.h"
+#include "kcxx/result.hpp"
 #include "kcxx/xenbus.h"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
@@ -14,6 +16,19 @@ constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
 constexpr unsigned int kMaxTimeoutMs = 60000;
 bool registered;
+bool objects_file;
+struct kcxx_debugfs_show objects_show;
+
+// /sys/kernel/debug/xen-pcifront-cxx/objects: what the set holds now. A test compares it before
+// and after attach/detach cycles.
+int show_objects(struct seq_file *m, void *)
+{
+	long fe = 0, roots = 0;
+	xpf_fe_objects(&fe, &roots);
+	kcxx_seq_printf(m, "frontends %ld root_buses %ld bindings %d\n", fe, roots,
+			xpf_evtchn_count());
+	return 0;
+}
 } // namespace
 
 extern "C" int xpf_frontend_init(void)
@@ -40,6 +55,11 @@ extern "C" int xpf_frontend_init(void)
 		return e;
 	}
 	registered = true;
+	objects_show.show = show_objects;
+	if (struct dentry *root = xpf_debugfs_root()) {
+		kcxx_debugfs_create_show("objects", root, &objects_show);
+		objects_file = true;
+	}
 	kcxx_log(kMod, KCXX_LOG_INFO, "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
 		 xpf_op_timeout_ms, xpf_evtchn_count(),
 		 static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
@@ -52,4 +72,14 @@ extern "C" void xpf_frontend_exit(void)
 	if (registered)
 		xpf_unregister_xenbus_driver();
 	registered = false;
+	if (objects_file) {
+		struct dentry *d = kcxx_debugfs_lookup("objects", xpf_debugfs_root());
+		if (d && !kcxx::from_err_ptr(d).ok())
+			d = nullptr;
+		if (d) {
+			kcxx_debugfs_remove(d);
+			kcxx_dput(d);
+		}
+	}
+	objects_file = false;
 }

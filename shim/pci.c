@@ -123,6 +123,13 @@ void *kcxx_pci_bus_owner(const struct pci_bus *bus)
 	return ((const struct kcxx_pci_root *)bus->sysdata)->owner;
 }
 
+struct device *kcxx_pci_bus_host_parent(struct pci_bus *bus)
+{
+	struct pci_host_bridge *bridge = pci_find_host_bridge(bus);
+
+	return bridge ? bridge->dev.parent : NULL;
+}
+
 void kcxx_pci_remove_root_bus(struct pci_bus *bus)
 {
 	/*

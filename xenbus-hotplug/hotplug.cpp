@@ -1,21 +1,258 @@
 // SPDX-License-Identifier: GPL-2.0
-// xen-pcifront-hotplug: the Reconfiguring / Reconfigured handshake. This first version keeps the
-// counter the frontend shows; the handshake itself comes with the hotplug issue.
+// xen-pcifront-hotplug: the Reconfiguring / Reconfigured handshake behind `xl pci-attach` and
+// `xl pci-detach` on a running driver domain.
+//
+// Backend Reconfiguring: the device list (num_devs, state-N, vdev-N) is read once and
+// validated (lib/hotplug_list); each device listed as Closing that is on our buses is removed,
+// its driver unbound first, before the frontend answers Reconfiguring, because pciback stops
+// exporting it as soon as it sees that answer. Backend Reconfigured: the frontend's roots are
+// rescanned and each device listed as exported must be there before the frontend answers
+// Connected. Both steps are idempotent: a device already gone, or already present, is left as
+// it is, so a repeated or reordered state change does no harm.
 #include "entry.h"
+#include "kcxx/alloc.hpp"
+#include "kcxx/debugfs.h"
 #include "kcxx/log.h"
+#include "kcxx/pci.h"
+#include "kcxx/sync.hpp"
+#include "kcxx/xen.hpp"
+#include "kcxx/xenbus.h"
+#include "lib/hotplug_list.hpp"
+#include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 
-namespace {
+using namespace pcifront;
+
+namespace
+{
+
 constexpr const char *kMod = "xen-pcifront-hotplug";
-uint64_t reconfigurations;
+
+struct Counters {
+	uint64_t rounds = 0;	   // Reconfiguring handshakes
+	uint64_t detached = 0;	   // devices removed on the backend's request
+	uint64_t detach_absent = 0; // listed as Closing but not (or no longer) on our buses
+	uint64_t attached = 0;	   // devices that appeared in a Reconfigured rescan
+	uint64_t missing = 0;	   // listed as exported but not on our buses after the rescan
+	uint64_t refused = 0;	   // list entries refused (bad state, vdev, duplicate)
+	uint64_t list_errors = 0;  // rounds whose list could not be used at all
+	uint64_t rescan_errors = 0;
+};
+
+struct State {
+	kcxx::Mutex lock; // the counters
+	Counters c;
+	struct dentry *debugfs = nullptr;
+	struct kcxx_debugfs_show show = {};
+};
+
+alignas(State) unsigned char state_storage[sizeof(State)];
+State *state;
+
+struct device *dev_of(struct xenbus_device *xdev)
+{
+	return kcxx_xenbus_to_device(xdev);
+}
+
+// The backend's nodes, through xenbus; each value copied out once.
+struct XsReader {
+	const char *dir;
+
+	Result<size_t> read(const char *key, char *buf, size_t cap)
+	{
+		auto v = TRY(xen::XsString::read(KCXX_XBT_NIL, dir, key));
+		if (v.size() > cap)
+			return kcxx::err(-KCXX_E2BIG);
+		__builtin_memcpy(buf, v.c_str(), v.size());
+		return v.size();
+	}
+};
+
+// A referenced device at @bdf on one of @fe's own root buses, or null. Devices of another
+// frontend (or of anything else) are never touched on this backend's word.
+struct pci_dev *our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
+{
+	struct pci_dev *pdev = kcxx_pci_get_domain_bus_and_slot(static_cast<int>(bdf.domain),
+								 bdf.bus, bdf.devfn);
+	if (pdev && kcxx_pci_bus_host_parent(kcxx_pci_dev_bus(pdev)) != dev_of(fe->xdev)) {
+		kcxx_pci_dev_put(pdev);
+		pdev = nullptr;
+	}
+	return pdev;
+}
+
+Result<kcxx::Box<HotplugList>> read_list(const xpf_hotplug_frontend *fe, const char *step)
+{
+	auto list = TRY(kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL));
+	XsReader rd{kcxx_xenbus_otherend(fe->xdev)};
+	if (auto r = read_hotplug_list(rd, list.get()); !r.ok()) {
+		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			     "%s: the backend's device list is unusable (num_devs %s, %d): "
+			     "no device added or removed",
+			     step, r.error() == -KCXX_ENOENT ? "missing" : "invalid", r.error());
+		kcxx::MutexGuard g(state->lock);
+		++state->c.list_errors;
+		return kcxx::err(r.error());
+	}
+	uint32_t refused = 0;
+	for (uint32_t i = 0; i < list->num_devs; ++i) {
+		const HotplugEntry &e = list->entries[i];
+		if (e.fault == HotplugFault::None)
+			continue;
+		++refused;
+		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			     "%s: device entry %u refused: %s (state %u); it is left as it is", step,
+			     e.index, hotplug_fault_name(e.fault), e.state);
+	}
+	kcxx::MutexGuard g(state->lock);
+	state->c.refused += refused;
+	return list;
+}
+
+int show(struct seq_file *m, void *)
+{
+	kcxx::MutexGuard g(state->lock);
+	const Counters &c = state->c;
+	kcxx_seq_printf(m,
+			"rounds %llu detached %llu detach_absent %llu attached %llu missing %llu "
+			"refused %llu list_errors %llu rescan_errors %llu\n",
+			static_cast<unsigned long long>(c.rounds),
+			static_cast<unsigned long long>(c.detached),
+			static_cast<unsigned long long>(c.detach_absent),
+			static_cast<unsigned long long>(c.attached),
+			static_cast<unsigned long long>(c.missing),
+			static_cast<unsigned long long>(c.refused),
+			static_cast<unsigned long long>(c.list_errors),
+			static_cast<unsigned long long>(c.rescan_errors));
+	return 0;
+}
+
 } // namespace
 
-extern "C" uint64_t xpf_hotplug_reconfigurations(void) { return reconfigurations; }
+extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
+{
+	{
+		kcxx::MutexGuard g(state->lock);
+		++state->c.rounds;
+	}
+	auto lr = read_list(fe, "detach");
+	if (!lr.ok())
+		return lr.error();
+	const HotplugList &list = **lr.get();
+	uint32_t removed = 0, absent = 0;
+	for (uint32_t i = 0; i < list.num_devs; ++i) {
+		const HotplugEntry &e = list.entries[i];
+		if (e.fault != HotplugFault::None || e.action != HotplugAction::Detach)
+			continue;
+		// Look up and remove under the rescan lock: nothing else adds or removes meanwhile.
+		kcxx_pci_lock_rescan_remove();
+		struct pci_dev *pdev = our_device(fe, e.vdev);
+		if (pdev) {
+			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
+				     "detach: removing %s (device entry %u)", kcxx_pci_name(pdev),
+				     e.index);
+			// Unbinds the driver (its remove still has config space), then removes.
+			kcxx_pci_stop_and_remove_bus_device(pdev);
+			kcxx_pci_dev_put(pdev);
+			++removed;
+		} else {
+			++absent;
+		}
+		kcxx_pci_unlock_rescan_remove();
+		if (!pdev)
+			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
+				     "detach: %04x:%02x:%02x.%u (device entry %u) is not on our "
+				     "buses: nothing to remove",
+				     e.vdev.domain, e.vdev.bus, slot_of(e.vdev.devfn),
+				     func_of(e.vdev.devfn), e.index);
+	}
+	{
+		kcxx::MutexGuard g(state->lock);
+		state->c.detached += removed;
+		state->c.detach_absent += absent;
+	}
+	return list.faults() ? -KCXX_EINVAL : 0;
+}
+
+extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)
+{
+	auto lr = read_list(fe, "attach");
+	if (!lr.ok()) {
+		// Still rescan: a device the backend exported should not stay invisible because
+		// the list around it is broken.
+		const int e = fe->rescan(fe->ctx);
+		return e ? e : lr.error();
+	}
+	HotplugList &list = **lr.get();
+	// Which exported devices we had before the rescan: the others are the new ones.
+	bool had[kMaxDevs] = {};
+	for (uint32_t i = 0; i < list.num_devs; ++i) {
+		const HotplugEntry &e = list.entries[i];
+		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present)
+			continue;
+		if (struct pci_dev *pdev = our_device(fe, e.vdev)) {
+			had[i] = true;
+			kcxx_pci_dev_put(pdev);
+		}
+	}
+	const int rescan = fe->rescan(fe->ctx);
+	if (rescan)
+		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			     "attach: rescanning the backend's roots failed (%d)", rescan);
+	uint32_t appeared = 0, missing = 0;
+	for (uint32_t i = 0; i < list.num_devs; ++i) {
+		const HotplugEntry &e = list.entries[i];
+		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present || had[i])
+			continue;
+		struct pci_dev *pdev = our_device(fe, e.vdev);
+		if (pdev) {
+			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
+				     "attach: %s added (device entry %u)", kcxx_pci_name(pdev),
+				     e.index);
+			kcxx_pci_dev_put(pdev);
+			++appeared;
+		} else {
+			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+				     "attach: the backend exported %04x:%02x:%02x.%u (device entry "
+				     "%u) but it is not on our buses after the rescan",
+				     e.vdev.domain, e.vdev.bus, slot_of(e.vdev.devfn),
+				     func_of(e.vdev.devfn), e.index);
+			++missing;
+		}
+	}
+	{
+		kcxx::MutexGuard g(state->lock);
+		state->c.attached += appeared;
+		state->c.missing += missing;
+		state->c.rescan_errors += rescan != 0;
+	}
+	if (rescan)
+		return rescan;
+	return missing ? -KCXX_ENODEV : list.faults() ? -KCXX_EINVAL : 0;
+}
+
+extern "C" uint64_t xpf_hotplug_reconfigurations(void)
+{
+	if (!state)
+		return 0;
+	kcxx::MutexGuard g(state->lock);
+	return state->c.rounds;
+}
 
 extern "C" int xpf_hotplug_init(void)
 {
+	state = new (state_storage) State();
+	state->show.show = show;
+	// /sys/kernel/debug/xen-pcifront-cxx/hotplug/counters
+	state->debugfs = kcxx_debugfs_create_dir("hotplug", xpf_debugfs_root());
+	kcxx_debugfs_create_show("counters", state->debugfs, &state->show);
 	kcxx_log(kMod, KCXX_LOG_INFO, "ready");
 	return 0;
 }
 
-extern "C" void xpf_hotplug_exit(void) {}
+extern "C" void xpf_hotplug_exit(void)
+{
+	kcxx_debugfs_remove(state->debugfs);
+	state->~State();
+	state = nullptr;
+}

@@ -47,6 +47,11 @@ struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsign
 				       struct pci_ops *ops, void *owner) KCXX_MUST_CHECK;
 void *kcxx_pci_bus_owner(const struct pci_bus *bus);
 /*
+ * The device a root bus was created under (its host bridge's parent): a frontend's xenbus
+ * device for the buses it made. Safe for any bus, unlike kcxx_pci_bus_owner().
+ */
+struct device *kcxx_pci_bus_host_parent(struct pci_bus *bus);
+/*
  * Unbinds drivers, removes the devices, the bus and its host bridge, and frees what
  * kcxx_pci_scan_root_bus allocated. Caller holds the rescan/remove lock.
  */
