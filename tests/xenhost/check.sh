@@ -41,7 +41,7 @@ for topo in iommu noiommu; do
 done
 # MSI/MSI-X side by side: what each frontend got for the same devices and reloads.
 echo "msi scenario, side by side (yes/no: the fact held; ours/iommu and ours/noiommu are checked as steps):"
-"$TOP/tests/xenhost/msi-table.sh" | sed 's/^/  /' || true
+"$TOP/tests/xenhost/facts-table.sh" msi | sed 's/^/  /' || true
 echo "xenhost scenarios:"
 printf '  %s\n' "${summary[@]}"
 exit $failed

@@ -115,7 +115,7 @@ fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
-cp "$TOP/tests/xenhost/guest/domu-msi.sh" "$domu/xpf/domu-msi.sh"
+cp "$TOP/tests/xenhost/guest/domu-msi.sh" "$TOP/tests/xenhost/guest/domu-hotplug.sh" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"

@@ -6,7 +6,7 @@
 #   run.sh [--scenario NAME] [--frontend intree|ours] [--topology iommu|noiommu] [--kver KVER]
 # Streams the steps as they happen, ends with PASS/FAIL per step, keeps the serial log.
 source "$(dirname "$0")/../lib/common.sh"
-scenario=baseline frontend=intree topo=iommu kver= timeout_s=${XPF_TIMEOUT:-420}
+scenario=baseline frontend=intree topo=iommu kver= cycles= timeout_s=${XPF_TIMEOUT:-420}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--scenario) scenario=$2; shift 2 ;;
@@ -49,8 +49,17 @@ if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
 	truncate -s 64M "$run/sata.img"
 	timeout_s=${XPF_TIMEOUT:-900}
 fi
+if [ "$scenario" = hotplug ]; then
+	# xl pci-attach / pci-detach cycles of the e1000 on a running driver domain.
+	cycles=${XPF_HOTPLUG_CYCLES:-20}
+	timeout_s=${XPF_TIMEOUT:-$((700 + cycles * 25))}
+	# The NVMe controller that stays attached while the e1000 comes and goes (phase 2).
+	truncate -s 64M "$run/nvme.img"
+	extra_devs=(-drive "file=$run/nvme.img,if=none,id=nv0,format=raw"
+		-device nvme,serial=xpf0001,drive=nv0,addr=04.0)
+fi
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init"
-dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo"
+dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo${cycles:+ xpf_cycles=$cycles}"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
@@ -115,6 +124,7 @@ else
 	flakeprobe) must=domU:flakeprobe ;;
 	msi) must=domU:msi-idle-at-end ;;
 	msiprobe) must=dom0-e1000e-msi-selftest ;;
+	hotplug) must=dom0-hotplug-reconf-cycles ;;
 	*) must=domU:ping6-dom0 ;;
 	esac
 	grep -q "^XPF-STEP PASS $must" "$run/steps.txt" || { verdict=FAIL why="step $must never passed"; }

@@ -8,8 +8,15 @@ DOM0_BDF=0000:00:03.0
 # The msi scenario's extra devices, all passed through: an NVMe controller, an e1000e and an
 # AHCI controller.
 PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
+# The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
+# comes and goes.
+HP_ANCHOR_BDF=0000:00:04.0
 pt_bdfs() { # every device passed through in scenario $1
-	if [ "$1" = msi ]; then echo "$PT_BDF $PT_MSI_BDFS"; else echo "$PT_BDF"; fi
+	case "$1" in
+	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;
+	hotplug) echo "$PT_BDF $HP_ANCHOR_BDF" ;;
+	*) echo "$PT_BDF" ;;
+	esac
 }
 
 # User space under QEMU TCG in a PV domain crashes now and then (README, "Known infrastructure

@@ -48,3 +48,42 @@ noiommu_attach() { # domid bdf...
 	xenstore-chmod -r "$_fe" n"$_domid" r0 || return 1
 	echo "pci backend/frontend nodes written for $_n device(s) -> domain $_domid"
 }
+
+# What libxl's `pci-attach` / `pci-detach` do on a running domain, by hand (they refuse without
+# an IOMMU). The domain was created with the device's resources granted (noiommu_cfg) and
+# passthrough="enabled". One device at a time: the first attach creates both directories, the
+# last detach removes them, as libxl does.
+be_state_is() { [ "$(xenstore-read "$1/state" 2>/dev/null)" = "$2" ]; }
+noiommu_hot_attach() { # domid bdf
+	_be=/local/domain/0/backend/pci/$1/0
+	if ! xenstore-exists "$_be/num_devs" 2>/dev/null; then
+		noiommu_attach "$1" "$2"
+		return
+	fi
+	wait_for 30 "backend Connected" be_state_is "$_be" 4 >/dev/null || { echo "backend not Connected"; return 1; }
+	_n=$(xenstore-read "$_be/num_devs") || return 1
+	xenstore-write "$_be/key-$_n" "$2" "$_be/dev-$_n" "$2" \
+		"$_be/opts-$_n" msitranslate=0,power_mgmt=0,permissive=0,rdm_policy=strict \
+		"$_be/state-$_n" 1 "$_be/num_devs" $((_n + 1)) "$_be/state" 7 || return 1
+	echo "device $_n ($2) added to the backend's list"
+}
+noiommu_hot_detach() { # domid bdf
+	_be=/local/domain/0/backend/pci/$1/0
+	_fe=/local/domain/$1/device/pci/0
+	_n=$(xenstore-read "$_be/num_devs") || { echo "no backend for domain $1"; return 1; }
+	_i=0
+	while [ $_i -lt "$_n" ] && [ "$(xenstore-read "$_be/dev-$_i")" != "$2" ]; do _i=$((_i + 1)); done
+	[ $_i -lt "$_n" ] || { echo "$2 is not attached to domain $1"; return 1; }
+	[ $_i -eq $((_n - 1)) ] || { echo "only the last device can be detached by this helper"; return 1; }
+	wait_for 30 "backend Connected" be_state_is "$_be" 4 >/dev/null || { echo "backend not Connected"; return 1; }
+	xenstore-write "$_be/state-$_i" 5 "$_be/state" 7 || return 1
+	wait_for 30 "backend Connected after the detach" be_state_is "$_be" 4 >/dev/null ||
+		{ echo "backend did not come back to Connected (state $(xenstore-read "$_be/state"))"; return 1; }
+	if [ "$_n" -eq 1 ]; then
+		xenstore-rm "$_fe" "$_be" || return 1
+	else
+		xenstore-rm "$_be/state-$_i" "$_be/key-$_i" "$_be/dev-$_i" "$_be/vdev-$_i" "$_be/opts-$_i" || return 1
+		xenstore-write "$_be/num_devs" $((_n - 1)) || return 1
+	fi
+	echo "device $_i ($2) detached from domain $1"
+}

@@ -28,6 +28,8 @@ pt_held_by_pciback() {
 # Two vCPUs where NVMe should get an I/O queue (and an MSI-X vector) per CPU.
 VCPUS=1
 [ "$scenario" = msi ] && VCPUS=2
+HP_CYCLES=${xpf_cycles:-20}
+HP_RECONF=${xpf_reconf_cycles:-3}
 
 write_cfg() {
 	cat >/tmp/$DOMU.cfg <<CFG
@@ -35,12 +37,21 @@ name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
 ramdisk="/xpf/domu.cpio.gz"
-extra="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo"
+extra="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
 CFG
-	if [ "$topo" = iommu ]; then
+	if [ "$scenario" = hotplug ]; then
+		# No device at start: `xl pci-attach` on a running PV domain needs passthrough
+		# enabled, which libxl refuses without an IOMMU; there the harness attaches by hand
+		# and the domain is granted the device's resources up front.
+		if [ "$topo" = iommu ]; then
+			echo 'passthrough="enabled"' >>/tmp/$DOMU.cfg
+		else
+			noiommu_cfg $PT_BDFS >>/tmp/$DOMU.cfg || return 1
+		fi
+	elif [ "$topo" = iommu ]; then
 		echo "pci=[$(for b in $PT_BDFS; do printf "'%s'," "$b"; done | sed 's/,$//')]" >>/tmp/$DOMU.cfg
 	else
 		noiommu_cfg $PT_BDFS >>/tmp/$DOMU.cfg || return 1
@@ -49,7 +60,7 @@ CFG
 }
 
 create_domu() {
-	if [ "$topo" = iommu ]; then
+	if [ "$topo" = iommu ] || [ "$scenario" = hotplug ]; then
 		xl create /tmp/$DOMU.cfg >/tmp/xl-create.log 2>&1 || { cat /tmp/xl-create.log; return 1; }
 	else
 		xl create -p /tmp/$DOMU.cfg >/tmp/xl-create.log 2>&1 || { cat /tmp/xl-create.log; return 1; }
@@ -66,7 +77,8 @@ relay_domu() {
 	# The driver domain's own steps, as dom0 steps named domU:<step>.
 	tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 domU:/p'
 	echo "XPF-DOMU-LOG-BEGIN"
-	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE|traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout' | head -n 300
+	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
+	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout' | grep -vE 'XPF-' | head -n 150
 	echo "XPF-DOMU-LOG-END"
 }
 
@@ -90,6 +102,54 @@ DOM0_LL=$(ll_addr "$DOM0_IF")
 step passthrough-device-in-pciback pt_held_by_pciback || exit 0
 step domu-config write_cfg || exit 0
 step domu-create create_domu || exit 0
+if [ "$scenario" = hotplug ]; then
+	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
+	console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
+	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+	hp_attach() { # bdf
+		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$(xl domid $DOMU)" "$1"; fi
+	}
+	hp_detach() { # bdf
+		if [ "$topo" = iommu ]; then xl pci-detach $DOMU "$1"; else noiommu_hot_detach "$(xl domid $DOMU)" "$1"; fi
+	}
+	hp_cycles() { # prefix count: e1000 cycles <prefix>1..<prefix>count
+		att=0 det=0 i=1
+		while [ $i -le "$2" ]; do
+			id=$1$i
+			t0=$(now_ms)
+			hp_attach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+			t1=$(now_ms)
+			wait_for 150 "cycle $id up" console_says "XPF-HP-UP $id" >/dev/null ||
+				{ echo "cycle $id: the driver domain never saw the e1000 (its console: $(tail -n 3 "$(domu_log)" | tr -d '\r' | tr '\n' ' '))"; return 1; }
+			t2=$(now_ms)
+			hp_detach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+			t3=$(now_ms)
+			wait_for 150 "cycle $id down" console_says "XPF-HP-DOWN $id" >/dev/null ||
+				{ echo "cycle $id: the driver domain still has the e1000"; return 1; }
+			att=$((att + t1 - t0)) det=$((det + t3 - t2))
+			i=$((i + 1))
+		done
+		echo "$2 cycles; mean attach $((att / $2)) ms, detach $((det / $2)) ms ($([ "$topo" = iommu ] && echo "xl pci-attach/pci-detach" || echo "the harness's xenstore helper"))"
+	}
+	backend_gone() {
+		! xenstore-exists "/local/domain/0/backend/pci/$(xl domid $DOMU)" 2>/dev/null || { echo "backend directory still there"; return 1; }
+		echo "no pci backend left for $DOMU after the last detach"
+	}
+	anchor_round() {
+		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP || return 1
+		hp_cycles r "$HP_RECONF" || return 1
+		hp_detach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+		wait_for 150 "NVMe removed in the driver domain" console_says XPF-HP-ANCHOR-DOWN >/dev/null || return 1
+		echo "$HP_RECONF e1000 cycles with the NVMe attached, each attach a Reconfigured rescan"
+	}
+	step domu-ready wait_for 300 "driver domain ready for hotplug" console_says XPF-HP-READY &&
+		step dom0-hotplug-cycles hp_cycles "" "$HP_CYCLES" &&
+		step dom0-backend-removed backend_gone &&
+		step domu-ready-phase2 wait_for 300 "driver domain ready for phase 2" console_says XPF-HP-READY2 &&
+		step dom0-hotplug-reconf-cycles anchor_round &&
+		step dom0-backend-removed-phase2 backend_gone
+fi
 if ! step domu-finished wait_for 400 "driver domain steps finished" domu_done; then
 	# What the driver domain was doing: its console's end, its vCPUs, Xen's view of it.
 	tail -n 80 "$(domu_log)" | tr -d '\r' | sed 's/^/domU-tail| /'

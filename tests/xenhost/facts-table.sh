@@ -1,23 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The msi scenario side by side: each FACT the driver domain recorded (tests/xenhost/guest/
-# domu-msi.sh), as seen with the in-tree frontend and with ours, with and without an IOMMU.
-#   msi-table.sh   (reads build/xenhost/runs/msi-*/domu-show.txt)
+# A scenario side by side: each FACT the driver domain recorded (tests/xenhost/guest/domu-msi.sh,
+# domu-hotplug.sh), as seen with the in-tree frontend and with ours, with and without an IOMMU.
+#   facts-table.sh [msi|hotplug]   (reads build/xenhost/runs/<scenario>-*/domu-show.txt)
 source "$(dirname "$0")/../lib/common.sh"
-runs=(msi-intree-iommu msi-ours-iommu msi-ours-noiommu)
+sc=${1:-msi}
+runs=($sc-intree-iommu $sc-ours-iommu $sc-ours-noiommu)
 declare -A have
 for r in "${runs[@]}"; do
 	f=$BUILD/xenhost/runs/$r/domu-show.txt
 	[ -f "$f" ] && have[$r]=$f
 done
-[ ${#have[@]} -gt 0 ] || die "no msi runs under $BUILD/xenhost/runs: run tests/xenhost/run.sh --scenario msi first"
+[ ${#have[@]} -gt 0 ] || die "no $sc runs under $BUILD/xenhost/runs: run tests/xenhost/run.sh --scenario $sc first"
 # Fact names in the order the first available run recorded them.
 first=$(for r in "${runs[@]}"; do [ -n "${have[$r]:-}" ] && { echo "${have[$r]}"; break; }; done)
 printf '%-32s' fact
-for r in "${runs[@]}"; do printf ' | %-24s' "${r#msi-}"; done
+for r in "${runs[@]}"; do printf ' | %-24s' "${r#"$sc"-}"; done
 echo
 sed -n 's/^  domU| FACT \([^:]*\):.*/\1/p' "$first" | while read -r name; do
-	# Reload rounds 2..5 repeat round 1: the table shows round 1 and the last.
+	# Reload rounds 2..5 repeat round 1, and hotplug cycles 2 and 3 repeat cycle 1: the
+	# table shows the first and the last.
 	case "$name" in *-[234]) continue ;; esac
 	printf '%-32s' "$name"
 	for r in "${runs[@]}"; do
