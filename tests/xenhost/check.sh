@@ -14,15 +14,20 @@ runs=(
 	"msi ours iommu"
 	"msi intree iommu"
 	"msi ours noiommu"
+	"hotplug ours iommu 20"
+	"hotplug intree iommu 10"
+	"hotplug ours noiommu 10"
 )
 failed=0
 summary=()
 for r in "${runs[@]}"; do
 	set -- $r
-	if "$TOP/tests/xenhost/run.sh" --scenario "$1" --frontend "$2" --topology "$3" --kver "$kver"; then
-		summary+=("PASS $1/$2/$3")
+	# A fourth word: the number of hotplug cycles (make check runs fewer than the 200 of the
+	# long run in the README).
+	if XPF_HOTPLUG_CYCLES=${4:-20} "$TOP/tests/xenhost/run.sh" --scenario "$1" --frontend "$2" --topology "$3" --kver "$kver"; then
+		summary+=("PASS $1/$2/$3${4:+ ($4 cycles)}")
 	else
-		summary+=("FAIL $1/$2/$3")
+		summary+=("FAIL $1/$2/$3${4:+ ($4 cycles)}")
 		failed=1
 	fi
 done
@@ -42,6 +47,8 @@ done
 # MSI/MSI-X side by side: what each frontend got for the same devices and reloads.
 echo "msi scenario, side by side (yes/no: the fact held; ours/iommu and ours/noiommu are checked as steps):"
 "$TOP/tests/xenhost/facts-table.sh" msi | sed 's/^/  /' || true
+echo "hotplug scenario, side by side (e1000 attach/detach cycles, then cycles around an attached NVMe):"
+"$TOP/tests/xenhost/facts-table.sh" hotplug | sed 's/^/  /' || true
 echo "xenhost scenarios:"
 printf '  %s\n' "${summary[@]}"
 exit $failed

@@ -65,8 +65,10 @@ OBJ0=$(objects)
 echo "XPF-SHOW objects at start: $OBJ0"
 echo "XPF-HP-READY"
 hp_fail=0
-hp_cycle() { # id full: one attach/detach seen from this side; with traffic when full=1
-	i=$1 full=$2
+xenbus_gone() { [ ! -e /sys/bus/xen/devices/pci-0 ]; }
+hp_cycle() { # id full [close]: one attach/detach seen from this side; with traffic when full=1;
+	# with "close", the detach also ends the connection (the device was the only one)
+	i=$1 full=$2 close=${3:-}
 	wait_for 90 "the e1000 on the PV PCI bus" nic_bdf >/dev/null || { echo "cycle $i: the e1000 never appeared"; return 1; }
 	BDF=$(nic_bdf)
 	wait_for 30 "netdev on $BDF" nic_netdev >/dev/null || { echo "cycle $i: $BDF appeared but e1000 did not bind"; return 1; }
@@ -79,6 +81,10 @@ hp_cycle() { # id full: one attach/detach seen from this side; with traffic when
 	echo "XPF-HP-UP $i" >/dev/console
 	wait_for 90 "the e1000 removed" nic_gone >/dev/null || { echo "cycle $i: $BDF still there after detach"; return 1; }
 	[ ! -e /sys/class/net/$IF ] || { echo "cycle $i: $IF still present"; return 1; }
+	if [ -n "$close" ]; then
+		wait_for 30 "the xenbus device gone" xenbus_gone >/dev/null ||
+			{ echo "cycle $i: the device went but the xenbus pci-0 stayed (state $(cat /sys/bus/xen/devices/pci-0/state 2>/dev/null))"; return 1; }
+	fi
 	detail="$BDF bound to e1000 ($IF), removed"
 	[ $full = 1 ] && detail="$detail; pinged dom0; $(traffic_stop) while attached"
 	echo "XPF-HP-DOWN $i" >/dev/console
@@ -87,8 +93,8 @@ hp_cycle() { # id full: one attach/detach seen from this side; with traffic when
 i=1
 while [ $i -le "$HP_CYCLES" ]; do
 	if [ $i -le $HP_FULL ] || [ $i -eq "$HP_CYCLES" ]; then
-		check hotplug-cycle-$i hp_cycle $i 1 || { hp_fail=$i; break; }
-	elif ! out=$(hp_cycle $i 0 2>&1); then
+		check hotplug-cycle-$i hp_cycle $i 1 close || { hp_fail=$i; break; }
+	elif ! out=$(hp_cycle $i 0 close 2>&1); then
 		check hotplug-cycle-$i sh -c "echo '$out'; false"
 		hp_fail=$i
 		break
@@ -106,9 +112,11 @@ lspci 2>/dev/null | sed 's/^/XPF-SHOW lspci after the cycles: /'
 [ -r $HP_COUNTERS ] && echo "XPF-SHOW hotplug counters: $(cat $HP_COUNTERS)"
 echo "XPF-SHOW objects at end: $(objects)"
 objects_back() {
-	o=$(objects)
-	[ "$o" = "$OBJ0" ] || { echo "objects were '$OBJ0', now '$o'"; return 1; }
-	echo "$o (as at start)"
+	# The device goes in the Reconfiguring round; the connection itself a moment later, when
+	# libxl removes the backend after the last detach.
+	wait_for 30 "objects as at start" sh -c "[ \"\$(cat $OBJECTS)\" = '$OBJ0' ]" >/dev/null ||
+		{ echo "objects were '$OBJ0', now '$(objects)'"; return 1; }
+	echo "$(objects) (as at start)"
 }
 slab_back() {
 	s=$(slab_total)
