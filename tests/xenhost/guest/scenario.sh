@@ -112,12 +112,19 @@ if [ "$scenario" = hotplug ]; then
 	hp_detach() { # bdf
 		if [ "$topo" = iommu ]; then xl pci-detach $DOMU "$1"; else noiommu_hot_detach "$(xl domid $DOMU)" "$1"; fi
 	}
+	# pciback's backend device for the domain: after the last detach libxl removes its
+	# directory, and the device goes a moment later. Attaching again before it has gone
+	# made libxl fail the attach halfway (rc -3) under load.
+	be_dev_gone() { [ ! -e "/sys/bus/xen-backend/devices/pci-$(xl domid $DOMU)-0" ]; }
 	hp_cycles() { # prefix count: e1000 cycles <prefix>1..<prefix>count
 		att=0 det=0 i=1
 		while [ $i -le "$2" ]; do
 			id=$1$i
+			# Phase 1 only: in phase 2 the NVMe keeps the backend.
+			[ -n "$1" ] || wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
+				{ echo "cycle $id: pciback still has a backend device for $DOMU"; return 1; }
 			t0=$(now_ms)
-			hp_attach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+			hp_attach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: attach failed: $(tail -n 8 /tmp/hp.log | tr "\n" " ")"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
 			t1=$(now_ms)
 			wait_for 150 "cycle $id up" console_says "XPF-HP-UP $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain never saw the e1000 (its console: $(tail -n 3 "$(domu_log)" | tr -d '\r' | tr '\n' ' '))"; return 1; }
@@ -136,6 +143,7 @@ if [ "$scenario" = hotplug ]; then
 		echo "no pci backend left for $DOMU after the last detach"
 	}
 	anchor_round() {
+		wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null || return 1
 		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
 		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP || return 1
 		hp_cycles r "$HP_RECONF" || return 1
