@@ -14,9 +14,7 @@ runs=(
 	"msi ours iommu"
 	"msi intree iommu"
 	"msi ours noiommu"
-	"hotplug ours iommu 20"
-	"hotplug intree iommu 10"
-	"hotplug ours noiommu 10"
+	"hotplug ours iommu 10"
 )
 failed=0
 summary=()
