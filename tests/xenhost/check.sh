@@ -14,8 +14,10 @@ runs=(
 	"msi ours iommu"
 	"msi intree iommu"
 	"msi ours noiommu"
-	"hotplug ours iommu 10"
 )
+# The hotplug scenario joins this list once a whole run has been seen to pass on a machine like
+# CI's (README, "PCI hotplug"); XPF_CHECK_HOTPLUG=1 adds it now.
+[ "${XPF_CHECK_HOTPLUG:-0}" = 1 ] && runs+=("hotplug ours iommu 10")
 failed=0
 summary=()
 for r in "${runs[@]}"; do
@@ -45,8 +47,10 @@ done
 # MSI/MSI-X side by side: what each frontend got for the same devices and reloads.
 echo "msi scenario, side by side (yes/no: the fact held; ours/iommu and ours/noiommu are checked as steps):"
 "$TOP/tests/xenhost/facts-table.sh" msi | sed 's/^/  /' || true
-echo "hotplug scenario, side by side (e1000 attach/detach cycles, then cycles around an attached NVMe):"
-"$TOP/tests/xenhost/facts-table.sh" hotplug | sed 's/^/  /' || true
+if [ "${XPF_CHECK_HOTPLUG:-0}" = 1 ]; then
+	echo "hotplug scenario, side by side (e1000 attach/detach cycles, then cycles around an attached NVMe):"
+	"$TOP/tests/xenhost/facts-table.sh" hotplug | sed 's/^/  /' || true
+fi
 echo "xenhost scenarios:"
 printf '  %s\n' "${summary[@]}"
 exit $failed
