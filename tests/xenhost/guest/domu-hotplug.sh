@@ -163,7 +163,7 @@ if check hotplug-anchor-attached anchor_up; then
 	}
 	check hotplug-anchor-untouched anchor_still_works
 	[ "$xpf_frontend" = ours ] &&
-		step hotplug-reconf-counters sh -c "grep -q ' attached $HP_RECONF ' $HP_COUNTERS && grep -q 'detached $((HP_CYCLES + HP_RECONF)) ' $HP_COUNTERS && cat $HP_COUNTERS"
+		step hotplug-reconf-counters sh -c "wait_ok() { grep -q ' attached $HP_RECONF ' $HP_COUNTERS && grep -q 'detached $((HP_CYCLES + HP_RECONF)) ' $HP_COUNTERS; }; i=0; until wait_ok || [ \$i -ge 20 ]; do sleep 0.5; i=\$((i + 1)); done; cat $HP_COUNTERS; wait_ok"
 	anchor_gone() {
 		wait_for 120 "NVMe controller removed" nvme_gone || return 1
 		echo "XPF-HP-ANCHOR-DOWN" >/dev/console
