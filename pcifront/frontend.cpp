@@ -482,6 +482,13 @@ Result<void> Frontend::reconfigured()
 	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected));
 }
 
+bool Frontend::owns(struct pci_bus *bus)
+{
+	// By the host bridge's parent, which is safe for any bus: a foreign bus's sysdata is not
+	// ours to read (kcxx_pci_bus_owner). xen-pcifront-hotplug checks the same way.
+	return kcxx_pci_bus_host_parent(bus) == dev_of(xdev_);
+}
+
 int Frontend::claim_one(struct pci_dev *pdev, void *data)
 {
 	auto *fe = static_cast<Frontend *>(data);
@@ -507,7 +514,7 @@ Result<void> Frontend::scan_root(const Bdf &root)
 	kcxx_pci_lock_rescan_remove();
 	struct pci_bus *bus =
 	    kcxx_pci_find_bus(static_cast<int>(root.domain), static_cast<int>(root.bus));
-	if (bus && kcxx_pci_bus_owner(bus) != this) {
+	if (bus && !owns(bus)) {
 		kcxx_pci_unlock_rescan_remove();
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
 			     "PCI bus %04x:%02x already exists and is not ours: is another PCI "
@@ -707,8 +714,8 @@ int Frontend::on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_
 
 int Frontend::msi_call(struct pci_dev *pdev, const xen_pci_op &req, xen_pci_op *reply)
 {
-	// Only devices on our own root buses (child buses inherit the root's sysdata).
-	if (kcxx_pci_bus_owner(kcxx_pci_dev_bus(pdev)) != this)
+	// Only devices on our own root buses or below them.
+	if (!owns(kcxx_pci_dev_bus(pdev)))
 		return -KCXX_ENODEV;
 	const Bdf bdf{req.domain, req.bus, req.devfn};
 	kcxx::SpinGuard g(op_lock_);
@@ -802,7 +809,7 @@ void Frontend::aer_work()
 		struct pci_dev *pdev =
 		    kcxx_pci_get_domain_bus_and_slot(static_cast<int>(op.domain), op.bus, op.devfn);
 		// Only devices on our own root buses: the backend cannot reach other drivers.
-		if (pdev && kcxx_pci_bus_owner(kcxx_pci_dev_bus(pdev)) != this) {
+		if (pdev && !owns(kcxx_pci_dev_bus(pdev))) {
 			kcxx_pci_dev_put(pdev);
 			pdev = nullptr;
 		}

@@ -68,6 +68,8 @@ class Frontend : kcxx::NoCopy
 	kcxx::Result<void> connect();
 	kcxx::Result<void> scan_root(const Bdf &root);
 	kcxx::Result<void> scan_roots(); // every root the backend lists; new functions only
+	// @bus (a root or below one) is on one of this frontend's root buses.
+	bool owns(struct pci_bus *bus);
 	kcxx::Result<void> reconfigure();
 	kcxx::Result<void> reconfigured();
 	static int on_rescan(void *ctx);

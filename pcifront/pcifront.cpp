@@ -5,7 +5,6 @@
 #include "kcxx/debugfs.h"
 #include "kcxx/errno.h"
 #include "kcxx/log.h"
-#include "kcxx/result.hpp"
 #include "kcxx/xenbus.h"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
@@ -16,7 +15,7 @@ constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
 constexpr unsigned int kMaxTimeoutMs = 60000;
 bool registered;
-bool objects_file;
+struct dentry *objects_file;
 struct kcxx_debugfs_show objects_show;
 
 // /sys/kernel/debug/xen-pcifront-cxx/objects: what the set holds now. A test compares it before
@@ -56,10 +55,8 @@ extern "C" int xpf_frontend_init(void)
 	}
 	registered = true;
 	objects_show.show = show_objects;
-	if (struct dentry *root = xpf_debugfs_root()) {
-		kcxx_debugfs_create_show("objects", root, &objects_show);
-		objects_file = true;
-	}
+	if (struct dentry *root = xpf_debugfs_root())
+		objects_file = kcxx_debugfs_create_show("objects", root, &objects_show);
 	kcxx_log(kMod, KCXX_LOG_INFO, "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
 		 xpf_op_timeout_ms, xpf_evtchn_count(),
 		 static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
@@ -72,14 +69,6 @@ extern "C" void xpf_frontend_exit(void)
 	if (registered)
 		xpf_unregister_xenbus_driver();
 	registered = false;
-	if (objects_file) {
-		struct dentry *d = kcxx_debugfs_lookup("objects", xpf_debugfs_root());
-		if (d && !kcxx::from_err_ptr(d).ok())
-			d = nullptr;
-		if (d) {
-			kcxx_debugfs_remove(d);
-			kcxx_dput(d);
-		}
-	}
-	objects_file = false;
+	kcxx_debugfs_remove(objects_file); // debugfs_remove() ignores NULL and ERR_PTRs
+	objects_file = nullptr;
 }

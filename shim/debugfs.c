@@ -42,10 +42,10 @@ void kcxx_debugfs_create_u64(const char *name, struct dentry *parent, const uint
 	debugfs_create_u64(name, 0444, parent, (u64 *)value);
 }
 
-void kcxx_debugfs_create_show(const char *name, struct dentry *parent,
-			      struct kcxx_debugfs_show *show)
+struct dentry *kcxx_debugfs_create_show(const char *name, struct dentry *parent,
+					struct kcxx_debugfs_show *show)
 {
-	debugfs_create_file(name, 0444, parent, show, &kcxx_debugfs_fops);
+	return debugfs_create_file(name, 0444, parent, show, &kcxx_debugfs_fops);
 }
 
 void kcxx_debugfs_remove(struct dentry *dentry)

@@ -20,8 +20,9 @@ struct kcxx_debugfs_show {
 struct dentry *kcxx_debugfs_create_dir(const char *name, struct dentry *parent);
 struct dentry *kcxx_debugfs_lookup(const char *name, struct dentry *parent);
 void kcxx_debugfs_create_u64(const char *name, struct dentry *parent, const uint64_t *value);
-void kcxx_debugfs_create_show(const char *name, struct dentry *parent,
-			      struct kcxx_debugfs_show *show);
+/* The file's dentry (for kcxx_debugfs_remove), or an ERR_PTR. */
+struct dentry *kcxx_debugfs_create_show(const char *name, struct dentry *parent,
+					struct kcxx_debugfs_show *show);
 void kcxx_debugfs_remove(struct dentry *dentry);
 void kcxx_dput(struct dentry *dentry);
 void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...) KCXX_PRINTF(2, 3);

@@ -45,6 +45,7 @@ struct pci_ops;
  */
 struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsigned int busnr,
 				       struct pci_ops *ops, void *owner) KCXX_MUST_CHECK;
+/* Only for a bus known to be one made here (pci_ops callbacks): it reads bus->sysdata. */
 void *kcxx_pci_bus_owner(const struct pci_bus *bus);
 /*
  * The device a root bus was created under (its host bridge's parent): a frontend's xenbus
