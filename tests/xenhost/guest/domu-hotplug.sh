@@ -12,6 +12,7 @@
 # controller attached all along, so that every attach is a Reconfigured rescan:
 #   XPF-HP-READY2         phase 2: waiting for the NVMe controller
 #   XPF-HP-ANCHOR-UP      the NVMe is bound; dom0 cycles the e1000 as r1..rN
+#   XPF-HP-CHECKED        the checks with the NVMe attached are done; dom0 detaches it
 #   XPF-HP-ANCHOR-DOWN    the NVMe is gone too
 # At the end the frontend's own object counts and the slab counts must be back where they were.
 HP_CYCLES=${xpf_cycles:-3}
@@ -140,7 +141,11 @@ nvme_bound() {
 }
 nvme_gone() { ! nvme_bound; }
 nvme_reads() { # the disk still answers: 64 KiB read at an offset that changes each call
-	dd if=/dev/$(ls /sys/block | grep -m1 nvme) of=/dev/null bs=4k count=16 skip=$((${1:-0} * 16)) 2>&1 | tail -n 1
+	_disk=$(ls /sys/block | grep -m1 nvme) || { echo "no NVMe disk"; return 1; }
+	_o=$(dd if=/dev/$_disk of=/dev/null bs=4k count=16 skip=$((${1:-0} * 16)) 2>&1)
+	_rc=$?
+	echo "$_o" | tail -n 1
+	[ $_rc = 0 ] && case "$_o" in *"16+0 records out"*) ;; *) false ;; esac
 }
 anchor_up() {
 	modprobe nvme || return 1
@@ -164,6 +169,8 @@ if check hotplug-anchor-attached anchor_up; then
 	check hotplug-anchor-untouched anchor_still_works
 	[ "$xpf_frontend" = ours ] &&
 		step hotplug-reconf-counters sh -c "wait_ok() { grep -q ' attached $HP_RECONF ' $HP_COUNTERS && grep -q 'detached $((HP_CYCLES + HP_RECONF)) ' $HP_COUNTERS; }; i=0; until wait_ok || [ \$i -ge 20 ]; do sleep 0.5; i=\$((i + 1)); done; cat $HP_COUNTERS; wait_ok"
+	# dom0 detaches the NVMe only after this: the checks above must see it still attached.
+	echo "XPF-HP-CHECKED" >/dev/console
 	anchor_gone() {
 		wait_for 120 "NVMe controller removed" nvme_gone || return 1
 		echo "XPF-HP-ANCHOR-DOWN" >/dev/console

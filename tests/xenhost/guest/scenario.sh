@@ -147,6 +147,7 @@ if [ "$scenario" = hotplug ]; then
 		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
 		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP || return 1
 		hp_cycles r "$HP_RECONF" || return 1
+		wait_for 150 "the driver domain's checks around the NVMe" console_says XPF-HP-CHECKED >/dev/null || return 1
 		hp_detach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
 		wait_for 150 "NVMe removed in the driver domain" console_says XPF-HP-ANCHOR-DOWN >/dev/null || return 1
 		echo "$HP_RECONF e1000 cycles with the NVMe attached, each attach a Reconfigured rescan"
