@@ -4,26 +4,33 @@
 # one scenario in dom0 and in a PV driver domain with a passed-through e1000 (the msi scenario
 # passes an NVMe controller and an e1000e through as well).
 #   run.sh [--scenario NAME] [--frontend intree|ours] [--topology iommu|noiommu] [--kver KVER]
+#          [--pciback vpci|passthrough]
+# --pciback is xen-pciback's mode in dom0: vpci (its default) gives the driver domain one virtual
+# bus; passthrough exports each device at its real address, a root bus per host bus.
 # Streams the steps as they happen, ends with PASS/FAIL per step, keeps the serial log.
 source "$(dirname "$0")/../lib/common.sh"
-scenario=baseline frontend=intree topo=iommu kver= cycles= timeout_s=${XPF_TIMEOUT:-420}
+scenario=baseline frontend=intree topo=iommu kver= pciback=vpci cycles= timeout_s=${XPF_TIMEOUT:-420}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--scenario) scenario=$2; shift 2 ;;
 	--frontend) frontend=$2; shift 2 ;;
 	--topology) topo=$2; shift 2 ;;
 	--kver) kver=$2; shift 2 ;;
+	--pciback) pciback=$2; shift 2 ;;
 	*) die "unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
 case "$frontend" in intree | ours) ;; *) die "--frontend must be intree or ours" ;; esac
 case "$topo" in iommu | noiommu) ;; *) die "--topology must be iommu or noiommu" ;; esac
+case "$pciback" in vpci | passthrough) ;; *) die "--pciback must be vpci or passthrough" ;; esac
 kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)}
 qemu=$(qemu_bin)
 
 "$TOP/tests/xenhost/images.sh" "$kver"
 img=$BUILD/xenhost/$kver
-run=$BUILD/xenhost/runs/$scenario-$frontend-$topo
+name=$scenario-$frontend-$topo
+[ "$pciback" = vpci ] || name+=-$pciback
+run=$BUILD/xenhost/runs/$name
 rm -rf "$run"
 mkdir -p "$run"
 log=$run/serial.log
@@ -53,15 +60,18 @@ if [ "$scenario" = hotplug ]; then
 	# xl pci-attach / pci-detach cycles of the e1000 on a running driver domain.
 	cycles=${XPF_HOTPLUG_CYCLES:-20}
 	timeout_s=${XPF_TIMEOUT:-$((700 + cycles * 25))}
-	# The NVMe controller that stays attached while the e1000 comes and goes (phase 2).
+	# The NVMe controller that stays attached while the e1000 comes and goes (phase 2), behind
+	# a PCIe root port: on bus 1, so that with pciback in passthrough mode the e1000's bus 0
+	# is a new root bus for the driver domain when it is attached next to the NVMe.
 	truncate -s 64M "$run/nvme.img"
 	extra_devs=(-drive "file=$run/nvme.img,if=none,id=nv0,format=raw"
-		-device nvme,serial=xpf0001,drive=nv0,addr=04.0)
+		-device pcie-root-port,id=rp4,chassis=4,addr=04.0
+		-device nvme,serial=xpf0001,drive=nv0,bus=rp4)
 fi
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init"
-dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo${cycles:+ xpf_cycles=$cycles}"
+dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo xpf_pciback=$pciback${cycles:+ xpf_cycles=$cycles}"
 
-say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', kernel $kver"
+say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
 start=$SECONDS
 # -cpu max,-smap: with SMAP, TCG kills a PV dom0 at once (create_bounce_frame #PF).
@@ -131,22 +141,22 @@ else
 fi
 [ "$crashes" -gt 0 ] && echo "xenhost: $crashes user-space crash line(s) in this run (TCG flake); $(grep -c '^XPF-FLAKE\|XPF-FLAKE' "$run/serial.txt" || true) step(s) re-run after one"
 
-echo "xenhost: steps ($scenario, $frontend, $topo):"
+echo "xenhost: steps ($scenario, $frontend, $topo, pciback $pciback):"
 sed 's/^XPF-STEP /  /' "$run/steps.txt"
 sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 'XPF-SHOW' |
 	sed 's/^.*XPF-SHOW/  domU|/' >"$run/domu-show.txt" || true
 sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 'XPF-LSPCI' |
 	sed 's/^.*XPF-LSPCI //' >"$run/lspci-vvv.txt" || true
 echo "xenhost: $pass passed, $fail failed in $elapsed s"
-echo "xenhost: $verdict $scenario/$frontend/$topo${why:+: $why}"
+echo "xenhost: $verdict ${name//-//}${why:+: $why}"
 retried=${XPF_RETRIED:-0}
 if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "${XPF_RETRIES:-3}" ]; then
 	# User space in a PV domain under TCG crashes now and then (README, "Known infrastructure
 	# flake"); such a run says nothing about the driver: run it again, and say so.
-	keep=$scenario-$frontend-$topo.infra-flake-$((retried + 1)).log
+	keep=$name.infra-flake-$((retried + 1)).log
 	cp "$log" "$run/../$keep"
 	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-3} (log kept as $keep)"
-	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver"
+	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver" --pciback "$pciback"
 fi
 if [ $verdict = FAIL ]; then
 	echo "xenhost: look at $run/serial.txt (Xen + dom0 console, the driver domain's lines relayed)" >&2

@@ -72,6 +72,7 @@ hp_cycle() { # id full [close]: one attach/detach seen from this side; with traf
 	i=$1 full=$2 close=${3:-}
 	wait_for 90 "the e1000 on the PV PCI bus" nic_bdf >/dev/null || { echo "cycle $i: the e1000 never appeared"; return 1; }
 	BDF=$(nic_bdf)
+	echo "$BDF" >/tmp/hp-bdf-$i
 	wait_for 30 "netdev on $BDF" nic_netdev >/dev/null || { echo "cycle $i: $BDF appeared but e1000 did not bind"; return 1; }
 	IF=$(nic_netdev)
 	if [ $full = 1 ]; then
@@ -120,6 +121,7 @@ objects_back() {
 	echo "$(objects) (as at start)"
 }
 slab_back() {
+	[ -n "${SLAB0:-}" ] || { echo "no slab baseline: cycle 1 did not pass"; return 1; }
 	s=$(slab_total)
 	cp /proc/slabinfo /tmp/slab1
 	d=$((s - SLAB0))
@@ -130,7 +132,7 @@ slab_back() {
 }
 if [ "$xpf_frontend" = ours ]; then
 	step objects-back-at-start objects_back
-	step hotplug-counters sh -c "grep -q 'detached $HP_CYCLES ' $HP_COUNTERS && grep -q ' missing 0 refused 0 list_errors 0 rescan_errors 0' $HP_COUNTERS && cat $HP_COUNTERS"
+	step hotplug-counters sh -c "cat $HP_COUNTERS; grep -q 'detached $HP_CYCLES ' $HP_COUNTERS && grep -q ' missing 0 refused 0 list_errors 0 rescan_errors 0' $HP_COUNTERS"
 fi
 check slab-back slab_back
 
@@ -155,7 +157,9 @@ anchor_up() {
 	echo "NVMe $(for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor)" = 0x1b36 ] && echo ${d##*/}; done) bound, disk readable"
 }
 echo "XPF-HP-READY2"
+pci_buses() { ls /sys/class/pci_bus | tr '\n' ' '; }
 if check hotplug-anchor-attached anchor_up; then
+	BUSES_ANCHOR=$(pci_buses)
 	j=1 r_fail=0
 	while [ $j -le "$HP_RECONF" ]; do
 		check hotplug-reconf-cycle-$j hp_cycle r$j $([ $j = 1 ] && echo 1 || echo 0) || { r_fail=$j; break; }
@@ -167,6 +171,23 @@ if check hotplug-anchor-attached anchor_up; then
 		echo "NVMe still bound after $HP_RECONF e1000 cycles around it; read: $r"
 	}
 	check hotplug-anchor-untouched anchor_still_works
+	if [ "${xpf_pciback:-vpci}" = passthrough ]; then
+		# pciback in passthrough mode exports the NVMe on its bus 1 and the e1000 on bus 0: the
+		# first e1000 attach next to the NVMe published a root bus the frontend did not have.
+		new_root_bus() {
+			[ -r /tmp/hp-bdf-r1 ] || { echo "cycle r1 recorded no e1000 address"; return 1; }
+			_b=$(cat /tmp/hp-bdf-r1)
+			case " $BUSES_ANCHOR " in *" ${_b%:*} "*)
+				echo "the e1000 ($_b) came on bus ${_b%:*}, which was there before (buses: $BUSES_ANCHOR)"
+				return 1 ;;
+			esac
+			# A root bus's device in sysfs is its host bridge, pci<domain>:<bus>.
+			_h=$(readlink -f /sys/class/pci_bus/${_b%:*}/device)
+			[ "${_h##*/}" = "pci${_b%:*}" ] || { echo "bus ${_b%:*} is not a root bus (its device: $_h)"; return 1; }
+			echo "the e1000 came as $_b on root bus ${_b%:*}, added by the Reconfigured round (before it: $BUSES_ANCHOR; now: $(pci_buses))"
+		}
+		check hotplug-new-root-bus new_root_bus
+	fi
 	[ "$xpf_frontend" = ours ] &&
 		step hotplug-reconf-counters sh -c "wait_ok() { grep -q ' attached $HP_RECONF ' $HP_COUNTERS && grep -q 'detached $((HP_CYCLES + HP_RECONF)) ' $HP_COUNTERS; }; i=0; until wait_ok || [ \$i -ge 20 ]; do sleep 0.5; i=\$((i + 1)); done; cat $HP_COUNTERS; wait_ok"
 	# dom0 detaches the NVMe only after this: the checks above must see it still attached.

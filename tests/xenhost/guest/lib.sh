@@ -9,8 +9,8 @@ DOM0_BDF=0000:00:03.0
 # AHCI controller.
 PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 # The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
-# comes and goes.
-HP_ANCHOR_BDF=0000:00:04.0
+# comes and goes, behind a PCIe root port at 00:04.0 (run.sh).
+HP_ANCHOR_BDF=0000:01:00.0
 pt_bdfs() { # every device passed through in scenario $1
 	case "$1" in
 	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;

@@ -25,16 +25,21 @@ noiommu_cfg() { # bdf... (0000:00:02.0)
 	echo "irqs=[${_irqs%,}]"
 }
 
-# Backend and frontend nodes for devices 0..N-1 of domain DOMID, written in one transaction per
-# directory (pciback reads num_devs as soon as it sees the backend), then the permissions.
+# Backend and frontend nodes for devices 0..N-1 of domain DOMID. libxl writes both directories
+# and their permissions in one transaction; a shell cannot, and a running domain probes its
+# frontend the moment the node appears, reading the backend's directory at once. So the parent
+# directories get the permissions first (xenstored gives a node its parent's permissions, and
+# neither driver probes a parent), then both directories are written in one xenstore-write (one
+# transaction): pciback finds the frontend, the frontend can read the backend.
 noiommu_attach() { # domid bdf...
 	_domid=$1
 	shift
 	_n=$#
 	_be=/local/domain/0/backend/pci/$_domid/0
 	_fe=/local/domain/$_domid/device/pci/0
-	xenstore-write \
-		"$_fe/backend" "$_be" "$_fe/backend-id" 0 "$_fe/state" 1 || return 1
+	xenstore-write "${_be%/0}" "" "${_fe%/0}" "" || return 1
+	xenstore-chmod "${_be%/0}" n0 r"$_domid" || return 1
+	xenstore-chmod "${_fe%/0}" n"$_domid" r0 || return 1
 	set -- $(_i=0; for _bdf in "$@"; do
 		echo "$_be/key-$_i $_bdf $_be/dev-$_i $_bdf"
 		echo "$_be/opts-$_i msitranslate=0,power_mgmt=0,permissive=0,rdm_policy=strict"
@@ -42,6 +47,7 @@ noiommu_attach() { # domid bdf...
 		_i=$((_i + 1))
 	done; echo "$_be/num_devs $_i")
 	xenstore-write \
+		"$_fe/backend" "$_be" "$_fe/backend-id" 0 "$_fe/state" 1 \
 		"$_be/frontend" "$_fe" "$_be/frontend-id" "$_domid" "$_be/online" 1 \
 		"$_be/state" 1 "$_be/domain" "$(xl domname "$_domid")" "$@" || return 1
 	xenstore-chmod -r "$_be" n0 r"$_domid" || return 1
@@ -80,7 +86,8 @@ noiommu_hot_detach() { # domid bdf
 	wait_for 30 "backend Connected after the detach" be_state_is "$_be" 4 >/dev/null ||
 		{ echo "backend did not come back to Connected (state $(xenstore-read "$_be/state"))"; return 1; }
 	if [ "$_n" -eq 1 ]; then
-		xenstore-rm "$_fe" "$_be" || return 1
+		# As libxl: the backend's per-domain directory goes too.
+		xenstore-rm "$_fe" "${_be%/0}" || return 1
 	else
 		xenstore-rm "$_be/state-$_i" "$_be/key-$_i" "$_be/dev-$_i" "$_be/vdev-$_i" "$_be/opts-$_i" || return 1
 		xenstore-write "$_be/num_devs" $((_n - 1)) || return 1

@@ -37,7 +37,7 @@ name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
 ramdisk="/xpf/domu.cpio.gz"
-extra="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
+extra="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
@@ -102,20 +102,21 @@ DOM0_LL=$(ll_addr "$DOM0_IF")
 step passthrough-device-in-pciback pt_held_by_pciback || exit 0
 step domu-config write_cfg || exit 0
 step domu-create create_domu || exit 0
+DOMID=$(xl domid $DOMU)
 if [ "$scenario" = hotplug ]; then
 	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
 	console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 	hp_attach() { # bdf
-		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$(xl domid $DOMU)" "$1"; fi
+		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$DOMID" "$1"; fi
 	}
 	hp_detach() { # bdf
-		if [ "$topo" = iommu ]; then xl pci-detach $DOMU "$1"; else noiommu_hot_detach "$(xl domid $DOMU)" "$1"; fi
+		if [ "$topo" = iommu ]; then xl pci-detach $DOMU "$1"; else noiommu_hot_detach "$DOMID" "$1"; fi
 	}
 	# pciback's backend device for the domain: after the last detach libxl removes its
 	# directory, and the device goes a moment later. Attaching again before it has gone
 	# made libxl fail the attach halfway (rc -3) under load.
-	be_dev_gone() { [ ! -e "/sys/bus/xen-backend/devices/pci-$(xl domid $DOMU)-0" ]; }
+	be_dev_gone() { [ ! -e "/sys/bus/xen-backend/devices/pci-$DOMID-0" ]; }
 	hp_cycles() { # prefix count: e1000 cycles <prefix>1..<prefix>count
 		att=0 det=0 i=1
 		while [ $i -le "$2" ]; do
@@ -139,18 +140,22 @@ if [ "$scenario" = hotplug ]; then
 		echo "$2 cycles; mean attach $((att / $2)) ms, detach $((det / $2)) ms ($([ "$topo" = iommu ] && echo "xl pci-attach/pci-detach" || echo "the harness's xenstore helper"))"
 	}
 	backend_gone() {
-		! xenstore-exists "/local/domain/0/backend/pci/$(xl domid $DOMU)" 2>/dev/null || { echo "backend directory still there"; return 1; }
+		! xenstore-exists "/local/domain/0/backend/pci/$DOMID" 2>/dev/null || { echo "backend directory still there"; return 1; }
 		echo "no pci backend left for $DOMU after the last detach"
 	}
 	anchor_round() {
-		wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null || return 1
+		wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
+			{ echo "pciback still has a backend device for $DOMU"; return 1; }
 		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
-		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP || return 1
-		hp_cycles r "$HP_RECONF" || return 1
-		wait_for 150 "the driver domain's checks around the NVMe" console_says XPF-HP-CHECKED >/dev/null || return 1
+		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP >/dev/null ||
+			{ echo "the driver domain never said the NVMe was bound"; return 1; }
+		cyc=$(hp_cycles r "$HP_RECONF") || { echo "$cyc"; return 1; }
+		wait_for 150 "the driver domain's checks around the NVMe" console_says XPF-HP-CHECKED >/dev/null ||
+			{ echo "the driver domain never finished its checks with the NVMe attached"; return 1; }
 		hp_detach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
-		wait_for 150 "NVMe removed in the driver domain" console_says XPF-HP-ANCHOR-DOWN >/dev/null || return 1
-		echo "$HP_RECONF e1000 cycles with the NVMe attached, each attach a Reconfigured rescan"
+		wait_for 150 "NVMe removed in the driver domain" console_says XPF-HP-ANCHOR-DOWN >/dev/null ||
+			{ echo "the driver domain still has the NVMe after its detach"; return 1; }
+		echo "NVMe attached, then $cyc; NVMe detached"
 	}
 	step domu-ready wait_for 300 "driver domain ready for hotplug" console_says XPF-HP-READY &&
 		step dom0-hotplug-cycles hp_cycles "" "$HP_CYCLES" &&
