@@ -7,7 +7,7 @@ KSERIES ?= 6.1
 KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-.PHONY: all modules deps check check-unit check-kbuild check-smoke check-xen demo clean help
+.PHONY: all modules deps check check-unit check-fuzz check-kbuild check-smoke check-xen fuzz demo clean help
 
 all: modules
 
@@ -15,10 +15,11 @@ help:
 	@echo "make demo     build the modules, boot the emulated Xen host, show a NIC in a driver domain"
 	@echo "make check    every test: host unit tests, 6.1 and 6.12 kbuild gates, QEMU scenarios"
 	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES))"
+	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make deps     install the Debian packages (root)"
 
 deps:
-	@$(TOP)/scripts/deps.sh build unit emu
+	@$(TOP)/scripts/deps.sh build unit fuzz emu
 
 # Builds into build/kbuild/<kver>/ and runs the warning, sparse and symbol gates.
 modules:
@@ -31,12 +32,20 @@ check:
 # One stage of `make check` each.
 check-unit:
 	@$(TOP)/scripts/check.sh unit
+check-fuzz:
+	@$(TOP)/scripts/check.sh fuzz
 check-kbuild:
 	@$(TOP)/scripts/check.sh kbuild
 check-smoke:
 	@$(TOP)/scripts/check.sh smoke
 check-xen:
 	@$(TOP)/scripts/check.sh xen
+
+# The long fuzzing run; `make check` gives each target 30 s.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@$(TOP)/scripts/deps.sh fuzz
+	@$(TOP)/tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo:
 	@$(TOP)/scripts/deps.sh build emu

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: every test stage, each reported PASS/FAIL, ending with one countable line.
 # Stages that depend on a failed one are reported as failed, never skipped silently.
-# Usage: check.sh [unit|kbuild|smoke|xen]   (no argument: all stages)
+# Usage: check.sh [unit|fuzz|kbuild|smoke|xen]   (no argument: all stages)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/check-results.txt
@@ -31,12 +31,14 @@ unit() {
 }
 
 only=${1:-all}
-"$top/scripts/deps.sh" build unit emu || exit 1
+"$top/scripts/deps.sh" build unit fuzz emu || exit 1
 kver61=$("$top/scripts/kver.sh" 6.1) || exit 1
 kver612=$("$top/scripts/kver.sh" 6.12) || exit 1
 want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 want unit && stage unit-tests unit
+# Each libFuzzer target for a bounded time over its seeds (`make fuzz` runs them long).
+want fuzz && stage fuzz "$top/tests/fuzz/run.sh" "${XPF_FUZZ_SECONDS:-30}"
 if want kbuild || want smoke || want xen; then
 	stage "kbuild-$kver61" "$top/scripts/kbuild.sh" "$kver61"
 fi
