@@ -385,7 +385,16 @@ Result<void> Frontend::read_roots(Bdf *roots, int *count)
 		*count = 1;
 		return kcxx::ok();
 	}
-	const uint32_t n = TRY(parse_count(num.get()->c_str(), num.get()->size(), kMaxRootBuses));
+	auto listed = parse_count(num.get()->c_str(), num.get()->size(), kMaxRootBuses);
+	if (!listed.ok()) {
+		// The value itself is not printed: it is the backend's, and may be anything.
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+			     "backend's root_num is not a decimal count of at most %d: refusing the "
+			     "connection",
+			     kMaxRootBuses);
+		return kcxx::err(listed.error());
+	}
+	const uint32_t n = *listed.get();
 	for (uint32_t i = 0; i < n; ++i) {
 		char key[16];
 		kcxx_snprintf(key, sizeof(key), "root-%u", i);

@@ -115,7 +115,7 @@ fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
-cp "$TOP/tests/xenhost/guest/domu-msi.sh" "$TOP/tests/xenhost/guest/domu-hotplug.sh" "$domu/xpf/"
+cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"
@@ -143,6 +143,14 @@ echo 'autoballoon="off"' >"$dom0/etc/xen/xl.conf"
 cp "$TOP/tests/xenhost/guest/dom0-init" "$dom0/init"
 cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
 chmod +x "$dom0/init" "$dom0"/xpf/*.sh
+# The rogue backend (tests/rogue/), built here against Debian's libxen-dev.
+rogue=$BUILD/rogue/xpf-rogue
+if [ ! -x "$rogue" ] || [ "$TOP/tests/rogue/xpf-rogue.c" -nt "$rogue" ]; then
+	mkdir -p "$BUILD/rogue"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$rogue" "$TOP/tests/rogue/xpf-rogue.c" \
+		-lxenstore -lxengnttab -lxenevtchn || die "building xpf-rogue failed (needs libxen-dev: make deps)"
+fi
+install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
 cp "$out/domu.cpio.gz" "$dom0/xpf/domu.cpio.gz"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"

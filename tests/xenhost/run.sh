@@ -56,6 +56,10 @@ if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
 	truncate -s 64M "$run/sata.img"
 	timeout_s=${XPF_TIMEOUT:-900}
 fi
+if [ "$scenario" = rogue ]; then
+	# 11 rounds against xpf-rogue, each bounded (tests/xenhost/guest/domu-rogue.sh).
+	timeout_s=${XPF_TIMEOUT:-1500}
+fi
 if [ "$scenario" = hotplug ]; then
 	# xl pci-attach / pci-detach cycles of the e1000 on a running driver domain.
 	cycles=${XPF_HOTPLUG_CYCLES:-20}
@@ -135,6 +139,7 @@ else
 	msi) must=domU:msi-idle-at-end ;;
 	msiprobe) must=dom0-e1000e-msi-selftest ;;
 	hotplug) must=dom0-hotplug-reconf-cycles ;;
+	rogue) must=dom0-rogue-rounds ;;
 	*) must=domU:ping6-dom0 ;;
 	esac
 	grep -q "^XPF-STEP PASS $must" "$run/steps.txt" || { verdict=FAIL why="step $must never passed"; }

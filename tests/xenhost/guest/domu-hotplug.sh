@@ -44,22 +44,6 @@ traffic_stop() {
 	echo "$(grep -c 'bytes from' /tmp/traffic.log) replies before the detach"
 }
 
-# check NAME command...: a step for our frontend; for the in-tree one (the comparison) only a
-# record. Both print "XPF-SHOW FACT NAME: yes|no detail" for the side-by-side table.
-check() {
-	_n=$1
-	shift
-	if [ "$xpf_frontend" = ours ]; then
-		if step "$_n" "$@" >/tmp/check.out; then _r=yes; else _r=no; fi
-		cat /tmp/check.out
-		_d=$(sed 's/^[^:]*: //' /tmp/check.out | tail -n 1)
-	else
-		if _d=$("$@" 2>&1); then _r=yes; else _r=no; fi
-	fi
-	echo "XPF-SHOW FACT $_n: $_r $(echo "$_d" | tail -n 1 | cut -c1-200)"
-	[ $_r = yes ]
-}
-
 step frontend-loaded load_frontend || finish
 modprobe e1000 || echo "XPF-DOMU-STEP FAIL e1000-module: modprobe e1000 failed"
 OBJ0=$(objects)
@@ -82,7 +66,12 @@ hp_cycle() { # id full [close]: one attach/detach seen from this side; with traf
 	fi
 	echo "XPF-HP-UP $i" >/dev/console
 	wait_for 90 "the e1000 removed" nic_gone >/dev/null || { echo "cycle $i: $BDF still there after detach"; return 1; }
-	[ ! -e /sys/class/net/$IF ] || { echo "cycle $i: $IF still present"; return 1; }
+	if [ -e /sys/class/net/$IF ]; then
+		# The netdev goes in the driver's remove, before its PCI device: say what was seen.
+		_w=$(wait_for 20 "$IF gone" sh -c "[ ! -e /sys/class/net/$IF ]")
+		echo "cycle $i: $BDF was gone but $IF was still present ($_w; now: $(ls /sys/class/net | tr '\n' ' ')$(readlink /sys/class/net/$IF 2>/dev/null)); dmesg: $(dmesg | tail -n 4 | tr '\n' ' ')"
+		return 1
+	fi
 	if [ -n "$close" ]; then
 		wait_for 30 "the xenbus device gone" xenbus_gone >/dev/null ||
 			{ echo "cycle $i: the device went but the xenbus pci-0 stayed (state $(cat /sys/bus/xen/devices/pci-0/state 2>/dev/null))"; return 1; }

@@ -11,6 +11,8 @@ PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 # The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
 # comes and goes, behind a PCIe root port at 00:04.0 (run.sh).
 HP_ANCHOR_BDF=0000:01:00.0
+# The rogue scenario's rounds (tests/rogue/xpf-rogue.c), in order.
+RG_LIST="good silent late garbage flip storm badroots flap vanish reconf aer"
 pt_bdfs() { # every device passed through in scenario $1
 	case "$1" in
 	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;
@@ -34,7 +36,8 @@ step() { # name, command...: runs the command, reports its exit status and first
 	fi
 	# A step that failed while a user-space program crashed says nothing about the driver:
 	# run it once more, and say so. The run's verdict still shows every crash (run.sh).
-	if [ "$(user_crashes)" != "$_crash0" ]; then
+	# Not for a step that must not be repeated from its start (XPF_NO_RERUN=1: hotplug cycles).
+	if [ -z "${XPF_NO_RERUN:-}" ] && [ "$(user_crashes)" != "$_crash0" ]; then
 		echo "XPF-FLAKE $_name: a user-space program crashed during this step; running it again"
 		if _out=$("$@" 2>&1); then
 			echo "$XPF_TAG PASS $_name: (second run) $(echo "$_out" | head -n 1 | cut -c1-140)"
@@ -43,6 +46,22 @@ step() { # name, command...: runs the command, reports its exit status and first
 	fi
 	echo "$XPF_TAG FAIL $_name: $(echo "$_out" | tail -n 3 | tr '\n' ' ' | cut -c1-300)"
 	return 1
+}
+
+# check NAME command...: a step for our frontend; for the in-tree one (the comparison) only a
+# record. Both print "XPF-SHOW FACT NAME: yes|no detail" for the side-by-side table.
+check() {
+	_n=$1
+	shift
+	if [ "$xpf_frontend" = ours ]; then
+		if step "$_n" "$@" >/tmp/check.out; then _r=yes; else _r=no; fi
+		cat /tmp/check.out
+		_d=$(sed 's/^[^:]*: //' /tmp/check.out | tail -n 1)
+	else
+		if _d=$("$@" 2>&1); then _r=yes; else _r=no; fi
+	fi
+	echo "XPF-SHOW FACT $_n: $_r $(echo "$_d" | tail -n 1 | cut -c1-200)"
+	[ $_r = yes ]
 }
 
 # wait_for SECONDS what command...: polls every 0.5 s; never waits longer than SECONDS.

@@ -42,7 +42,9 @@ memory=320
 vcpus=$VCPUS
 on_crash="preserve"
 CFG
-	if [ "$scenario" = hotplug ]; then
+	if [ "$scenario" = rogue ]; then
+		: # no device: dom0's xpf-rogue plays the backend
+	elif [ "$scenario" = hotplug ]; then
 		# No device at start: `xl pci-attach` on a running PV domain needs passthrough
 		# enabled, which libxl refuses without an IOMMU; there the harness attaches by hand
 		# and the domain is granted the device's resources up front.
@@ -60,7 +62,7 @@ CFG
 }
 
 create_domu() {
-	if [ "$topo" = iommu ] || [ "$scenario" = hotplug ]; then
+	if [ "$topo" = iommu ] || [ "$scenario" = hotplug ] || [ "$scenario" = rogue ]; then
 		xl create /tmp/$DOMU.cfg >/tmp/xl-create.log 2>&1 || { cat /tmp/xl-create.log; return 1; }
 	else
 		xl create -p /tmp/$DOMU.cfg >/tmp/xl-create.log 2>&1 || { cat /tmp/xl-create.log; return 1; }
@@ -78,7 +80,8 @@ relay_domu() {
 	tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 domU:/p'
 	echo "XPF-DOMU-LOG-BEGIN"
 	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
-	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout' | grep -vE 'XPF-' | head -n 150
+	# The last lines: a long run's failure is at its end.
+	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|AER' | grep -vE 'XPF-' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 
@@ -158,11 +161,36 @@ if [ "$scenario" = hotplug ]; then
 		echo "NVMe attached, then $cyc; NVMe detached"
 	}
 	step domu-ready wait_for 300 "driver domain ready for hotplug" console_says XPF-HP-READY &&
-		step dom0-hotplug-cycles hp_cycles "" "$HP_CYCLES" &&
+		XPF_NO_RERUN=1 step dom0-hotplug-cycles hp_cycles "" "$HP_CYCLES" &&
 		step dom0-backend-removed backend_gone &&
 		step domu-ready-phase2 wait_for 300 "driver domain ready for phase 2" console_says XPF-HP-READY2 &&
-		step dom0-hotplug-reconf-cycles anchor_round &&
+		XPF_NO_RERUN=1 step dom0-hotplug-reconf-cycles anchor_round &&
 		step dom0-backend-removed-phase2 backend_gone
+fi
+if [ "$scenario" = rogue ]; then
+	# xpf-rogue plays pciback for the driver domain, one misbehaviour per round; its own
+	# lines go to the console as dom0-rogue|.
+	console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
+	RG_SECS=${xpf_rogue_secs:-10}
+	rogue_rounds() {
+		n=0
+		for s in $RG_LIST; do
+			wait_for 240 "driver domain ready for $s" console_says "XPF-RG-READY $s" >/dev/null ||
+				{ echo "the driver domain never got ready for round $s (stuck in the round before?)"; return 1; }
+			timeout 150 /xpf/xpf-rogue "$DOMID" "$s" "$RG_SECS" >/tmp/rogue-$s.log 2>&1
+			rc=$?
+			sed "s/^/dom0-rogue| /" /tmp/rogue-$s.log | tail -n 12 >/dev/console
+			# A rogue that died without its cleanup: its nodes go here, ending the round.
+			xenstore-rm "/local/domain/$DOMID/device/pci/0" 2>/dev/null
+			xenstore-rm "/local/domain/0/xpf-rogue/$DOMID" 2>/dev/null
+			[ $rc -le 1 ] || echo "dom0-rogue| round $s: xpf-rogue exited with $rc" >/dev/console
+			wait_for 240 "round $s checked" console_says "XPF-RG-DONE $s" >/dev/null ||
+				{ echo "the driver domain did not finish round $s (hung?)"; return 1; }
+			n=$((n + 1))
+		done
+		echo "$n rounds against xpf-rogue, ${RG_SECS} s each: $RG_LIST"
+	}
+	XPF_NO_RERUN=1 step dom0-rogue-rounds rogue_rounds
 fi
 if ! step domu-finished wait_for 400 "driver domain steps finished" domu_done; then
 	# What the driver domain was doing: its console's end, its vCPUs, Xen's view of it.

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+# The rogue-backend scenario inside the driver domain (sourced by domu-init). dom0 runs
+# xpf-rogue (tests/rogue/) in place of pciback, one misbehaviour at a time, each for a bounded
+# time; then it removes the rogue's nodes, which ends the connection. For each one:
+#   XPF-RG-READY <name>   this side is ready: dom0 starts the rogue for <name>
+#   XPF-RG-DONE <name>    this side has checked <name>
+# While a rogue serves us, config space is read in a loop so that ops keep flowing. Afterwards
+# the domain must still answer, its kernel log since the start of the round must be free of
+# oops, WARN, BUG, lockups and hung tasks, the frontend must unload and load again, and (for
+# ours) the round's log must say what went wrong.
+RG_DEV=/sys/bus/pci/devices/0000:00:00.0
+
+# What our frontend must have logged in each round (an extended regex over the round's dmesg).
+rg_expect() {
+	case "$1" in
+	good) echo 'connected: 1 root bus' ;;
+	silent | late | vanish) echo 'no answer from pciback|earlier op that timed out' ;;
+	garbage) echo 'refused' ;;
+	badroots) echo 'root_num|root-[0-9]' ;;
+	flap) echo 'backend went to state' ;;
+	reconf) echo 'device entry [0-9]+ refused' ;;
+	aer) echo 'AER request' ;;
+	*) echo 'pcifront' ;; # flip, storm: no particular line; the frontend's last one is shown
+	esac
+}
+xenbus_present() { [ -e /sys/bus/xen/devices/pci-0 ]; }
+xenbus_gone() { ! xenbus_present; }
+unload_all() {
+	case "$xpf_frontend" in
+	intree) timeout 60 rmmod xen_pcifront ;;
+	ours)
+		for m in xen_pcifront_cxx xen_pcifront_hotplug xen_pcifront_msi xen_pcifront_evtchn; do
+			grep -q "^$m " /proc/modules && { timeout 60 rmmod $m || return 1; }
+		done
+		;;
+	esac
+}
+reader_loop() { # name: reads the emulated device's config space while the xenbus device exists
+	while xenbus_present; do
+		if [ -e $RG_DEV/config ]; then
+			[ "$(cat $RG_DEV/vendor 2>/dev/null)" = 0x5853 ] && touch /tmp/rg-seen-$1
+			timeout 10 dd if=$RG_DEV/config of=/dev/null bs=256 count=1 2>/dev/null
+		fi
+		sleep 0.2
+	done
+}
+# One round, after dom0 has ended it: the checks.
+rg_round() { # name mark
+	_s=$1 _mark=$2
+	dmesg | sed -n "/$_mark/,\$p" >/tmp/rg.log
+	_bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|blocked for more than|rcu.*stall' /tmp/rg.log | head -n 1)
+	[ -z "$_bad" ] || { echo "$_s: kernel log: $_bad"; return 1; }
+	unload_all >/tmp/rg-unload.log 2>&1 || { echo "$_s: unload failed: $(tail -n 1 /tmp/rg-unload.log)"; return 1; }
+	load_frontend >/dev/null 2>&1 || { echo "$_s: the frontend did not load again"; return 1; }
+	if [ "$_s" = good ] && [ ! -e /tmp/rg-seen-good ]; then
+		echo "good: the well-behaved rogue's device 0000:00:00.0 (5853:c0de) never appeared"
+		return 1
+	fi
+	_line=$(grep -iE "$(rg_expect "$_s")" /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-140)
+	case "$_s" in flip | storm) _need= ;; *) _need=1 ;; esac
+	if [ "$xpf_frontend" = ours ] && [ -n "$_need" ] && [ -z "$_line" ]; then
+		echo "$_s: survived, unloaded and loaded again, but no log line matching '$(rg_expect "$_s")'"
+		return 1
+	fi
+	echo "survived; unloaded and loaded again; log: ${_line:-(none)}"
+}
+step frontend-loaded load_frontend || finish
+for s in $RG_LIST; do
+	mark="XPF-RG-MARK-$s"
+	echo "$mark" >/dev/kmsg
+	echo "XPF-RG-READY $s" >/dev/console
+	if wait_for 60 "the rogue's device" xenbus_present >/dev/null; then
+		reader_loop "$s" &
+		rd=$!
+		# The rogue serves for a bounded time (dom0 decides), then its nodes go.
+		wait_for 120 "the rogue's device gone" xenbus_gone >/dev/null
+		kill $rd 2>/dev/null
+		wait $rd 2>/dev/null
+		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
+		check rogue-$s rg_round "$s" "$mark"
+	else
+		check rogue-$s sh -c "echo '$s: the rogue never created its device'; false"
+	fi
+	echo "XPF-RG-DONE $s" >/dev/console
+done
+check dmesg-clean dmesg_clean
