@@ -7,7 +7,7 @@ KSERIES ?= 6.1
 KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-.PHONY: all modules deps check check-unit check-fuzz check-kbuild check-smoke check-xen fuzz demo clean help
+.PHONY: all modules deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare fuzz demo clean help
 
 all: modules
 
@@ -16,6 +16,7 @@ help:
 	@echo "make check    every test: host unit tests, 6.1 and 6.12 kbuild gates, QEMU scenarios"
 	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES))"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
+	@echo "make compare  the in-tree xen-pcifront's runs of the msi, hotplug and rogue scenarios"
 	@echo "make deps     install the Debian packages (root)"
 
 deps:
@@ -40,6 +41,12 @@ check-smoke:
 	@$(TOP)/scripts/check.sh smoke
 check-xen:
 	@$(TOP)/scripts/check.sh xen
+
+# The in-tree frontend's side of the tables in the README.
+compare:
+	@$(TOP)/scripts/deps.sh build emu
+	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+	@$(TOP)/tests/xenhost/check.sh --compare
 
 # The long fuzzing run; `make check` gives each target 30 s.
 FUZZ_SECONDS ?= 600
