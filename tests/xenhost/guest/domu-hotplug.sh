@@ -24,10 +24,14 @@ HP_COUNTERS=/sys/kernel/debug/xen-pcifront-cxx/hotplug/counters
 objects() { [ -r $OBJECTS ] && cat $OBJECTS || echo "n/a (no $OBJECTS)"; }
 # Active objects of every slab cache, after flushing the per-CPU slabs so that the count does
 # not depend on which CPU freed what.
+# vmap_area is left out: vmalloc areas (e1000's ioremap of its BAR, each attach) are freed
+# lazily, and their slab objects stay allocated until enough of them pile up to be purged.
+# What is really mapped is counted from /proc/vmallocinfo instead (vmalloc_areas).
 slab_total() {
 	for s in /sys/kernel/slab/*/shrink; do echo 1 >"$s" 2>/dev/null; done
-	awk 'NR > 2 { s += $2 } END { print s }' /proc/slabinfo
+	awk 'NR > 2 && $1 != "vmap_area" { s += $2 } END { print s }' /proc/slabinfo
 }
+vmalloc_areas() { wc -l </proc/vmallocinfo; }
 slab_top() { # the caches that grew most between two /proc/slabinfo copies
 	awk 'NR == FNR { if (FNR > 2) a[$1] = $2; next } FNR > 2 { d = $2 - a[$1]; if (d) print d, $1 }' "$1" "$2" |
 		sort -rn | head -n 5 | tr '\n' ' '
@@ -56,7 +60,9 @@ hp_cycle() { # id full [close]: one attach/detach seen from this side; with traf
 	i=$1 full=$2 close=${3:-}
 	wait_for 90 "the e1000 on the PV PCI bus" nic_bdf >/dev/null || { echo "cycle $i: the e1000 never appeared"; return 1; }
 	BDF=$(nic_bdf)
-	echo "$BDF" >/tmp/hp-bdf-$i
+	# Phase 2's first address is kept for the new-root-bus check. Not one file per cycle: a
+	# file in the domain's tmpfs is a dentry and an inode, which the slab check would count.
+	case $i in r1) echo "$BDF" >/tmp/hp-bdf-$i ;; esac
 	wait_for 30 "netdev on $BDF" nic_netdev >/dev/null || { echo "cycle $i: $BDF appeared but e1000 did not bind"; return 1; }
 	IF=$(nic_netdev)
 	if [ $full = 1 ]; then
@@ -105,6 +111,7 @@ while [ $i -le "$HP_CYCLES" ]; do
 	# slab baseline is taken after it.
 	if [ $i -eq 1 ]; then
 		SLAB0=$(slab_total)
+		VMA0=$(vmalloc_areas)
 		cp /proc/slabinfo /tmp/slab0
 	fi
 	i=$((i + 1))
@@ -123,12 +130,13 @@ objects_back() {
 slab_back() {
 	[ -n "${SLAB0:-}" ] || { echo "no slab baseline: cycle 1 did not pass"; return 1; }
 	s=$(slab_total)
+	v=$(vmalloc_areas)
 	cp /proc/slabinfo /tmp/slab1
-	d=$((s - SLAB0))
+	d=$((s - SLAB0)) dv=$((v - VMA0))
 	n=$((HP_CYCLES - 1))
-	echo "slab active objects $SLAB0 after cycle 1, $s after cycle $HP_CYCLES: $d over $n cycles; grew most: $(slab_top /tmp/slab0 /tmp/slab1)"
+	echo "slab active objects (vmap_area aside) $SLAB0 after cycle 1, $s after cycle $HP_CYCLES: $d over $n cycles; vmalloc areas $VMA0 -> $v; grew most: $(slab_top /tmp/slab0 /tmp/slab1)"
 	# One object leaked per cycle would add $n; noise is a few dozen either way.
-	[ "$n" -lt 20 ] || [ "$d" -lt $((n / 2)) ]
+	[ "$n" -lt 20 ] || { [ "$d" -lt $((n / 2)) ] && [ "$dv" -lt $((n / 2)) ]; }
 }
 if [ "$xpf_frontend" = ours ]; then
 	step objects-back-at-start objects_back
