@@ -31,7 +31,13 @@ slab_total() {
 	for s in /sys/kernel/slab/*/shrink; do echo 1 >"$s" 2>/dev/null; done
 	awk 'NR > 2 && $1 != "vmap_area" { s += $2 } END { print s }' /proc/slabinfo
 }
-vmalloc_areas() { wc -l </proc/vmallocinfo; }
+# /proc/vmallocinfo also lists the lazily freed areas ("unpurged vm_area"): not counted.
+vmalloc_areas() { grep -vc 'unpurged' /proc/vmallocinfo; }
+vmalloc_callers() { grep -v 'unpurged' /proc/vmallocinfo | awk '{ print $3 }' | sed 's/+.*//' | sort | uniq -c; }
+vmalloc_top() { # the callers whose live areas grew most between two vmalloc_callers copies
+	awk 'NR == FNR { a[$2] = $1; next } { d = $1 - a[$2]; if (d) print d, $2 }' "$1" "$2" |
+		sort -rn | head -n 3 | tr '\n' ' '
+}
 slab_top() { # the caches that grew most between two /proc/slabinfo copies
 	awk 'NR == FNR { if (FNR > 2) a[$1] = $2; next } FNR > 2 { d = $2 - a[$1]; if (d) print d, $1 }' "$1" "$2" |
 		sort -rn | head -n 5 | tr '\n' ' '
@@ -112,6 +118,7 @@ while [ $i -le "$HP_CYCLES" ]; do
 	if [ $i -eq 1 ]; then
 		SLAB0=$(slab_total)
 		VMA0=$(vmalloc_areas)
+		vmalloc_callers >/tmp/vma0
 		cp /proc/slabinfo /tmp/slab0
 	fi
 	i=$((i + 1))
@@ -131,10 +138,11 @@ slab_back() {
 	[ -n "${SLAB0:-}" ] || { echo "no slab baseline: cycle 1 did not pass"; return 1; }
 	s=$(slab_total)
 	v=$(vmalloc_areas)
+	vmalloc_callers >/tmp/vma1
 	cp /proc/slabinfo /tmp/slab1
 	d=$((s - SLAB0)) dv=$((v - VMA0))
 	n=$((HP_CYCLES - 1))
-	echo "slab active objects (vmap_area aside) $SLAB0 after cycle 1, $s after cycle $HP_CYCLES: $d over $n cycles; vmalloc areas $VMA0 -> $v; grew most: $(slab_top /tmp/slab0 /tmp/slab1)"
+	echo "slab active objects (vmap_area aside) $SLAB0 after cycle 1, $s after cycle $HP_CYCLES: $d over $n cycles; live vmalloc areas $VMA0 -> $v ($(vmalloc_top /tmp/vma0 /tmp/vma1)); grew most: $(slab_top /tmp/slab0 /tmp/slab1)"
 	# One object leaked per cycle would add $n; noise is a few dozen either way.
 	[ "$n" -lt 20 ] || { [ "$d" -lt $((n / 2)) ] && [ "$dv" -lt $((n / 2)) ]; }
 }
