@@ -75,7 +75,8 @@ fi
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init"
 dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo xpf_pciback=$pciback${cycles:+ xpf_cycles=$cycles}"
 # The rogue scenario's rounds, when not all of them (comma-separated: XPF_ROGUE_LIST=silent,late).
-[ -z "${XPF_ROGUE_LIST:-}" ] || dom0_args+=" xpf_rogue_list=$XPF_ROGUE_LIST"
+# Commas separate QEMU's multiboot modules: the list travels with '+' instead.
+[ -z "${XPF_ROGUE_LIST:-}" ] || dom0_args+=" xpf_rogue_list=${XPF_ROGUE_LIST//,/+}"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"

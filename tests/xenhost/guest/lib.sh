@@ -13,7 +13,7 @@ PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 HP_ANCHOR_BDF=0000:01:00.0
 # The rogue scenario's rounds (tests/rogue/xpf-rogue.c), in order.
 RG_LIST="good silent late garbage flip storm badroots flap vanish reconf aer"
-[ -z "${xpf_rogue_list:-}" ] || RG_LIST=$(echo "$xpf_rogue_list" | tr ',' ' ')
+[ -z "${xpf_rogue_list:-}" ] || RG_LIST=$(echo "$xpf_rogue_list" | tr ',+' '  ')
 pt_bdfs() { # every device passed through in scenario $1
 	case "$1" in
 	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;
