@@ -11,27 +11,11 @@
 #include "lib/hotplug_list.hpp"
 #include "lib/xenbus_fsm.hpp"
 #include "lib/xsparse.hpp"
+#include "map_reader.hpp"
 
 using namespace pcifront;
 
 namespace {
-
-struct DirReader {
-	std::map<std::string, std::string> nodes;
-	std::map<std::string, int> reads;
-
-	Result<size_t> read(const char *key, char *buf, size_t cap)
-	{
-		FUZZ_CHECK(++reads[key] == 1); // every node is read once
-		auto it = nodes.find(key);
-		if (it == nodes.end())
-			return kcxx::err(-KCXX_ENOENT);
-		if (it->second.size() > cap)
-			return kcxx::err(-KCXX_E2BIG);
-		std::memcpy(buf, it->second.data(), it->second.size());
-		return it->second.size();
-	}
-};
 
 void bdf_round_trip(const Bdf &b)
 {
@@ -74,7 +58,7 @@ void every_parser(const std::string &v)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	DirReader dir;
+	MapReader dir;
 	std::string all(reinterpret_cast<const char *>(data), size);
 	size_t at = 0;
 	while (at <= all.size()) {
@@ -94,6 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	static HotplugList list; // 256 entries: too big for the fuzzer's stack frames
 	auto res = read_hotplug_list(dir, &list);
+	for (const auto &kv : dir.reads)
+		FUZZ_CHECK(kv.second == 1); // every node is read once
 	if (res.ok()) {
 		FUZZ_CHECK(list.num_devs <= kMaxDevs);
 		for (uint32_t i = 0; i < list.num_devs; ++i) {

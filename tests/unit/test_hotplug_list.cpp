@@ -5,28 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "lib/hotplug_list.hpp"
+#include "map_reader.hpp"
 
 using namespace pcifront;
 
 namespace {
-
-// The backend's directory as a map; counts reads so tests can see each key is read once.
-struct MapReader {
-	std::map<std::string, std::string> nodes;
-	std::map<std::string, int> reads;
-
-	Result<size_t> read(const char *key, char *buf, size_t cap)
-	{
-		++reads[key];
-		auto it = nodes.find(key);
-		if (it == nodes.end())
-			return kcxx::err(-KCXX_ENOENT);
-		if (it->second.size() > cap)
-			return kcxx::err(-KCXX_E2BIG);
-		std::memcpy(buf, it->second.data(), it->second.size());
-		return it->second.size();
-	}
-};
 
 MapReader two_devices(const char *s0, const char *s1)
 {
