@@ -74,6 +74,8 @@ create_domu() {
 
 domu_log() { echo /var/log/xen/console/guest-$DOMU.log; }
 domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
+# The driver domain said line $1 on its console (hotplug and rogue handshakes).
+console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 
 relay_domu() {
 	# The driver domain's own steps, as dom0 steps named domU:<step>.
@@ -108,7 +110,6 @@ step domu-create create_domu || exit 0
 DOMID=$(xl domid $DOMU)
 if [ "$scenario" = hotplug ]; then
 	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
-	console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 	hp_attach() { # bdf
 		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$DOMID" "$1"; fi
@@ -170,7 +171,6 @@ fi
 if [ "$scenario" = rogue ]; then
 	# xpf-rogue plays pciback for the driver domain, one misbehaviour per round; its own
 	# lines go to the console as dom0-rogue|.
-	console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 	RG_SECS=${xpf_rogue_secs:-10}
 	rogue_rounds() {
 		n=0
