@@ -122,7 +122,7 @@ fail=$(grep -c '^XPF-STEP FAIL' "$run/steps.txt" || true)
 verdict=PASS why=
 # A user-space crash (the kernel's "segfault at" / "traps: prog[pid] general protection", or a
 # shell's report); a kernel GPF looks different ("general protection fault, probably ...").
-user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection|malloc\(\): |Aborted'
+user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection|malloc\(\): |Aborted|xpf-rogue killed by signal'
 crash=$(grep -m1 -E "$user_crash" "$run/serial.txt" || true)
 crashes=$(grep -cE "$user_crash" "$run/serial.txt" || true)
 # A run that went wrong while user space was crashing is an infrastructure failure (the TCG

@@ -69,7 +69,9 @@ for s in $RG_LIST; do
 	mark="XPF-RG-MARK-$s"
 	echo "$mark" >/dev/kmsg
 	echo "XPF-RG-READY $s" >/dev/console
-	if wait_for 60 "the rogue's device" xenbus_present >/dev/null; then
+	# dom0 starts the rogue once it has read our READY line off this console: seconds, or
+	# more on a loaded host.
+	if wait_for 180 "the rogue's device" xenbus_present >/dev/null; then
 		reader_loop "$s" &
 		rd=$!
 		# The rogue serves for a bounded time (dom0 decides), then its nodes go.
@@ -79,7 +81,11 @@ for s in $RG_LIST; do
 		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
 		check rogue-$s rg_round "$s" "$mark"
 	else
-		check rogue-$s sh -c "echo '$s: the rogue never created its device'; false"
+		# What the xenbus side was doing: a xenwatch stuck in the last round's remove would
+		# keep every new device from appearing.
+		echo w >/proc/sysrq-trigger
+		dmesg | tail -n 60 | sed 's/^/XPF-SHOW rogue-diag: /'
+		check rogue-$s sh -c "echo '$s: the rogue never created its device (xenbus devices: $(ls /sys/bus/xen/devices | tr '\n' ' '))'; false"
 	fi
 	echo "XPF-RG-DONE $s" >/dev/console
 done
