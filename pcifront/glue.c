@@ -91,3 +91,6 @@ MODULE_LICENSE("GPL v2");
 MODULE_AUTHOR("xen-pcifront-cxx developers");
 MODULE_DESCRIPTION("Xen PCI frontend in C++: PCI passthrough for PV driver domains");
 MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);
+/* The xenbus core's uevent for a "pci" device: modprobe (udev) loads us for it. The in-tree
+ * xen-pcifront has the same alias; the package's modprobe.d file blacklists that one. */
+MODULE_ALIAS("xen:pci");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: every test stage, each reported PASS/FAIL, ending with one countable line.
 # Stages that depend on a failed one are reported as failed, never skipped silently.
-# Usage: check.sh [unit|fuzz|kbuild|smoke|xen]   (no argument: all stages)
+# Usage: check.sh [unit|fuzz|kbuild|pkg|smoke|xen]   (no argument: all stages)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/check-results.txt
@@ -31,7 +31,7 @@ unit() {
 }
 
 only=${1:-all}
-"$top/scripts/deps.sh" build unit fuzz emu || exit 1
+"$top/scripts/deps.sh" build unit fuzz emu pkg || exit 1
 kver61=$("$top/scripts/kver.sh" 6.1) || exit 1
 kver612=$("$top/scripts/kver.sh" 6.12) || exit 1
 want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
@@ -43,6 +43,8 @@ if want kbuild || want smoke || want xen; then
 	stage "kbuild-$kver61" "$top/scripts/kbuild.sh" "$kver61"
 fi
 want kbuild && stage "kbuild-$kver612" "$top/scripts/kbuild.sh" "$kver612"
+# The DKMS package installed and removed on this machine, for every kernel with headers.
+want pkg && stage dkms-package "$top/tests/pkg/dkms.sh"
 if ! want smoke && ! want xen; then
 	:
 elif grep -q "^PASS kbuild-$kver61" "$results"; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Installs the Debian packages a make target needs, by name, and nothing else.
-# Usage: scripts/deps.sh GROUP...   (groups: build unit emu fuzz)
+# Usage: scripts/deps.sh GROUP...   (groups: build unit emu fuzz pkg)
 set -euo pipefail
 
 declare -A pkgs=(
@@ -9,6 +9,7 @@ declare -A pkgs=(
 	[unit]="cmake g++ libgtest-dev googletest"
 	[emu]="qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd pciutils"
 	[fuzz]="clang libclang-rt-14-dev"
+	[pkg]="dkms dpkg-dev"
 )
 
 want=()

@@ -115,10 +115,44 @@ fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
-cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue}.sh "$domu/xpf/"
+cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"
+
+# --- The install scenario's driver domains (XPF_PKG_DEB: a modules package, scripts/deb.sh) ---
+# The same root without the loose modules, with Debian's kmod as modprobe (it reads
+# /lib/modprobe.d, busybox's does not) and a dpkg database; the package is installed with dpkg
+# (--root; its scripts run here, DPKG_ROOT set, as the package supports), and in a second copy
+# removed again with `dpkg -r`. The image's kernel was unpacked, not installed by dpkg: the
+# package's dependency on it is forced.
+pkg_images=
+if [ -n "${XPF_PKG_DEB:-}" ]; then
+	[ -f "$XPF_PKG_DEB" ] || die "no package $XPF_PKG_DEB (scripts/deb.sh $kver)"
+	pkgname=$(dpkg-deb -f "$XPF_PKG_DEB" Package)
+	p=$out/domu-pkg-root
+	rm -rf "$p"
+	cp -a "$domu" "$p"
+	rm -rf "$p/lib/modules/$kver/extra"
+	depmod -b "$p" "$kver"
+	install_elf "$p" "$(deb_unpack kmod)/bin/kmod" /bin/kmod
+	for t in modprobe depmod rmmod insmod lsmod modinfo; do ln -sf /bin/kmod "$p/sbin/$t"; done
+	mkdir -p "$p/var/lib/dpkg/info" "$p/var/lib/dpkg/updates" "$p/var/lib/dpkg/triggers"
+	touch "$p/var/lib/dpkg/status" "$p/var/lib/dpkg/available"
+	dpkg --root="$p" --force-script-chrootless --force-depends -i "$XPF_PKG_DEB" >"$out/dpkg-install.log" 2>&1 ||
+		die "dpkg -i $XPF_PKG_DEB into the driver domain's root failed: $(tail -n 3 "$out/dpkg-install.log")"
+	[ -f "$p/lib/modprobe.d/xen-pcifront-cxx-$kver.conf" ] || die "the package installed no modprobe.d file"
+	modprobe -d "$p" -S "$kver" -C "$p/lib/modprobe.d" -b -R xen:pci 2>/dev/null | grep -qx xen_pcifront_cxx ||
+		die "in the packaged image, alias xen:pci does not resolve to xen_pcifront_cxx alone"
+	r=$out/domu-unpkg-root
+	rm -rf "$r"
+	cp -a "$p" "$r"
+	dpkg --root="$r" --force-script-chrootless -r "$pkgname" >"$out/dpkg-remove.log" 2>&1 ||
+		die "dpkg -r $pkgname failed: $(tail -n 3 "$out/dpkg-remove.log")"
+	(cd "$p" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu-pkg.cpio.gz"
+	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu-unpkg.cpio.gz"
+	pkg_images="$out/domu-pkg.cpio.gz $out/domu-unpkg.cpio.gz"
+fi
 
 # --- dom0 initramfs --------------------------------------------------------------------------
 dom0=$out/dom0-root
@@ -152,6 +186,6 @@ if [ ! -x "$rogue" ] || [ "$TOP/tests/rogue/xpf-rogue.c" -nt "$rogue" ]; then
 fi
 install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
-cp "$out/domu.cpio.gz" "$dom0/xpf/domu.cpio.gz"
+cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
 say "images: xen.elf, $kver vmlinuz, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"

@@ -26,6 +26,12 @@ case "$pciback" in vpci | passthrough) ;; *) die "--pciback must be vpci or pass
 kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)}
 qemu=$(qemu_bin)
 
+if [ "$scenario" = install ]; then
+	# Our modules package for this kernel (scripts/deb.sh): images.sh installs it with dpkg.
+	deb=$("$TOP/scripts/deb.sh" "$kver" | tail -n 1) || die "building the package failed"
+	export XPF_PKG_DEB=$TOP/${deb#deb: }
+	timeout_s=${XPF_TIMEOUT:-600} # two boots of the driver domain
+fi
 "$TOP/tests/xenhost/images.sh" "$kver"
 img=$BUILD/xenhost/$kver
 name=$scenario-$frontend-$topo
@@ -143,6 +149,7 @@ else
 	msiprobe) must=dom0-e1000e-msi-selftest ;;
 	hotplug) must=dom0-hotplug-reconf-cycles ;;
 	rogue) must=dom0-rogue-rounds ;;
+	install) must=domU-removed:ping6-dom0 ;;
 	*) must=domU:ping6-dom0 ;;
 	esac
 	grep -q "^XPF-STEP PASS $must" "$run/steps.txt" || { verdict=FAIL why="step $must never passed"; }

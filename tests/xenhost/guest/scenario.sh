@@ -28,6 +28,13 @@ pt_held_by_pciback() {
 # Two vCPUs where NVMe should get an I/O queue (and an MSI-X vector) per CPU.
 VCPUS=1
 [ "$scenario" = msi ] && VCPUS=2
+# The install scenario boots the driver domain twice: from an image with our package installed
+# by dpkg (modules autoloaded by alias), then from one where dpkg removed it again (images.sh).
+DOMU_RAMDISK=domu.cpio.gz DOMU_PKG=
+if [ "$scenario" = install ]; then
+	DOMU_RAMDISK=domu-pkg.cpio.gz DOMU_PKG=installed
+	frontend=pkg
+fi
 HP_CYCLES=${xpf_cycles:-20}
 HP_RECONF=${xpf_reconf_cycles:-3}
 
@@ -36,8 +43,8 @@ write_cfg() {
 name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
-ramdisk="/xpf/domu.cpio.gz"
-extra="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
+ramdisk="/xpf/$DOMU_RAMDISK"
+extra="console=hvc0 rdinit=/init xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
@@ -77,9 +84,9 @@ domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 # The driver domain said line $1 on its console (hotplug and rogue handshakes).
 console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 
-relay_domu() {
-	# The driver domain's own steps, as dom0 steps named domU:<step>.
-	tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 domU:/p'
+relay_domu() { # prefix (domU)
+	# The driver domain's own steps, as dom0 steps named <prefix>:<step>.
+	tr -d '\r' <"$(domu_log)" | sed -n "s/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 ${1:-domU}:/p"
 	echo "XPF-DOMU-LOG-BEGIN"
 	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
 	# The last lines: a long run's failure is at its end.
@@ -207,6 +214,7 @@ if [ "$scenario" = rogue ]; then
 fi
 # After a handshake that timed out the driver domain is stuck (or its script died): no point in
 # a long wait, and the run's own bound must leave time for what follows.
+domu_wrapup() { # prefix of the relayed steps
 if ! step domu-finished wait_for "$([ -n "${handshake_failed:-}" ] && echo 30 || echo 400)" \
 	"driver domain steps finished" domu_done; then
 	# What the driver domain was doing: its blocked tasks (sysrq w, through xenstore: works
@@ -218,12 +226,23 @@ if ! step domu-finished wait_for "$([ -n "${handshake_failed:-}" ] && echo 30 ||
 	xl vcpu-list $DOMU
 	xl debug-keys q && xl dmesg | tail -n 60 | sed 's/^/xl-dmesg| /'
 fi
-relay_domu
+relay_domu "$1"
+step domu-gone domu_gone
+}
 domu_gone() {
 	# The driver domain powers itself off at the end of its steps; destroy it only if not.
 	if wait_for 90 "driver domain shut down" sh -c "! xl domid $DOMU"; then return 0; fi
 	xl destroy $DOMU && echo "destroyed (it did not shut down)"
 }
-step domu-gone domu_gone
+if [ "$scenario" = install ]; then
+	domu_wrapup domU-installed
+	# The same device, a new domain booted from the image where `dpkg -r` removed the package.
+	DOMU=drv-removed DOMU_RAMDISK=domu-unpkg.cpio.gz DOMU_PKG=removed
+	step domu-config-removed write_cfg &&
+		step domu-create-removed create_domu &&
+		domu_wrapup domU-removed
+else
+	domu_wrapup domU
+fi
 step dom0-dmesg-clean dmesg_clean
 dmesg | grep -iE 'pciback|xen_pciback' | tail -n 10 | sed 's/^/dom0-dmesg| /'

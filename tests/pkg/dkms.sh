@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The DKMS package on this machine, for real (root; it installs and removes a package):
+# `dpkg -i` builds and installs the module set for every kernel whose headers are installed
+# (Debian 12's 6.1 and 6.12 here), the in-tree xen-pcifront is blacklisted for alias loading,
+# and `dpkg -r` takes every file back out. Prints one PASS/FAIL line per check.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+name=xen-pcifront-cxx
+fails=0
+check() { # name command...
+	local n=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "PASS $n: $(echo "$out" | tail -n 1)"
+	else
+		echo "FAIL $n: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+		fails=$((fails + 1))
+	fi
+}
+[ "$(id -u)" = 0 ] || { echo "dkms.sh: installs a package: run as root" >&2; exit 1; }
+command -v dkms >/dev/null || { echo "dkms.sh: dkms missing: apt-get install --no-install-recommends dkms (make deps)" >&2; exit 1; }
+deb=$("$top/scripts/deb.sh" | sed -n 's/^deb: //p' | head -n 1)
+deb=$top/$deb
+ver=$(dpkg-deb -f "$deb" Version)
+kernels=()
+for b in /lib/modules/*/build; do
+	[ -f "$b/Makefile" ] && { k=${b%/build}; kernels+=("${k##*/}"); }
+done
+[ ${#kernels[@]} -gt 0 ] || { echo "dkms.sh: no kernel headers installed (make deps)" >&2; exit 1; }
+# What alias loading (udev: modprobe -b) picks for the xenbus "pci" device of kernel $1.
+by_alias() { modprobe -S "$1" -b -R xen:pci 2>/dev/null | tr '\n' ' '; }
+
+# A left-over from an interrupted run would make dpkg -i an upgrade: start clean.
+dpkg -r "$name-dkms" >/dev/null 2>&1 || true
+check dpkg-install sh -c "dpkg -i '$deb' >/tmp/xpf-dkms-install.log 2>&1 || { tail -n 20 /tmp/xpf-dkms-install.log; exit 1; }; echo '$name-dkms $ver installed'"
+for k in "${kernels[@]}"; do
+	check "dkms-installed-$k" sh -c "dkms status -m $name -v $ver -k $k | grep -q ': installed' && dkms status -m $name -v $ver -k $k"
+	check "modules-$k" sh -c "for m in xen-pcifront-evtchn xen-pcifront-msi xen-pcifront-hotplug xen-pcifront-cxx; do
+		f=\$(modinfo -k $k -F filename \$m) || exit 1; case \$f in */updates/dkms/*) ;; *) echo \"\$m: \$f\"; exit 1 ;; esac
+		[ \"\$(modinfo -F vermagic \$f | cut -d' ' -f1)\" = $k ] || { echo \"\$f: vermagic \$(modinfo -F vermagic \$f)\"; exit 1; }
+	done; echo 'four modules in updates/dkms, vermagic $k'"
+	check "alias-ours-$k" sh -c "[ \"\$(modprobe -S $k -b -R xen:pci 2>/dev/null | tr '\n' ' ')\" = 'xen_pcifront_cxx ' ] && echo 'xen:pci -> xen_pcifront_cxx (in-tree blacklisted)' || { echo \"xen:pci -> \$(modprobe -S $k -b -R xen:pci 2>&1 | tr '\n' ' ')\"; exit 1; }"
+done
+check modprobe-conf sh -c "grep -x 'blacklist xen-pcifront' /lib/modprobe.d/$name.conf"
+check dpkg-remove sh -c "dpkg -r $name-dkms >/tmp/xpf-dkms-remove.log 2>&1 || { tail -n 20 /tmp/xpf-dkms-remove.log; exit 1; }; echo removed"
+check dkms-gone sh -c "[ -z \"\$(dkms status -m $name 2>/dev/null)\" ] && [ ! -e /usr/src/$name-$ver ] && echo 'no DKMS tree, no sources' || { dkms status -m $name; ls -d /usr/src/$name-$ver; exit 1; }"
+check files-gone sh -c "left=\$(ls /lib/modules/*/updates/dkms/xen-pcifront-* /lib/modprobe.d/$name.conf 2>/dev/null); [ -z \"\$left\" ] && echo 'no modules, no modprobe.d file' || { echo \"left: \$left\"; exit 1; }"
+for k in "${kernels[@]}"; do
+	# The in-tree frontend again, where this kernel ships it as a module.
+	if modinfo -k "$k" -F filename xen-pcifront >/dev/null 2>&1; then
+		check "alias-intree-$k" sh -c "[ \"\$(modprobe -S $k -b -R xen:pci 2>/dev/null | tr '\n' ' ')\" = 'xen_pcifront ' ] && echo 'xen:pci -> xen_pcifront again'"
+	fi
+done
+echo "dkms: ${#kernels[@]} kernel(s) (${kernels[*]}); $fails check(s) failed"
+[ $fails = 0 ]
