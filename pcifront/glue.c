@@ -94,3 +94,7 @@ MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);
 /* The xenbus core's uevent for a "pci" device: modprobe (udev) loads us for it. The in-tree
  * xen-pcifront has the same alias; the package's modprobe.d file blacklists that one. */
 MODULE_ALIAS("xen:pci");
+/* For `modprobe -r xen-pcifront-cxx`: kmod 30 tries our dependencies in the reverse of the
+ * modules.dep order, so it meets xen-pcifront-evtchn while -msi and -hotplug still hold it, and
+ * leaves it loaded (with a kept connection, if any). A pre softdep is removed after the rest. */
+MODULE_SOFTDEP("pre: xen-pcifront-evtchn");

@@ -29,8 +29,9 @@ for b in /lib/modules/*/build; do
 done
 [ ${#kernels[@]} -gt 0 ] || { echo "dkms.sh: no kernel headers installed (make deps)" >&2; exit 1; }
 # What alias loading (udev: modprobe -b) would insert for the xenbus "pci" device of kernel $1:
-# the modules' names, in order (modprobe -R lists every match, blacklisted or not).
-by_alias() { modprobe -S "$1" -b -n -v xen:pci 2>/dev/null | sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | tr '\n' ' '; }
+# the modules' names, in order, once each (a softdep repeats one; modprobe -R lists every
+# match, blacklisted or not).
+by_alias() { modprobe -S "$1" -b -n -v xen:pci 2>/dev/null | sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | awk '!seen[$0]++' | tr '\n' ' '; }
 alias_is() { # kernel expected-list
 	local got
 	got=$(by_alias "$1")

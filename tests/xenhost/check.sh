@@ -1,22 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The emulated-host scenarios `make check` runs. The baseline runs first with the in-tree
-# xen-pcifront in both topologies, proving the harness independently of our code; then our
-# module set in a real PV driver domain. With --compare, the in-tree frontend's runs of the
-# msi, hotplug and rogue scenarios instead, for the side-by-side tables (`make compare`; they
-# are not verdicts on our code, and take long: the in-tree frontend spins 2 s per config access
-# on a silent backend).   Usage: check.sh [--compare] [KVER]
+# The emulated-host scenarios `make check` runs: our module set in a real PV driver domain, and
+# the in-tree xen-pcifront's baseline beside it (without an IOMMU here, with one in the install
+# scenario's second domain), proving the harness independently of our code. With --compare,
+# the in-tree frontend's runs instead, for the side-by-side tables (`make compare`; they are
+# not verdicts on our code, and take long: the in-tree frontend spins 2 s per config access on
+# a silent backend).   Usage: check.sh [--compare] [KVER]
 source "$(dirname "$0")/../lib/common.sh"
 compare=0
 [ "${1:-}" = --compare ] && { compare=1; shift; }
 kver=${1:-$("$TOP/scripts/kver.sh" 6.1)}
 if [ $compare = 0 ]; then
 	runs=(
-		"baseline intree iommu"
 		"baseline ours iommu"
 		"baseline intree noiommu"
 		"baseline ours noiommu"
-		"modload ours iommu"
+		# Our modules package installed with dpkg in the driver domain's image, loaded by
+		# alias; then a domain booted from the image after `dpkg -r`: the in-tree frontend
+		# (whose lspci -vvv ours must match, below). On the 6.1 and the 6.12 kernel.
+		"install ours iommu"
+		"install ours iommu 6.12"
 		"msi ours iommu"
 		"msi ours noiommu"
 		# PCI hotplug: e1000 attach/detach cycles, then cycles around an attached NVMe;
@@ -29,6 +32,8 @@ if [ $compare = 0 ]; then
 	)
 else
 	runs=(
+		"baseline intree iommu"
+		"modload ours iommu"
 		"msi intree iommu"
 		"hotplug intree iommu 5"
 		# The rounds after which the in-tree frontend still answers within the harness's
@@ -41,11 +46,24 @@ failed=0
 summary=()
 for r in "${runs[@]}"; do
 	set -- $r
-	# A fourth word: the number of hotplug cycles (make check runs fewer than the 200 of the
-	# long run in the README); a fifth: pciback's mode.
-	what="$1/$2/$3${5:+/$5}${4:+ ($4 cycles)}"
-	if XPF_HOTPLUG_CYCLES=${4:-20} "$TOP/tests/xenhost/run.sh" --scenario "$1" --frontend "$2" --topology "$3" \
-		--kver "$kver" --pciback "${5:-vpci}"; then
+	sc=$1 fe=$2 tp=$3
+	shift 3
+	# Further words: a number of hotplug cycles (make check runs fewer than the 200 of the
+	# long run in the README), pciback's mode, a kernel series for the whole host.
+	cyc= pb=vpci kv=$kver
+	for w in "$@"; do
+		case $w in
+		6.*) kv=$("$TOP/scripts/kver.sh" "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
+		[0-9]*) cyc=$w ;;
+		vpci | passthrough) pb=$w ;;
+		esac
+	done
+	what=$sc/$fe/$tp
+	[ "$pb" = vpci ] || what+=/$pb
+	[ -z "$cyc" ] || what+=" ($cyc cycles)"
+	[ "$kv" = "$kver" ] || what+=" on $kv"
+	if XPF_HOTPLUG_CYCLES=${cyc:-20} "$TOP/tests/xenhost/run.sh" --scenario "$sc" --frontend "$fe" --topology "$tp" \
+		--kver "$kv" --pciback "$pb"; then
 		summary+=("PASS $what")
 	else
 		summary+=("FAIL $what")
@@ -54,8 +72,10 @@ for r in "${runs[@]}"; do
 done
 # Drivers must not tell the frontends apart: the passed-through NIC's `lspci -vvv` in the driver
 # domain must be the same under ours as under the in-tree one, in each topology.
+# With an IOMMU the in-tree side is the install scenario's second domain (package removed).
 [ $compare = 1 ] || for topo in iommu noiommu; do
 	a=$TOP/build/xenhost/runs/baseline-intree-$topo/lspci-vvv.txt
+	[ $topo = iommu ] && a=$TOP/build/xenhost/runs/install-ours-iommu/lspci-vvv.txt
 	b=$TOP/build/xenhost/runs/baseline-ours-$topo/lspci-vvv.txt
 	# A capture without the BARs is a broken relay, not a match.
 	if grep -q 'Region 0:' "$a" 2>/dev/null && grep -q 'Region 0:' "$b" 2>/dev/null && diff -u "$a" "$b"; then

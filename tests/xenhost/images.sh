@@ -144,7 +144,7 @@ if [ -n "${XPF_PKG_DEB:-}" ]; then
 	[ -f "$p/lib/modprobe.d/xen-pcifront-cxx-$kver.conf" ] || die "the package installed no modprobe.d file"
 	# What udev's alias loading (modprobe -b) would insert there: ours, not the in-tree one.
 	by_alias=$(modprobe -d "$p" -S "$kver" -C "$p/lib/modprobe.d" -b -n -v xen:pci 2>/dev/null |
-		sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | tr '\n' ' ')
+		sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | awk '!seen[$0]++' | tr '\n' ' ')
 	[ "$by_alias" = "xen-pcifront-evtchn xen-pcifront-hotplug xen-pcifront-msi xen-pcifront-cxx " ] ||
 		die "in the packaged image, alias xen:pci would load '$by_alias'"
 	r=$out/domu-unpkg-root

@@ -36,6 +36,7 @@ fi
 img=$BUILD/xenhost/$kver
 name=$scenario-$frontend-$topo
 [ "$pciback" = vpci ] || name+=-$pciback
+[ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || name+=-$kver
 run=$BUILD/xenhost/runs/$name
 rm -rf "$run"
 mkdir -p "$run"
