@@ -6,14 +6,27 @@
 #   build/xenhost/<kver>/dom0.cpio.gz     dom0: busybox, xl/xenstored/xenconsoled, pciutils, the
 #                                         Xen backend modules, our scenario scripts, and inside it
 #                                         the driver domain's kernel and initramfs (/xpf/)
-# Unpacked packages are cached by package version; the images themselves are assembled anew
-# on every run (a few seconds), so they always hold the current scripts and modules.
+# Unpacked packages are cached by package version. The images are assembled again whenever
+# what goes into them changed (this script, the guest scripts, the rogue's source, our modules,
+# the package of the install scenario): a fingerprint of those is kept beside them.
 # Usage: images.sh KVER [MODULES_DIR]
 source "$(dirname "$0")/../lib/common.sh"
 kver=${1:?usage: images.sh KVER [MODULES_DIR]}
 ours=${2:-$BUILD/kbuild/$kver}
 out=$BUILD/xenhost/$kver
 mkdir -p "$out"
+
+fingerprint=$({
+	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
+	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP/tests/rogue/xpf-rogue.c" "$TOP/tests/lib/common.sh"
+	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
+} | sha256sum | cut -c1-32)
+if [ -f "$BUILD/xenhost/xen.elf" ] && [ -f "$out/dom0.cpio.gz" ] &&
+	[ "$(cat "$out/fingerprint" 2>/dev/null)" = "$fingerprint" ]; then
+	say "images: $kver up to date (dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1))"
+	exit 0
+fi
+rm -f "$out/fingerprint"
 
 LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
 	libxenstore4 libxentoollog1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
@@ -191,4 +204,5 @@ install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
 cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
+echo "$fingerprint" >"$out/fingerprint"
 say "images: xen.elf, $kver vmlinuz, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"

@@ -36,7 +36,9 @@ fi
 img=$BUILD/xenhost/$kver
 name=$scenario-$frontend-$topo
 [ "$pciback" = vpci ] || name+=-$pciback
-[ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || name+=-$kver
+label=$scenario/$frontend/$topo
+[ "$pciback" = vpci ] || label+=/$pciback
+[ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || { name+=-$kver; label+=" on $kver"; }
 run=$BUILD/xenhost/runs/$name
 rm -rf "$run"
 mkdir -p "$run"
@@ -164,7 +166,7 @@ sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 
 sed -n '/^XPF-DOMU-LOG-BEGIN/,/^XPF-DOMU-LOG-END/p' "$run/serial.txt" | grep -E 'XPF-LSPCI' |
 	sed 's/^.*XPF-LSPCI //' >"$run/lspci-vvv.txt" || true
 echo "xenhost: $pass passed, $fail failed in $elapsed s"
-echo "xenhost: $verdict ${name//-//}${why:+: $why}"
+echo "xenhost: $verdict $label${why:+: $why}"
 retried=${XPF_RETRIED:-0}
 if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "${XPF_RETRIES:-3}" ]; then
 	# User space in a PV domain under TCG crashes now and then (README, "Known infrastructure
