@@ -83,6 +83,32 @@ domu_log() { echo /var/log/xen/console/guest-$DOMU.log; }
 domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 # The driver domain said line $1 on its console (hotplug and rogue handshakes).
 console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
+# Xen's state letters for the driver domain ("r-----", "----c-", ...), empty once it is gone.
+domu_state() { xl list "$DOMU" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
+# wait_domu SECONDS what LINE: as wait_for with console_says LINE, but gives up at once when the
+# driver domain can no longer say it: it ended its steps, crashed (its init killed, say, by the
+# TCG flake: on_crash="preserve" keeps it) or is gone. Its state is looked at every 5 s.
+wait_domu() {
+	_limit=$1 _what=$2 _line=$3 _t=0
+	while ! console_says "$_line"; do
+		if domu_done; then
+			echo "the driver domain ended its steps without saying '$_line' (waiting for $_what)"
+			return 1
+		fi
+		if [ $((_t % 10)) = 9 ]; then
+			case "$(domu_state)" in
+			*c* | "") echo "the driver domain crashed or went away (state '$(domu_state)') while dom0 waited for $_what"; return 1 ;;
+			esac
+		fi
+		_t=$((_t + 1))
+		if [ $_t -ge $((_limit * 2)) ]; then
+			echo "gave up after ${_limit} s waiting for $_what"
+			return 1
+		fi
+		sleep 0.5
+	done
+	echo "$_what after ~$((_t / 2)) s"
+}
 
 relay_domu() { # prefix (domU)
 	# The driver domain's own steps, as dom0 steps named <prefix>:<step>.
@@ -138,12 +164,12 @@ if [ "$scenario" = hotplug ]; then
 			t0=$(now_ms)
 			hp_attach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: attach failed: $(tail -n 8 /tmp/hp.log | tr "\n" " ")"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
 			t1=$(now_ms)
-			wait_for 150 "cycle $id up" console_says "XPF-HP-UP $id" >/dev/null ||
+			wait_domu 150 "cycle $id up" "XPF-HP-UP $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain never saw the e1000 (its console: $(tail -n 3 "$(domu_log)" | tr -d '\r' | tr '\n' ' '))"; return 1; }
 			t2=$(now_ms)
 			hp_detach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
 			t3=$(now_ms)
-			wait_for 150 "cycle $id down" console_says "XPF-HP-DOWN $id" >/dev/null ||
+			wait_domu 150 "cycle $id down" "XPF-HP-DOWN $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain still has the e1000"; return 1; }
 			att=$((att + t1 - t0)) det=$((det + t3 - t2))
 			i=$((i + 1))
@@ -158,20 +184,20 @@ if [ "$scenario" = hotplug ]; then
 		wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
 			{ echo "pciback still has a backend device for $DOMU"; return 1; }
 		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
-		wait_for 200 "NVMe bound in the driver domain" console_says XPF-HP-ANCHOR-UP >/dev/null ||
+		wait_domu 200 "NVMe bound in the driver domain" XPF-HP-ANCHOR-UP >/dev/null ||
 			{ echo "the driver domain never said the NVMe was bound"; return 1; }
 		cyc=$(hp_cycles r "$HP_RECONF") || { echo "$cyc"; return 1; }
-		wait_for 150 "the driver domain's checks around the NVMe" console_says XPF-HP-CHECKED >/dev/null ||
+		wait_domu 150 "the driver domain's checks around the NVMe" XPF-HP-CHECKED >/dev/null ||
 			{ echo "the driver domain never finished its checks with the NVMe attached"; return 1; }
 		hp_detach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
-		wait_for 150 "NVMe removed in the driver domain" console_says XPF-HP-ANCHOR-DOWN >/dev/null ||
+		wait_domu 150 "NVMe removed in the driver domain" XPF-HP-ANCHOR-DOWN >/dev/null ||
 			{ echo "the driver domain still has the NVMe after its detach"; return 1; }
 		echo "NVMe attached, then $cyc; NVMe detached"
 	}
-	step domu-ready wait_for 300 "driver domain ready for hotplug" console_says XPF-HP-READY &&
+	step domu-ready wait_domu 300 "driver domain ready for hotplug" XPF-HP-READY &&
 		XPF_NO_RERUN=1 step dom0-hotplug-cycles hp_cycles "" "$HP_CYCLES" &&
 		step dom0-backend-removed backend_gone &&
-		step domu-ready-phase2 wait_for 300 "driver domain ready for phase 2" console_says XPF-HP-READY2 &&
+		step domu-ready-phase2 wait_domu 300 "driver domain ready for phase 2" XPF-HP-READY2 &&
 		XPF_NO_RERUN=1 step dom0-hotplug-reconf-cycles anchor_round &&
 		step dom0-backend-removed-phase2 backend_gone || handshake_failed=1
 fi
@@ -182,7 +208,7 @@ if [ "$scenario" = rogue ]; then
 	rogue_rounds() {
 		n=0
 		for s in $RG_LIST; do
-			wait_for 240 "driver domain ready for $s" console_says "XPF-RG-READY $s" >/dev/null ||
+			wait_domu 240 "driver domain ready for $s" "XPF-RG-READY $s" >/dev/null ||
 				{ echo "the driver domain never got ready for round $s (stuck in the round before?)"; return 1; }
 			timeout 150 /xpf/xpf-rogue "$DOMID" "$s" "$RG_SECS" >/tmp/rogue-$s.log 2>&1
 			rc=$?
@@ -204,7 +230,7 @@ if [ "$scenario" = rogue ]; then
 			13[2-9]) echo "dom0-rogue| round $s: xpf-rogue killed by signal $((rc - 128))" >/dev/console ;;
 			*) echo "dom0-rogue| round $s: xpf-rogue exited with $rc" >/dev/console ;;
 			esac
-			wait_for 240 "round $s checked" console_says "XPF-RG-DONE $s" >/dev/null ||
+			wait_domu 240 "round $s checked" "XPF-RG-DONE $s" >/dev/null ||
 				{ echo "the driver domain did not finish round $s (hung?)"; return 1; }
 			n=$((n + 1))
 		done
