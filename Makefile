@@ -7,7 +7,7 @@ KSERIES ?= 6.1
 KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-.PHONY: all modules deb deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare fuzz demo clean help
+.PHONY: all modules deb bench deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare fuzz demo clean help
 
 all: modules
 
@@ -15,6 +15,7 @@ help:
 	@echo "make demo     build the modules, boot the emulated Xen host, show a NIC in a driver domain"
 	@echo "make check    every test: host unit tests, 6.1 and 6.12 kbuild gates, QEMU scenarios"
 	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES))"
+	@echo "make bench    ours against the in-tree frontend on the emulated host: ratios, JSON in build/bench/"
 	@echo "make deb      Debian packages in build/deb/: DKMS sources, and modules for each kernel in KVERS"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make compare  the in-tree xen-pcifront's runs of the msi, hotplug and rogue scenarios"
@@ -55,6 +56,13 @@ deb:
 	@$(TOP)/scripts/deps.sh build
 	@for k in $(KVERS); do $(TOP)/scripts/kbuild.sh $$k || exit 1; done
 	@$(TOP)/scripts/deb.sh $(KVERS)
+
+# Ours against the in-tree frontend on the emulated host, in one boot (BENCH_ROUNDS rounds).
+BENCH_ROUNDS ?= 3
+bench:
+	@$(TOP)/scripts/deps.sh build emu
+	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+	@$(TOP)/tests/bench/run.sh $(BENCH_ROUNDS)
 
 # The long fuzzing run; `make check` gives each target 30 s.
 FUZZ_SECONDS ?= 600

@@ -18,7 +18,8 @@ mkdir -p "$out"
 
 fingerprint=$({
 	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
-	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP/tests/rogue/xpf-rogue.c" "$TOP/tests/lib/common.sh"
+	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP/tests/rogue/xpf-rogue.c" "$TOP/tests/lib/common.sh" \
+		"$TOP/tests/bench/xpf-bench.c"
 	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
 } | sha256sum | cut -c1-32)
 if [ -f "$BUILD/xenhost/xen.elf" ] && [ -f "$out/dom0.cpio.gz" ] &&
@@ -127,8 +128,16 @@ if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
 fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
+# The bench scenario's measuring tool (tests/bench/), built here.
+bench=$BUILD/bench/xpf-bench
+if [ ! -x "$bench" ] || [ "$TOP/tests/bench/xpf-bench.c" -nt "$bench" ]; then
+	mkdir -p "$BUILD/bench"
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$bench" "$TOP/tests/bench/xpf-bench.c" ||
+		die "building xpf-bench failed"
+fi
+install_elf "$domu" "$bench" /xpf/xpf-bench
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
-cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install}.sh "$domu/xpf/"
+cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install,bench}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"

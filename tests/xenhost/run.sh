@@ -26,6 +26,9 @@ case "$pciback" in vpci | passthrough) ;; *) die "--pciback must be vpci or pass
 kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)}
 qemu=$(qemu_bin)
 
+if [ "$scenario" = bench ]; then
+	timeout_s=${XPF_TIMEOUT:-900} # a driver domain per frontend and round
+fi
 if [ "$scenario" = install ]; then
 	# Our modules package for this kernel (scripts/deb.sh): images.sh installs it with dpkg.
 	deb=$("$TOP/scripts/deb.sh" "$kver" | tail -n 1) || die "building the package failed"
@@ -86,6 +89,7 @@ dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo xpf_pc
 # The rogue scenario's rounds, when not all of them (comma-separated: XPF_ROGUE_LIST=silent,late).
 # Commas separate QEMU's multiboot modules: the list travels with '+' instead.
 [ -z "${XPF_ROGUE_LIST:-}" ] || dom0_args+=" xpf_rogue_list=${XPF_ROGUE_LIST//,/+}"
+[ -z "${XPF_BENCH_ROUNDS:-}" ] || dom0_args+=" xpf_bench_rounds=$XPF_BENCH_ROUNDS"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
@@ -152,6 +156,7 @@ else
 	msiprobe) must=dom0-e1000e-msi-selftest ;;
 	hotplug) must=dom0-hotplug-reconf-cycles ;;
 	rogue) must=dom0-rogue-rounds ;;
+	bench) must=domU-ours-1:bench ;;
 	install) must=domU-removed:ping6-dom0 ;;
 	*) must=domU:ping6-dom0 ;;
 	esac

@@ -35,6 +35,15 @@ if [ "$scenario" = install ]; then
 	DOMU_RAMDISK=domu-pkg.cpio.gz DOMU_PKG=installed
 	frontend=pkg
 fi
+# The bench scenario boots a driver domain per frontend and round, alternating which goes first
+# (ours, in-tree; in-tree, ours; ...), all in this one boot: ratios need the same host.
+BENCH_ROUND=
+if [ "$scenario" = bench ]; then
+	BENCH_ORDER=$(i=1; while [ $i -le "${xpf_bench_rounds:-3}" ]; do
+		if [ $((i % 2)) = 1 ]; then echo "ours:$i intree:$i"; else echo "intree:$i ours:$i"; fi
+		i=$((i + 1)); done)
+	BENCH_ROUND=1 frontend=ours DOMU=bench-ours-1
+fi
 HP_CYCLES=${xpf_cycles:-20}
 HP_RECONF=${xpf_reconf_cycles:-3}
 
@@ -44,7 +53,7 @@ name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
 ramdisk="/xpf/$DOMU_RAMDISK"
-extra="console=hvc0 rdinit=/init xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
+extra="console=hvc0 rdinit=/init xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG}${BENCH_ROUND:+ xpf_round=$BENCH_ROUND} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
@@ -267,6 +276,16 @@ if [ "$scenario" = install ]; then
 	step domu-config-removed write_cfg &&
 		step domu-create-removed create_domu &&
 		domu_wrapup domU-removed
+elif [ "$scenario" = bench ]; then
+	bench_domu() { write_cfg >/dev/null && create_domu; }
+	domu_wrapup domU-ours-1
+	for b in $BENCH_ORDER; do
+		[ "$b" = ours:1 ] && continue # the first, booted above
+		frontend=${b%:*} BENCH_ROUND=${b#*:}
+		DOMU=bench-$frontend-$BENCH_ROUND
+		step "domu-create-$frontend-$BENCH_ROUND" bench_domu || break
+		domu_wrapup "domU-$frontend-$BENCH_ROUND"
+	done
 else
 	domu_wrapup domU
 fi

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# The bench scenario inside the driver domain (sourced by domu-init): one frontend
+# (xpf_frontend), one round (xpf_round) of `make bench`'s measurements. dom0 boots a domain per
+# frontend and round, alternating, all in one boot of the emulated host. Each measurement is one
+# line "XPF-SHOW bench fe=<frontend> round=<n> <name> key=value..." (tests/bench/run.sh reads
+# them); nothing here judges a number.
+B=/xpf/xpf-bench
+OPS=${xpf_bench_ops:-2000}
+bench_line() { sed "s/^XPF-BENCH /XPF-SHOW bench fe=$xpf_frontend round=${xpf_round:-1} /"; }
+# The modules' own sizes (core text and data, from /proc/modules) and the slab and vmalloc use of
+# bringing the NIC up, for the memory rows.
+module_bytes() {
+	case "$xpf_frontend" in
+	ours) awk '$1 ~ /^xen_pcifront_(cxx|evtchn|msi|hotplug)$/ { s += $2 } END { print s + 0 }' /proc/modules ;;
+	intree) awk '$1 == "xen_pcifront" { s += $2 } END { print s + 0 }' /proc/modules ;;
+	esac
+}
+slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+bench_run() {
+	s0=$(slab_kb)
+	# From modprobe to the first device on the PV PCI bus (polled every 10 ms, for 60 s at most).
+	case "$xpf_frontend" in ours) m=xen-pcifront-cxx ;; *) m=xen-pcifront ;; esac
+	"$B" time load_and_enumerate sh -c "modprobe $m || exit 1
+		for i in \$(seq 6000); do [ -n \"\$(ls /sys/bus/pci/devices)\" ] && exit 0; usleep 10000; done
+		exit 1" | bench_line
+	wait_for 60 "the e1000 on the PV PCI bus" nic_bdf >/dev/null || { echo "no e1000"; return 1; }
+	BDF=$(nic_bdf)
+	echo "XPF-BENCH memory module_bytes=$(module_bytes) slab_kb_after_enumeration=$(($(slab_kb) - s0))" | bench_line
+	"$B" confread "$BDF" 200 1 >/dev/null || return 1 # warm-up
+	"$B" confread "$BDF" "$OPS" 5 | bench_line
+	for i in 1 2 3; do "$B" time lspci_vvv lspci -vvv -s "${BDF#0000:}" | bench_line; done
+	echo "measured $xpf_frontend, round ${xpf_round:-1}"
+}
+step bench bench_run
