@@ -6,7 +6,8 @@
 # them); nothing here judges a number.
 B=/xpf/xpf-bench
 OPS=${xpf_bench_ops:-2000}
-bench_line() { sed "s/^XPF-BENCH /XPF-SHOW bench fe=$xpf_frontend round=${xpf_round:-1} /"; }
+# To the console: the step around bench_run keeps only its own first line.
+bench_line() { sed "s/^XPF-BENCH /XPF-SHOW bench fe=$xpf_frontend round=${xpf_round:-1} /" >/dev/console; }
 # The modules' own sizes (core text and data, from /proc/modules) and the slab and vmalloc use of
 # bringing the NIC up, for the memory rows.
 module_bytes() {
