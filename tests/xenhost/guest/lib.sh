@@ -66,11 +66,17 @@ check() {
 }
 
 # wait_for SECONDS what command...: polls every 0.5 s; never waits longer than SECONDS.
+# With WAIT_GIVE_UP=CHECK, it also stops as soon as `CHECK TICKS` (TICKS: polls so far) succeeds,
+# printing what CHECK printed: the reason the awaited thing can no longer happen.
 wait_for() {
 	_limit=$1 _what=$2
 	shift 2
 	_t=0
 	while ! "$@" >/dev/null 2>&1; do
+		if [ -n "${WAIT_GIVE_UP:-}" ] && _why=$($WAIT_GIVE_UP $_t); then
+			echo "$_why while waiting for $_what"
+			return 1
+		fi
 		_t=$((_t + 1))
 		if [ $_t -ge $((_limit * 2)) ]; then
 			echo "gave up after ${_limit} s waiting for $_what"

@@ -94,30 +94,20 @@ domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
 # Xen's state letters for the driver domain ("r-----", "----c-", ...), empty once it is gone.
 domu_state() { xl list "$DOMU" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
-# wait_domu SECONDS what LINE: as wait_for with console_says LINE, but gives up at once when the
-# driver domain can no longer say it: it ended its steps, crashed (its init killed, say, by the
+# Why the driver domain can no longer say a line dom0 waits for (wait_for's WAIT_GIVE_UP, called
+# each poll with the count of polls): it ended its steps, crashed (its init killed, say, by the
 # TCG flake: on_crash="preserve" keeps it) or is gone. Its state is looked at every 5 s.
-wait_domu() {
-	_limit=$1 _what=$2 _line=$3 _t=0
-	while ! console_says "$_line"; do
-		if domu_done; then
-			echo "the driver domain ended its steps without saying '$_line' (waiting for $_what)"
-			return 1
-		fi
-		if [ $((_t % 10)) = 9 ]; then
-			case "$(domu_state)" in
-			*c* | "") echo "the driver domain crashed or went away (state '$(domu_state)') while dom0 waited for $_what"; return 1 ;;
-			esac
-		fi
-		_t=$((_t + 1))
-		if [ $_t -ge $((_limit * 2)) ]; then
-			echo "gave up after ${_limit} s waiting for $_what"
-			return 1
-		fi
-		sleep 0.5
-	done
-	echo "$_what after ~$((_t / 2)) s"
+domu_cannot_say() { # polls
+	domu_done && { echo "the driver domain ended its steps"; return 0; }
+	[ $(($1 % 10)) = 9 ] || return 1
+	case "$(domu_state)" in
+	*c* | "") echo "the driver domain crashed or went away (state '$(domu_state)')" ;;
+	*) return 1 ;;
+	esac
 }
+# wait_domu SECONDS what LINE: waits for the driver domain's console line LINE, giving up early
+# when it can no longer come.
+wait_domu() { WAIT_GIVE_UP=domu_cannot_say wait_for "$1" "$2" console_says "$3"; }
 
 relay_domu() { # prefix (domU)
 	# The driver domain's own steps, as dom0 steps named <prefix>:<step>.
