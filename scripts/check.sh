@@ -65,4 +65,10 @@ cat "$results"
 pass=$(grep -c '^PASS' "$results")
 fail=$(grep -c '^FAIL' "$results")
 echo "check: $pass passed, $fail failed"
+# Last, because CI shows only the end of the output: why each emulated-host run failed.
+if [ -n "$(ls "$top/build/xenhost/why" 2>/dev/null)" ] && grep -q '^FAIL xen-scenarios' "$results"; then
+	echo
+	echo "=== why the failed emulated-host runs failed (whole logs: build/xenhost/runs/*/serial.txt)"
+	cat "$top/build/xenhost/why/"*.txt | head -n 60
+fi
 exit $failed

@@ -44,6 +44,7 @@ else
 fi
 failed=0
 summary=()
+rm -rf "$BUILD/xenhost/why" # each failed run leaves its digest there (run.sh)
 for r in "${runs[@]}"; do
 	set -- $r
 	sc=$1 fe=$2 tp=$3

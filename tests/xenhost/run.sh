@@ -44,7 +44,8 @@ label=$scenario/$frontend/$topo
 [ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || { name+=-$kver; label+=" on $kver"; }
 run=$BUILD/xenhost/runs/$name
 rm -rf "$run"
-mkdir -p "$run"
+mkdir -p "$run" "$BUILD/xenhost/why"
+rm -f "$BUILD/xenhost/why/$name.txt"
 log=$run/serial.log
 
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M${XPF_XEN_EXTRA:+ $XPF_XEN_EXTRA}"
@@ -86,6 +87,7 @@ if [ "$scenario" = hotplug ]; then
 fi
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init"
 dom0_args+=" xpf_scenario=$scenario xpf_frontend=$frontend xpf_topo=$topo xpf_pciback=$pciback${cycles:+ xpf_cycles=$cycles}"
+dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before it
 # The rogue scenario's rounds, when not all of them (comma-separated: XPF_ROGUE_LIST=silent,late).
 # Commas separate QEMU's multiboot modules: the list travels with '+' instead.
 [ -z "${XPF_ROGUE_LIST:-}" ] || dom0_args+=" xpf_rogue_list=${XPF_ROGUE_LIST//,/+}"
@@ -136,8 +138,10 @@ verdict=PASS why=
 # A user-space crash (the kernel's "segfault at" / "traps: prog[pid] general protection", or a
 # shell's report); a kernel GPF looks different ("general protection fault, probably ...").
 user_crash='segfault at|Segmentation fault|traps: [^ ]+ general protection|malloc\(\): |Aborted|xpf-rogue killed by signal'
-crash=$(grep -m1 -E "$user_crash" "$run/serial.txt" || true)
-crashes=$(grep -cE "$user_crash" "$run/serial.txt" || true)
+# Not the watchdog's lines: they come from a host about to be killed as hung, and a hang must
+# not pass for a flake because the watchdog's own xl crashed.
+crash=$(grep -v '^watchdog| ' "$run/serial.txt" | grep -m1 -E "$user_crash" || true)
+crashes=$(grep -v '^watchdog| ' "$run/serial.txt" | grep -cE "$user_crash" || true)
 # A run that went wrong while user space was crashing is an infrastructure failure (the TCG
 # flake), not a driver verdict. Steps a crash broke were already re-run once by step().
 infra=${crash:+INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $crash}
@@ -182,6 +186,20 @@ if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "$
 	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver" --pciback "$pciback"
 fi
 if [ $verdict = FAIL ]; then
+	# The failure in a few lines, for the end of `make check` (CI shows only its last lines):
+	# the verdict, the failed steps, and the end of what the driver domain said (dom0 prints
+	# its tail, with its blocked tasks, when a handshake timed out) or else of the serial log.
+	{
+		echo "$label: $why$([ "$retried" = 0 ] || echo " (try $((retried + 1)), after $retried infrastructure failure(s))")"
+		sed -n 's/^XPF-STEP FAIL /  FAIL /p' "$run/steps.txt" | cut -c1-400
+		if grep -q '^watchdog| ' "$run/serial.txt"; then
+			sed -n 's/^watchdog| /  /p' "$run/serial.txt" | head -n 50 | cut -c1-160
+		elif grep -q '^domU-tail| ' "$run/serial.txt"; then
+			sed -n 's/^domU-tail| \(\[[ 0-9.]*\] \)\{0,1\}//p' "$run/serial.txt" | grep -v '^ *$' | tail -n 25 | cut -c1-160 | sed 's/^/  domU| /'
+		else
+			grep -v '^ *$' "$run/serial.txt" | tail -n 12 | cut -c1-160 | sed 's/^/  serial| /'
+		fi
+	} >"$BUILD/xenhost/why/$name.txt"
 	echo "xenhost: look at $run/serial.txt (Xen + dom0 console, the driver domain's lines relayed)" >&2
 	grep -E 'panic|Panic|FATAL|\(XEN\) .*(error|Error)' "$run/serial.txt" | head -n 10 >&2 || true
 	exit 1

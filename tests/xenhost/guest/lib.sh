@@ -29,6 +29,7 @@ user_crashes() { dmesg 2>/dev/null | grep -cE 'segfault at|traps: [^ ]+ general 
 step() { # name, command...: runs the command, reports its exit status and first output line
 	_name=$1
 	shift
+	[ -z "${XPF_STEP_FILE:-}" ] || echo "$_name (since $(cut -d' ' -f1 /proc/uptime) s)" >"$XPF_STEP_FILE"
 	_crash0=$(user_crashes)
 	if _out=$("$@" 2>&1); then
 		# A shell's report of a crashed helper is not the step's result line.
