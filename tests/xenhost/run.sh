@@ -197,7 +197,7 @@ if [ $verdict = FAIL ]; then
 		elif grep -q '^domU-tail| ' "$run/serial.txt"; then
 			sed -n 's/^domU-tail| \(\[[ 0-9.]*\] \)\{0,1\}//p' "$run/serial.txt" | grep -v '^ *$' | tail -n 25 | cut -c1-160 | sed 's/^/  domU| /'
 		else
-			grep -v '^ *$' "$run/serial.txt" | tail -n 12 | cut -c1-160 | sed 's/^/  serial| /'
+			grep -v -e '^ *$' -e 'Already setup the GSI' "$run/serial.txt" | tail -n 12 | cut -c1-160 | sed 's/^/  serial| /'
 		fi
 	} >"$BUILD/xenhost/why/$name.txt"
 	echo "xenhost: look at $run/serial.txt (Xen + dom0 console, the driver domain's lines relayed)" >&2
