@@ -27,8 +27,9 @@ struct OpStats {
 //   void set_active();    // after a write barrier, atomically set _XEN_PCIF_active
 //   void notify();        // kick the backend's event channel
 //   uint64_t now_ns();    // a clock in the same time base as wait()'s deadline
-//   void wait(uint64_t now_ns, uint64_t deadline_ns); // block until an event or the deadline
-//                         // (@now_ns: the channel's reading of now_ns()); may return early
+//   void wait(uint64_t sent_ns, uint64_t now_ns, uint64_t deadline_ns);
+//                         // block until an event or the deadline (@sent_ns: when the op was
+//                         // sent; @now_ns: the channel's reading of now_ns()); may return early
 template <typename Transport> class OpChannel {
       public:
 	explicit OpChannel(Transport &t) : t_(t) {}
@@ -50,7 +51,8 @@ template <typename Transport> class OpChannel {
 		t_.page()->op = req;
 		t_.set_active();
 		t_.notify();
-		const uint64_t deadline = t_.now_ns() + timeout_ns;
+		const uint64_t sent = t_.now_ns();
+		const uint64_t deadline = sent + timeout_ns;
 		while (t_.active()) {
 			const uint64_t now = t_.now_ns();
 			if (now >= deadline) {
@@ -58,7 +60,7 @@ template <typename Transport> class OpChannel {
 				++stats_.timeouts;
 				return kcxx::err(-KCXX_ETIMEDOUT);
 			}
-			t_.wait(now, deadline);
+			t_.wait(sent, now, deadline);
 		}
 		*reply = t_.page()->op;
 		return kcxx::ok();

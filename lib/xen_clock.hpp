@@ -36,6 +36,14 @@ bool clocksource_is_xen_time(const ClockSample &a, const ClockSample &b, uint64_
 
 // The absolute Xen deadline for a wait of @remaining_ns from @xen_now_ns. Never 0, which Xen
 // reads as "no timeout"; a wait that is already over gets 1, a time Xen has passed.
+// The first @spin_ns of an op's wait poll without blocking: a backend answers most ops within
+// that, and waking a blocked vCPU costs more than the answer (the scheduler's round trip). Past
+// it, the wait blocks until the reply's event or the deadline. @now_ns is never before @sent_ns.
+inline bool op_wait_spins(uint64_t sent_ns, uint64_t now_ns, uint64_t spin_ns)
+{
+	return now_ns - sent_ns < spin_ns;
+}
+
 inline uint64_t xen_poll_deadline(uint64_t xen_now_ns, uint64_t remaining_ns)
 {
 	if (remaining_ns == 0)

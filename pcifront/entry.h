@@ -33,6 +33,7 @@ void xpf_unregister_xenbus_driver(void);
 
 /* Module parameters, defined in glue.c. */
 extern unsigned int xpf_op_timeout_ms;
+extern unsigned int xpf_op_spin_us;
 
 KCXX_EXTERN_C_END
 

@@ -83,7 +83,7 @@ uint64_t KernelTransport::now_ns()
 	return kcxx_ktime_get_ns();
 }
 
-void KernelTransport::wait(uint64_t now, uint64_t deadline_ns)
+void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 {
 	// Clear the port's pending bit before the last look at the flag: a reply that lands after
 	// this look sets it again and ends the poll at once.
@@ -92,10 +92,11 @@ void KernelTransport::wait(uint64_t now, uint64_t deadline_ns)
 		return;
 	const uint64_t remaining = deadline_ns > now ? deadline_ns - now : 0;
 	bool have = false;
-	const uint64_t xen_now = fe_.xen_now_ns(&have);
+	const uint64_t xen_now = op_wait_spins(sent, now, fe_.spin_ns_) ? 0 : fe_.xen_now_ns(&have);
 	if (!have) {
-		// No Xen clock: a deadline Xen has passed, so the poll returns at once (bounded by
-		// the caller's ktime deadline), as the in-tree frontend always does.
+		// Spinning, or no Xen clock: a deadline Xen has passed, so the poll returns at once
+		// (bounded by the caller's ktime deadline), as the in-tree frontend always does; it
+		// still yields the pCPU to Xen, which may run the backend on it.
 		kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), 1);
 		kcxx_cpu_relax();
 		return;
@@ -107,7 +108,8 @@ void KernelTransport::wait(uint64_t now, uint64_t deadline_ns)
 
 Frontend::Frontend(struct xenbus_device *xdev)
     : xdev_(xdev), name_(kcxx_xenbus_nodename(xdev)),
-      timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull)
+      timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
+      spin_ns_(static_cast<uint64_t>(xpf_op_spin_us) * 1000ull)
 {
 	count(&live_frontends, 1);
 }
@@ -878,9 +880,9 @@ int Frontend::show_stats(struct seq_file *m)
 {
 	kcxx::SpinGuard g(op_lock_);
 	const OpStats &s = chan_.stats();
-	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d\n",
+	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d spin_us %u\n",
 			xen_clock_kind_name(clock_), xpf_op_timeout_ms, live_ ? 1 : 0,
-			chan_.wedged() ? 1 : 0);
+			chan_.wedged() ? 1 : 0, xpf_op_spin_us);
 	kcxx_seq_printf(m,
 			"ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
 			"late_replies %llu\n",

@@ -33,7 +33,7 @@ class KernelTransport
 	void set_active();
 	void notify();
 	uint64_t now_ns();
-	void wait(uint64_t now, uint64_t deadline_ns);
+	void wait(uint64_t sent, uint64_t now, uint64_t deadline_ns);
 
       private:
 	Frontend &fe_;
@@ -117,6 +117,7 @@ class Frontend : kcxx::NoCopy
 	bool live_ = false; // ops may be sent: set after publish, cleared before teardown
 	XenClockKind clock_ = XenClockKind::None;
 	uint64_t timeout_ns_;
+	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
 	KernelTransport transport_{*this};
 	OpChannel<KernelTransport> chan_{transport_};
 	LatencyHistogram latency_;

@@ -13,6 +13,10 @@ unsigned int xpf_op_timeout_ms = 2000;
 module_param_named(op_timeout_ms, xpf_op_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(op_timeout_ms,
 		 "How long a config op waits for the backend before failing (ms, 10..60000)");
+unsigned int xpf_op_spin_us = 2000;
+module_param_named(op_spin_us, xpf_op_spin_us, uint, 0444);
+MODULE_PARM_DESC(op_spin_us,
+		 "How long a config op polls for the reply before blocking on its event (us, 0..100000)");
 
 /* Called by the PCI core with pci_lock held and interrupts off. */
 static int xpf_pci_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)

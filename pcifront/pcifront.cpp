@@ -14,6 +14,7 @@ namespace {
 constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
 constexpr unsigned int kMaxTimeoutMs = 60000;
+constexpr unsigned int kMaxSpinUs = 100000;
 bool registered;
 struct dentry *objects_file;
 struct kcxx_debugfs_show objects_show;
@@ -35,6 +36,11 @@ extern "C" int xpf_frontend_init(void)
 	if (xpf_op_timeout_ms < kMinTimeoutMs || xpf_op_timeout_ms > kMaxTimeoutMs) {
 		kcxx_log(kMod, KCXX_LOG_ERR, "op_timeout_ms=%u is outside %u..%u; load refused",
 			 xpf_op_timeout_ms, kMinTimeoutMs, kMaxTimeoutMs);
+		return -KCXX_EINVAL;
+	}
+	if (xpf_op_spin_us > kMaxSpinUs) {
+		kcxx_log(kMod, KCXX_LOG_ERR, "op_spin_us=%u is over %u; load refused", xpf_op_spin_us,
+			 kMaxSpinUs);
 		return -KCXX_EINVAL;
 	}
 	if (!xpf_msi_hook_free()) {

@@ -34,10 +34,13 @@ struct SimTransport {
 		if (answer_after == 0)
 			answer();
 	}
+	uint64_t last_sent = ~0ull;
 	uint64_t now_ns() { return clock; }
-	void wait(uint64_t, uint64_t deadline)
+	void wait(uint64_t sent, uint64_t now, uint64_t deadline)
 	{
 		++waits;
+		last_sent = sent;
+		EXPECT_LE(sent, now);
 		clock = std::min(clock + 1000000, deadline);
 		if (pending && answer_after > 0 && ++waits_since_notify >= answer_after)
 			answer();
@@ -83,8 +86,11 @@ TEST(OpChannel, SlowBackendWithinTheDeadlineIsFine)
 	t.answer_after = 10; // 10 ms
 	OpChannel<SimTransport> ch(t);
 	xen_pci_op reply;
+	const uint64_t sent = t.clock;
 	EXPECT_TRUE(ch.call(read_op(0), &reply, kTimeout).ok());
 	EXPECT_EQ(t.waits, 10);
+	// Every wait learned when the op went out (the spin phase counts from there).
+	EXPECT_EQ(t.last_sent, sent);
 }
 
 TEST(OpChannel, SilentBackendTimesOutInBoundedTime)

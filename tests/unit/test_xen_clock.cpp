@@ -89,3 +89,14 @@ TEST(OpStats, DeviceTableKeepsCountingPastItsSize)
 	EXPECT_EQ(t.get(first).reads, 1u);
 	EXPECT_EQ(t.at(DeviceTable::kSlots - 1).reads, 4u);
 }
+
+TEST(XenClock, OpWaitSpinsOnlyForItsBudget)
+{
+	constexpr uint64_t sent = 5'000'000'000ull, spin = 2'000'000ull; // 2 ms
+	EXPECT_TRUE(op_wait_spins(sent, sent, spin));
+	EXPECT_TRUE(op_wait_spins(sent, sent + spin - 1, spin));
+	EXPECT_FALSE(op_wait_spins(sent, sent + spin, spin));
+	EXPECT_FALSE(op_wait_spins(sent, sent + 60'000'000'000ull, spin));
+	// op_spin_us=0: every wait blocks at once.
+	EXPECT_FALSE(op_wait_spins(sent, sent, 0));
+}
