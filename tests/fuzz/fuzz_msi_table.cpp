@@ -29,7 +29,7 @@ struct FuzzBackend {
 			return 0;
 		}
 		const uint8_t e = in->u8();
-		reply->err = e < 200 ? 0 : e < 220 ? -KCXX_EALREADY : -static_cast<int32_t>(in->u32());
+		reply->err = e < 200 ? 0 : e < 220 ? -KCXX_EALREADY : static_cast<int32_t>(0u - in->u32()); // any value, INT32_MIN too
 		reply->value = in->u8() & 1 ? in->u32() : in->u8();
 		for (int i = 0; i < SH_INFO_MAX_VEC; ++i) {
 			reply->msix_entries[i].vector = in->u8() & 3 ? in->u8() + 16u * in->u8() : in->u32();
