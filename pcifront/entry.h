@@ -34,6 +34,7 @@ void xpf_unregister_xenbus_driver(void);
 /* Module parameters, defined in glue.c. */
 extern unsigned int xpf_op_timeout_ms;
 extern unsigned int xpf_op_spin_us;
+extern bool xpf_config_cache;
 
 KCXX_EXTERN_C_END
 

@@ -271,6 +271,7 @@ void Frontend::start_serving()
 		// An op the previous load gave up on may still be in the backend's hands.
 		if (load_flags(page_.as<xen_pci_sharedinfo>()) & kActive)
 			chan_.assume_wedged();
+		cache_.clear(); // a new connection: whatever is behind it is read anew
 		live_ = true;
 	}
 	// Before any device is added: drivers enable MSI in their probe.
@@ -476,6 +477,7 @@ Result<void> Frontend::reconfigure()
 	{
 		kcxx::SpinGuard g(op_lock_);
 		++hotplug_rounds_;
+		cache_.clear(); // the detached devices' addresses may come back with others
 	}
 	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
 }
@@ -483,6 +485,11 @@ Result<void> Frontend::reconfigure()
 Result<void> Frontend::reconfigured()
 {
 	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
+	{
+		// Again before the rescan: a backend may attach without a Reconfiguring round first.
+		kcxx::SpinGuard g(op_lock_);
+		cache_.clear();
+	}
 	if (const int e = xpf_hotplug_reconfigured(&hp); e < 0) {
 		++protocol_events_;
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
@@ -660,6 +667,11 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	kcxx::SpinGuard g(op_lock_);
 	if (!live_)
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
+	const bool cache_on = __atomic_load_n(&xpf_config_cache, __ATOMIC_RELAXED);
+	if (read && cache_on && cache_.lookup(bdf, where, size, val))
+		return KCXX_PCIBIOS_SUCCESSFUL;
+	if (!read)
+		cache_.on_write(bdf, where, size); // whether it then succeeds or not
 	xen_pci_op reply;
 	const uint64_t t0 = kcxx_ktime_get_ns();
 	auto r = chan_.call(*req.get(), &reply, timeout_ns_);
@@ -702,8 +714,11 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 		++op_errors_;
 		return xen_pci_err_to_pcibios(cr.err);
 	}
-	if (read)
+	if (read) {
 		*val = cr.value;
+		if (cache_on)
+			cache_.fill(bdf, where, size, cr.value);
+	}
 	return KCXX_PCIBIOS_SUCCESSFUL;
 }
 
@@ -900,6 +915,12 @@ int Frontend::show_stats(struct seq_file *m)
 			static_cast<unsigned long long>(protocol_events_),
 			static_cast<unsigned long long>(msi_ops_),
 			static_cast<unsigned long long>(hotplug_rounds_));
+	const ConfigCacheStats &cs = cache_.stats();
+	kcxx_seq_printf(m, "cache %s hits %llu fills %llu forgets %llu\n",
+			__atomic_load_n(&xpf_config_cache, __ATOMIC_RELAXED) ? "on" : "off",
+			static_cast<unsigned long long>(cs.hits),
+			static_cast<unsigned long long>(cs.fills),
+			static_cast<unsigned long long>(cs.forgets));
 	kcxx_seq_printf(m, "latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);

@@ -8,6 +8,7 @@
 #include "kcxx/sync.hpp"
 #include "kcxx/work.h"
 #include "kcxx/xen.hpp"
+#include "lib/config_cache.hpp"
 #include "lib/op_channel.hpp"
 #include "lib/op_stats.hpp"
 #include "lib/xen_clock.hpp"
@@ -118,6 +119,7 @@ class Frontend : kcxx::NoCopy
 	XenClockKind clock_ = XenClockKind::None;
 	uint64_t timeout_ns_;
 	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
+	ConfigCache cache_; // read-only registers (config_cache); cleared on connect and hotplug
 	KernelTransport transport_{*this};
 	OpChannel<KernelTransport> chan_{transport_};
 	LatencyHistogram latency_;
