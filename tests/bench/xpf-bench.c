@@ -7,12 +7,21 @@
  *                                       a config op through the PCI frontend): per round, wall
  *                                       and CPU nanoseconds per op; the medians of the rounds
  *   xpf-bench time NAME CMD [ARG...]    runs CMD ROUNDS=1 time: its wall and CPU nanoseconds
+ *   xpf-bench floor OPS ROUNDS          the floor under a config op: event-channel round trips
+ *                                       to dom0 (/dev/xen/evtchn, both sides spinning, as a
+ *                                       config op's wait does). Offers a port to dom0, says
+ *                                       "XPF-FLOOR-PORT <port>" on the console, waits for dom0's
+ *                                       first event, then per round times OPS notify-and-wait
+ *                                       round trips; the medians of the rounds
+ *   xpf-bench floor-echo DOMID PORT N   dom0's side: binds to the driver domain's PORT, notifies
+ *                                       once, then answers N events, each with one of its own
  *
  * CPU time is the process's own (user + system), read with getrusage: while a config op waits
  * for the backend the frontend either spins (in-tree) or polls the event channel (ours), and
  * that shows here.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +31,11 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <xen/xen.h> /* domid_t, for the next */
+#include <xen/sys/evtchn.h>
 
 static uint64_t now_ns(void)
 {
@@ -58,43 +71,62 @@ static uint64_t median(uint64_t *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int confread(const char *bdf, long ops, int rounds)
+/*
+ * @rounds rounds of @ops calls of @op(@ctx); prints "XPF-BENCH @name ops= rounds=" with the
+ * medians of the rounds' wall and CPU nanoseconds per op.
+ */
+static int timed_rounds(const char *name, long ops, int rounds, int (*op)(void *ctx, long i),
+			void *ctx)
 {
-	char path[128];
 	uint64_t wall[64], cpu[64];
-	uint32_t v;
-	int fd, r;
+	int r;
 	long i;
 
 	if (rounds < 1 || rounds > 64 || ops < 1) {
 		fprintf(stderr, "xpf-bench: 1..64 rounds of at least one op\n");
 		return 2;
 	}
+	for (r = 0; r < rounds; r++) {
+		uint64_t t0 = now_ns(), c0 = cpu_ns(RUSAGE_SELF);
+
+		for (i = 0; i < ops; i++)
+			if (op(ctx, i))
+				return 1;
+		wall[r] = (now_ns() - t0) / (uint64_t)ops;
+		cpu[r] = (cpu_ns(RUSAGE_SELF) - c0) / (uint64_t)ops;
+	}
+	printf("XPF-BENCH %s ops=%ld rounds=%d wall_ns_per_op=%llu cpu_ns_per_op=%llu\n", name, ops,
+	       rounds, (unsigned long long)median(wall, rounds),
+	       (unsigned long long)median(cpu, rounds));
+	return 0;
+}
+
+static int confread_one(void *ctx, long i)
+{
+	uint32_t v;
+
+	/* The standard header's 16 dwords in turn: IDs, command/status, class, BARs. */
+	if (pread(*(int *)ctx, &v, 4, (off_t)((i % 16) * 4)) != 4) {
+		perror("pread");
+		return -1;
+	}
+	return 0;
+}
+
+static int confread(const char *bdf, long ops, int rounds)
+{
+	char path[128];
+	int fd, ret;
+
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		perror(path);
 		return 1;
 	}
-	for (r = 0; r < rounds; r++) {
-		uint64_t t0 = now_ns(), c0 = cpu_ns(RUSAGE_SELF);
-
-		for (i = 0; i < ops; i++) {
-			/* The standard header's 16 dwords in turn: IDs, command/status, class, BARs. */
-			if (pread(fd, &v, 4, (off_t)((i % 16) * 4)) != 4) {
-				perror("pread");
-				close(fd);
-				return 1;
-			}
-		}
-		wall[r] = (now_ns() - t0) / (uint64_t)ops;
-		cpu[r] = (cpu_ns(RUSAGE_SELF) - c0) / (uint64_t)ops;
-	}
+	ret = timed_rounds("confread", ops, rounds, confread_one, &fd);
 	close(fd);
-	printf("XPF-BENCH confread ops=%ld rounds=%d wall_ns_per_op=%llu cpu_ns_per_op=%llu\n", ops,
-	       rounds, (unsigned long long)median(wall, rounds),
-	       (unsigned long long)median(cpu, rounds));
-	return 0;
+	return ret;
 }
 
 static int time_cmd(const char *name, char **argv)
@@ -130,12 +162,147 @@ static int time_cmd(const char *name, char **argv)
 	return 0;
 }
 
+/*
+ * One event on @fd's bound port, then unmasks the port again. Spins (the descriptor is
+ * non-blocking), as a config op's wait spins: a blocking read would time the wake-up of an idle
+ * vCPU, not the event channel.
+ */
+static int evtchn_wait(int fd, uint32_t port)
+{
+	uint32_t got;
+	ssize_t n;
+
+	while ((n = read(fd, &got, sizeof(got))) < 0 && errno == EAGAIN)
+		;
+	if (n != sizeof(got)) {
+		perror("read /dev/xen/evtchn");
+		return -1;
+	}
+	if (got != port) {
+		fprintf(stderr, "xpf-bench: event on port %u, expected %u\n", got, port);
+		return -1;
+	}
+	if (write(fd, &got, sizeof(got)) != sizeof(got)) {
+		perror("write /dev/xen/evtchn");
+		return -1;
+	}
+	return 0;
+}
+
+static int evtchn_notify(int fd, uint32_t port)
+{
+	struct ioctl_evtchn_notify n = { .port = port };
+
+	if (ioctl(fd, IOCTL_EVTCHN_NOTIFY, &n) < 0) {
+		perror("IOCTL_EVTCHN_NOTIFY");
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens /dev/xen/evtchn and binds a port with @cmd (@what names it); the port, or -1. */
+static int evtchn_bind(int *fd, unsigned long cmd, void *arg, const char *what)
+{
+	int port;
+
+	*fd = open("/dev/xen/evtchn", O_RDWR | O_NONBLOCK);
+	if (*fd < 0) {
+		perror("/dev/xen/evtchn (modprobe xen-evtchn)");
+		return -1;
+	}
+	port = ioctl(*fd, cmd, arg);
+	if (port < 0) {
+		perror(what);
+		close(*fd);
+	}
+	return port;
+}
+
+struct floor_ctx {
+	int fd;
+	uint32_t port;
+};
+
+static int floor_one(void *ctx, long i)
+{
+	struct floor_ctx *f = ctx;
+
+	(void)i;
+	return evtchn_notify(f->fd, f->port) || evtchn_wait(f->fd, f->port) ? -1 : 0;
+}
+
+static int floor_rtt(long ops, int rounds)
+{
+	struct ioctl_evtchn_bind_unbound_port ub = { .remote_domain = 0 };
+	struct floor_ctx f;
+	int port, ret;
+	FILE *con;
+
+	port = evtchn_bind(&f.fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &ub, "IOCTL_EVTCHN_BIND_UNBOUND_PORT");
+	if (port < 0)
+		return 1;
+	f.port = (uint32_t)port;
+	/* dom0 reads the port off this console line; its first event says it is bound. */
+	con = fopen("/dev/console", "w");
+	if (!con) {
+		perror("/dev/console");
+		return 1;
+	}
+	fprintf(con, "XPF-FLOOR-PORT %d\n", port);
+	fclose(con);
+	alarm(120); /* dom0 never came, or stopped answering: die rather than hang the step */
+	if (evtchn_wait(f.fd, f.port))
+		return 1;
+	ret = timed_rounds("floor", ops, rounds, floor_one, &f);
+	close(f.fd);
+	return ret;
+}
+
+static int floor_echo(int domid, int remote_port, long n)
+{
+	struct ioctl_evtchn_bind_interdomain bi = { .remote_domain = (uint32_t)domid,
+						    .remote_port = (uint32_t)remote_port };
+	int fd, port;
+	long i;
+
+	port = evtchn_bind(&fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &bi, "IOCTL_EVTCHN_BIND_INTERDOMAIN");
+	if (port < 0)
+		return 1;
+	/*
+	 * Xen marks a newly bound interdomain port pending (notifications sent to the unbound port
+	 * may have been lost). The driver domain sends nothing before our first event: whatever
+	 * comes in the first second is that, and is not an event to answer.
+	 */
+	for (uint64_t until = now_ns() + 1000000000ull; now_ns() < until;) {
+		uint32_t got;
+
+		if (read(fd, &got, sizeof(got)) == sizeof(got)) {
+			if (write(fd, &got, sizeof(got)) != sizeof(got))
+				return 1;
+			break;
+		}
+	}
+	if (evtchn_notify(fd, (uint32_t)port))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (evtchn_wait(fd, (uint32_t)port) || evtchn_notify(fd, (uint32_t)port))
+			return 1;
+	close(fd);
+	printf("floor-echo: answered %ld events from domain %d\n", n, domid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "confread"))
 		return confread(argv[2], atol(argv[3]), atoi(argv[4]));
 	if (argc >= 4 && !strcmp(argv[1], "time"))
 		return time_cmd(argv[2], argv + 3);
-	fprintf(stderr, "usage: xpf-bench confread BDF OPS ROUNDS | xpf-bench time NAME CMD [ARG...]\n");
+	if (argc == 4 && !strcmp(argv[1], "floor"))
+		return floor_rtt(atol(argv[2]), atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "floor-echo"))
+		return floor_echo(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
+	fprintf(stderr, "usage: xpf-bench confread BDF OPS ROUNDS | xpf-bench time NAME CMD [ARG...] |\n"
+			"       xpf-bench floor OPS ROUNDS | xpf-bench floor-echo DOMID PORT N\n");
 	return 2;
 }

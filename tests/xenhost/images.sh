@@ -34,7 +34,7 @@ LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengn
 	libext2fs2 liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
 	libssl3 libcom-err2 libcap2 libidn2-0 libunistring2"
 DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback e1000 e1000e nvme"
-DOMU_MODS="xen-pcifront e1000 e1000e nvme ahci sd_mod"
+DOMU_MODS="xen-pcifront xen-evtchn e1000 e1000e nvme ahci sd_mod" # xen-evtchn: the bench floor
 
 # --- Xen hypervisor -------------------------------------------------------------------------
 hv=$(deb_unpack xen-hypervisor-4.17-amd64)
@@ -199,6 +199,7 @@ mkdir -p "$dom0/etc/xen" "$dom0/var/lib/xen" "$dom0/var/log/xen/console" "$dom0/
 	"$dom0/run/xen" "$dom0/run/xenstored" "$dom0/xpf"
 # dom0_mem is fixed on Xen's command line: xl must not balloon dom0.
 echo 'autoballoon="off"' >"$dom0/etc/xen/xl.conf"
+install_elf "$dom0" "$bench" /xpf/xpf-bench # the bench floor's dom0 side (floor-echo)
 cp "$TOP/tests/xenhost/guest/dom0-init" "$dom0/init"
 cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
 chmod +x "$dom0/init" "$dom0"/xpf/*.sh

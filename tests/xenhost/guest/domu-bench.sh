@@ -29,7 +29,17 @@ bench_run() {
 	echo "XPF-BENCH memory module_bytes=$(module_bytes) slab_kb_after_enumeration=$(($(slab_kb) - s0))" | bench_line
 	"$B" confread "$BDF" 200 1 >/dev/null || return 1 # warm-up
 	"$B" confread "$BDF" "$OPS" 5 | bench_line
+	# The same sweep with our cache off: two of its 16 dwords (IDs, class) are cacheable. The
+	# in-tree frontend has no cache: its row repeats its one measurement.
+	P=/sys/module/xen_pcifront_cxx/parameters/config_cache
+	if [ "$xpf_frontend" = ours ]; then
+		echo 0 >$P && "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line
+		echo 1 >$P
+	fi
 	for i in 1 2 3; do "$B" time lspci_vvv lspci -vvv -s "${BDF#0000:}" | bench_line; done
+	# The floor: plain event-channel round trips to dom0 (its floor-echo answers each one).
+	modprobe xen-evtchn || { echo "modprobe xen-evtchn failed"; return 1; }
+	"$B" floor "$BENCH_FLOOR_OPS" "$BENCH_FLOOR_ROUNDS" | bench_line
 	echo "measured $xpf_frontend, round ${xpf_round:-1}"
 }
 step bench bench_run

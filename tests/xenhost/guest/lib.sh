@@ -11,6 +11,8 @@ PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 # The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
 # comes and goes, behind a PCIe root port at 00:04.0 (run.sh).
 HP_ANCHOR_BDF=0000:01:00.0
+# The bench floor's event-channel round trips: per round, and rounds (xpf-bench floor).
+BENCH_FLOOR_OPS=200 BENCH_FLOOR_ROUNDS=5
 # The rogue scenario's rounds (tests/rogue/xpf-rogue.c), in order.
 RG_LIST="good silent late garbage flip storm badroots flap vanish reconf aer"
 [ -z "${xpf_rogue_list:-}" ] || RG_LIST=$(echo "$xpf_rogue_list" | tr ',+' '  ')
