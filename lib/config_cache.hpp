@@ -38,7 +38,8 @@ class ConfigCache
 		const Entry *e = find(bdf);
 		if (!e)
 			return false;
-		for (const Region &r : regions(*e)) {
+		for (int i = 0; i < e->nregs; ++i) {
+			const Region &r = e->regs[i];
 			if (!r.valid || where < r.start || where + size > r.start + r.len)
 				continue;
 			*val = extract(r.value, where - r.start, size);
@@ -58,19 +59,20 @@ class ConfigCache
 			const uint32_t ids = extract(val, 0 - where, 4);
 			const uint16_t vendor = ids & 0xffff;
 			if (vendor != 0xffff && vendor != 0)
-				keep(&e->ids, ids);
+				keep(&e->regs[kIds], ids);
 		}
 		if (covers(where, size, 8, 4))
-			keep(&e->cls, extract(val, 8 - where, 4));
+			keep(&e->regs[kClass], extract(val, 8 - where, 4));
 		if (covers(where, size, 0x0e, 1))
-			keep(&e->hdr, extract(val, 0x0e - where, 1));
+			keep(&e->regs[kHeader], extract(val, 0x0e - where, 1));
 		// The capability pointer sits at 0x34 only in type 0 and type 1 headers.
-		if (covers(where, size, 0x34, 1) && e->hdr.valid && (e->hdr.value & 0x7f) <= 1) {
-			keep(&e->capptr, extract(val, 0x34 - where, 1));
-			learn_cap(e, e->capptr.value);
+		const Region &hdr = e->regs[kHeader];
+		if (covers(where, size, 0x34, 1) && hdr.valid && (hdr.value & 0x7f) <= 1) {
+			keep(&e->regs[kCapPtr], extract(val, 0x34 - where, 1));
+			learn_cap(e, e->regs[kCapPtr].value);
 		}
-		for (int i = 0; i < e->ncaps; ++i) {
-			Region &c = e->caps[i];
+		for (int i = kFixed; i < e->nregs; ++i) {
+			Region &c = e->regs[i];
 			if (!c.valid && covers(where, size, c.start, 2)) {
 				keep(&c, extract(val, c.start - where, 2));
 				learn_cap(e, c.value >> 8);
@@ -85,8 +87,10 @@ class ConfigCache
 		if (!e)
 			return;
 		bool touches = where + size > kCapStart;
-		for (const Region &r : regions(*e))
+		for (int i = 0; i < e->nregs; ++i) {
+			const Region &r = e->regs[i];
 			touches = touches || (r.valid && where < r.start + r.len && r.start < where + size);
+		}
 		if (!touches)
 			return;
 		*e = Entry{};
@@ -110,48 +114,14 @@ class ConfigCache
 		bool valid = false;
 		uint32_t value = 0;
 	};
+	// The fixed registers first, at these indices, then the capability headers found.
+	enum { kIds, kClass, kHeader, kCapPtr, kFixed };
 	struct Entry {
 		bool used = false;
 		Bdf bdf;
-		Region ids{0x00, 4};
-		Region cls{0x08, 4};
-		Region hdr{0x0e, 1};
-		Region capptr{0x34, 1};
-		Region caps[kCaps];
-		int ncaps = 0;
+		Region regs[kFixed + kCaps] = {{0x00, 4}, {0x08, 4}, {0x0e, 1}, {0x34, 1}};
+		int nregs = kFixed;
 	};
-	// The regions of an entry, for range-for: the fixed ones, then the capability headers.
-	class Regions
-	{
-	      public:
-		Regions(const Entry &e) : e_(e) {}
-		struct It {
-			const Entry &e;
-			int i;
-			const Region &operator*() const
-			{
-				switch (i) {
-				case 0: return e.ids;
-				case 1: return e.cls;
-				case 2: return e.hdr;
-				case 3: return e.capptr;
-				default: return e.caps[i - 4];
-				}
-			}
-			It &operator++()
-			{
-				++i;
-				return *this;
-			}
-			bool operator!=(const It &o) const { return i != o.i; }
-		};
-		It begin() const { return It{e_, 0}; }
-		It end() const { return It{e_, 4 + e_.ncaps}; }
-
-	      private:
-		const Entry &e_;
-	};
-	static Regions regions(const Entry &e) { return Regions(e); }
 
 	// [start, start+len) lies inside the read [where, where+size).
 	static bool covers(int where, int size, int start, int len)
@@ -175,12 +145,12 @@ class ConfigCache
 	static void learn_cap(Entry *e, uint32_t ptr)
 	{
 		ptr &= 0xfc;
-		if (ptr < kCapStart || e->ncaps >= kCaps)
+		if (ptr < kCapStart || e->nregs >= kFixed + kCaps)
 			return;
-		for (int i = 0; i < e->ncaps; ++i)
-			if (e->caps[i].start == ptr)
+		for (int i = kFixed; i < e->nregs; ++i)
+			if (e->regs[i].start == ptr)
 				return;
-		Region &r = e->caps[e->ncaps++];
+		Region &r = e->regs[e->nregs++];
 		r = Region{};
 		r.start = static_cast<uint8_t>(ptr);
 		r.len = 2;
