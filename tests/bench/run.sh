@@ -31,16 +31,19 @@ load_and_enumerate wall_ns|modprobe of the frontend to the NIC on the PV PCI bus
 memory module_bytes|module core size (/proc/modules; ours: all four)|1024|KiB
 memory slab_kb_after_enumeration|slab growth from load to the NIC enumerated|1|KiB
 floor wall_ns_per_op|event-channel round trip to dom0, user space at both ends|1|ns"
+# The raw values of measurement $2, key $3, from frontend $1's domains, one per line.
+vals() { awk -v f="$1" -v m="$2" -v k="$3" '$1 == f && $3 == m && $4 == k { print $5 }' "$out/raw.txt"; }
+join() { awk '{ printf "%s%s", s, $0; s = ", " }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 printf '\n%-62s %12s %12s %8s\n' "bench ($rounds rounds, medians; kernel $kver)" ours in-tree ratio
 json="{\"kernel\": \"$kver\", \"rounds\": $rounds, \"rows\": ["
 first=1
 while IFS='|' read -r key what div unit; do
 	set -- $key
-	o=$(awk -v m="$1" -v k="$2" '$1 == "ours" && $3 == m && $4 == k { print $5 }' "$out/raw.txt" | median) || o=
+	o=$(vals ours "$1" "$2" | median) || o=
 	tm=$1
 	[ "$tm" = confread_nocache ] && tm=confread # the in-tree frontend has no cache to switch off
-	t=$(awk -v m="$tm" -v k="$2" '$1 == "intree" && $3 == m && $4 == k { print $5 }' "$out/raw.txt" | median) || t=
+	t=$(vals intree "$tm" "$2" | median) || t=
 	if [ -n "$o" ] && [ -n "$t" ] && [ "$t" != 0 ]; then
 		ratio=$(awk -v a="$o" -v b="$t" 'BEGIN { printf "%.2f", a / b }')
 	else
@@ -48,8 +51,8 @@ while IFS='|' read -r key what div unit; do
 	fi
 	fmt() { [ -n "$1" ] && awk -v v="$1" -v d="$div" 'BEGIN { printf "%.1f", v / d }' || echo -; }
 	printf '%-62s %12s %12s %8s\n' "$what ($unit)" "$(fmt "$o")" "$(fmt "$t")" "$ratio"
-	raw_o=$(awk -v m="$1" -v k="$2" '$1 == "ours" && $3 == m && $4 == k { printf "%s%s", s, $5; s = ", " }' "$out/raw.txt")
-	raw_t=$(awk -v m="$1" -v k="$2" '$1 == "intree" && $3 == m && $4 == k { printf "%s%s", s, $5; s = ", " }' "$out/raw.txt")
+	raw_o=$(vals ours "$1" "$2" | join)
+	raw_t=$(vals intree "$1" "$2" | join)
 	[ $first = 1 ] || json+=","
 	first=0
 	json+="{\"row\": \"$1 $2\", \"what\": \"$what\", \"ours\": [$raw_o], \"intree\": [$raw_t], \"ratio_of_medians\": \"$ratio\"}"
@@ -57,8 +60,8 @@ done <<<"$rows"
 echo "$json]}" >"$out/results.json"
 # Each frontend's config op against the user-space event-channel round trip in its own domains.
 for fe in ours intree; do
-	op=$(awk -v f=$fe '$1 == f && $3 == "confread" && $4 == "wall_ns_per_op" { print $5 }' "$out/raw.txt" | median) || op=
-	fl=$(awk -v f=$fe '$1 == f && $3 == "floor" && $4 == "wall_ns_per_op" { print $5 }' "$out/raw.txt" | median) || fl=
+	op=$(vals $fe confread wall_ns_per_op | median) || op=
+	fl=$(vals $fe floor wall_ns_per_op | median) || fl=
 	[ -n "$op" ] && [ -n "$fl" ] && [ "$fl" != 0 ] &&
 		printf '%-62s %12s\n' "config op / event-channel round trip, $fe" "$(awk -v a="$op" -v b="$fl" 'BEGIN { printf "%.2f", a / b }')"
 done

@@ -163,17 +163,18 @@ static int time_cmd(const char *name, char **argv)
 }
 
 /*
- * One event on @fd's bound port, then unmasks the port again. Spins (the descriptor is
- * non-blocking), as a config op's wait spins: a blocking read would time the wake-up of an idle
- * vCPU, not the event channel.
+ * Takes one event on @fd's bound port and unmasks the port again: 1, or 0 if none came by
+ * @until_ns (0: no limit), or -1. Spins (the descriptor is non-blocking), as a config op's wait
+ * spins: a blocking read would time the wake-up of an idle vCPU, not the event channel.
  */
-static int evtchn_wait(int fd, uint32_t port)
+static int evtchn_take(int fd, uint32_t port, uint64_t until_ns)
 {
 	uint32_t got;
 	ssize_t n;
 
 	while ((n = read(fd, &got, sizeof(got))) < 0 && errno == EAGAIN)
-		;
+		if (until_ns && now_ns() >= until_ns)
+			return 0;
 	if (n != sizeof(got)) {
 		perror("read /dev/xen/evtchn");
 		return -1;
@@ -186,7 +187,12 @@ static int evtchn_wait(int fd, uint32_t port)
 		perror("write /dev/xen/evtchn");
 		return -1;
 	}
-	return 0;
+	return 1;
+}
+
+static int evtchn_wait(int fd, uint32_t port)
+{
+	return evtchn_take(fd, port, 0) == 1 ? 0 : -1;
 }
 
 static int evtchn_notify(int fd, uint32_t port)
@@ -273,15 +279,8 @@ static int floor_echo(int domid, int remote_port, long n)
 	 * may have been lost). The driver domain sends nothing before our first event: whatever
 	 * comes in the first second is that, and is not an event to answer.
 	 */
-	for (uint64_t until = now_ns() + 1000000000ull; now_ns() < until;) {
-		uint32_t got;
-
-		if (read(fd, &got, sizeof(got)) == sizeof(got)) {
-			if (write(fd, &got, sizeof(got)) != sizeof(got))
-				return 1;
-			break;
-		}
-	}
+	if (evtchn_take(fd, (uint32_t)port, now_ns() + 1000000000ull) < 0)
+		return 1;
 	if (evtchn_notify(fd, (uint32_t)port))
 		return 1;
 	for (i = 0; i < n; i++)

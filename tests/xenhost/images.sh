@@ -128,13 +128,19 @@ if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
 fi
 depmod -b "$domu" "$kver"
 mkdir -p "$domu/xpf"
-# The bench scenario's measuring tool (tests/bench/), built here.
+# Our test programs for the emulated host, compiled again when their source changed.
+build_tool() { # source binary [library...]
+	local src=$1 bin=$2
+	shift 2
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		mkdir -p "$(dirname "$bin")"
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$bin" "$src" "$@" ||
+			die "building $(basename "$bin") failed (needs libxen-dev: make deps)"
+	fi
+}
+# The bench scenario's measuring tool (tests/bench/).
 bench=$BUILD/bench/xpf-bench
-if [ ! -x "$bench" ] || [ "$TOP/tests/bench/xpf-bench.c" -nt "$bench" ]; then
-	mkdir -p "$BUILD/bench"
-	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$bench" "$TOP/tests/bench/xpf-bench.c" ||
-		die "building xpf-bench failed"
-fi
+build_tool "$TOP/tests/bench/xpf-bench.c" "$bench"
 install_elf "$domu" "$bench" /xpf/xpf-bench
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install,bench}.sh "$domu/xpf/"
@@ -205,11 +211,7 @@ cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
 chmod +x "$dom0/init" "$dom0"/xpf/*.sh
 # The rogue backend (tests/rogue/), built here against Debian's libxen-dev.
 rogue=$BUILD/rogue/xpf-rogue
-if [ ! -x "$rogue" ] || [ "$TOP/tests/rogue/xpf-rogue.c" -nt "$rogue" ]; then
-	mkdir -p "$BUILD/rogue"
-	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$rogue" "$TOP/tests/rogue/xpf-rogue.c" \
-		-lxenstore -lxengnttab -lxenevtchn || die "building xpf-rogue failed (needs libxen-dev: make deps)"
-fi
+build_tool "$TOP/tests/rogue/xpf-rogue.c" "$rogue" -lxenstore -lxengnttab -lxenevtchn
 install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
 cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"

@@ -269,16 +269,12 @@ if [ "$scenario" = install ]; then
 elif [ "$scenario" = bench ]; then
 	# The floor's dom0 side, in the background: once the driver domain has offered its port,
 	# answer each of its events with one (xpf-bench floor-echo).
+	floor_port() { tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-FLOOR-PORT \([0-9]*\)$/\1/p' | tail -n 1 | grep .; }
 	floor_echo() {
-		_log=$(domu_log) _id=$(xl domid "$DOMU") _n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
+		_id=$(xl domid "$DOMU") _n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
 		(
-			_i=0
-			until _p=$(tr -d '\r' <"$_log" | sed -n 's/^XPF-FLOOR-PORT \([0-9]*\)$/\1/p' | tail -n 1) && [ -n "$_p" ]; do
-				_i=$((_i + 1))
-				{ [ $_i -ge 600 ] || domu_done; } && exit 0
-				sleep 0.5
-			done
-			timeout 120 /xpf/xpf-bench floor-echo "$_id" "$_p" "$_n" 2>&1 | sed "s/^/dom0-floor| $DOMU: /"
+			WAIT_GIVE_UP=domu_cannot_say wait_for 300 "the floor's port" floor_port >/dev/null || exit 0
+			timeout 120 /xpf/xpf-bench floor-echo "$_id" "$(floor_port)" "$_n" 2>&1 | sed "s/^/dom0-floor| $DOMU: /"
 		) </dev/null >/dev/console 2>&1 &
 	}
 	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo; }

@@ -3,7 +3,6 @@
 # going then: says what dom0 was doing, so that a hung run leaves its cause in the serial log
 # (and in the digest at the end of `make check`). Every line starts with "watchdog| ".
 # Usage: sh watchdog.sh SECONDS-LEFT
-. /xpf/lib.sh
 # The blocked tasks of a sysrq-w dump, short: each task's line and its first real frames.
 blocked_short() {
 	sed 's/^\[[ 0-9.]*\] //' | awk '
