@@ -269,7 +269,12 @@ if [ "$scenario" = install ]; then
 elif [ "$scenario" = bench ]; then
 	# The floor's dom0 side, in the background: once the driver domain has offered its port,
 	# answer each of its events with one (xpf-bench floor-echo).
-	floor_port() { tr -d '\r' <"$(domu_log)" | sed -n 's/^XPF-FLOOR-PORT \([0-9]*\)$/\1/p' | tail -n 1 | grep .; }
+	# Only a whole line (its CR written): a line still being logged could end in a port's
+	# first digits.
+	floor_port() {
+		awk '/^XPF-FLOOR-PORT [0-9]+\r$/ { p = $2 } END { sub(/\r$/, "", p); if (p == "") exit 1; print p }' \
+			"$(domu_log)" 2>/dev/null
+	}
 	floor_echo() {
 		_id=$(xl domid "$DOMU") _n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
 		(
