@@ -181,12 +181,21 @@ MsiOutcome MsiTable::enable(Backend &be, const Bdf &bdf, MsiMode mode, const uin
 	d->state.enabled(mode, 0);
 	MsiFailure bad = MsiFailure::None;
 	if (mode == MsiMode::Msix) {
-		out.vector_fault =
-		    check_msix_vectors(sent.msix_entries, reply.msix_entries, nvec, kMaxPirq, &out.index);
-		if (out.vector_fault != VectorFault::None) {
+		// pciback's value is pci_enable_msix_exact()'s result: 0 once the vectors are on. A
+		// count there ("only N available" in older kernels, more than asked from a rogue)
+		// leaves the entries meaningless.
+		if (reply.value != 0) {
 			bad = MsiFailure::BadVector;
-			if (out.index >= 0)
-				out.pirq = reply.msix_entries[out.index].vector;
+			out.vector_fault = VectorFault::CountInReply;
+			out.pirq = reply.value;
+		} else {
+			out.vector_fault = check_msix_vectors(sent.msix_entries, reply.msix_entries,
+							      nvec, kMaxPirq, &out.index);
+			if (out.vector_fault != VectorFault::None) {
+				bad = MsiFailure::BadVector;
+				if (out.index >= 0)
+					out.pirq = reply.msix_entries[out.index].vector;
+			}
 		}
 		for (int i = 0; i < nvec; i++)
 			d->pirqs[i] = reply.msix_entries[i].vector;

@@ -180,6 +180,8 @@ const char *vector_fault_name(VectorFault f)
 		return "vector beyond the domain's pirqs";
 	case VectorFault::Duplicate:
 		return "vector returned twice";
+	case VectorFault::CountInReply:
+		return "a vector count where an enabled reply has 0";
 	}
 	return "unknown";
 }

@@ -68,7 +68,7 @@ int msi_err_to_errno(uint32_t cmd, int32_t err);
 // Checks the pirqs pciback returned for an enable_msix of @nvec entries: each entry index echoed
 // unchanged, every vector non-zero, below @max_pirq and unique. @fault_index names the first bad
 // entry for the log line.
-enum class VectorFault { None, BadCount, EntryChanged, Zero, OutOfRange, Duplicate };
+enum class VectorFault { None, BadCount, EntryChanged, Zero, OutOfRange, Duplicate, CountInReply };
 const char *vector_fault_name(VectorFault f);
 VectorFault check_msix_vectors(const xen_msix_entry *sent, const xen_msix_entry *reply, int nvec,
 			       uint32_t max_pirq, int *fault_index);

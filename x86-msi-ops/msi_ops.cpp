@@ -25,6 +25,7 @@ using pcifront::MsiDevice;
 using pcifront::MsiFailure;
 using pcifront::MsiMode;
 using pcifront::MsiOutcome;
+using pcifront::VectorFault;
 
 constexpr const char *kMod = "xen-pcifront-msi";
 
@@ -145,6 +146,16 @@ void log_enable_failure(struct pci_dev *dev, MsiMode mode, int nvec, const MsiOu
 				     what, nvec, o.backend_err, o.err);
 		break;
 	case MsiFailure::BadVector:
+		if (o.vector_fault == VectorFault::CountInReply) {
+			kcxx_dev_log(d, KCXX_LOG_ERR,
+				     "%s with %d vector(s) refused: pciback's reply carries a count "
+				     "(%u) where an enabled reply has 0; %s",
+				     what, nvec, o.pirq,
+				     o.undo_failed ? "switching it off again got no answer"
+						   : "switched off again, the driver falls back");
+			break;
+		}
+		[[fallthrough]];
 	case MsiFailure::PirqInUse:
 	case MsiFailure::PirqRejected:
 		kcxx_dev_log(d, KCXX_LOG_ERR,

@@ -30,7 +30,8 @@ struct FuzzBackend {
 		}
 		const uint8_t e = in->u8();
 		reply->err = e < 200 ? 0 : e < 220 ? -KCXX_EALREADY : static_cast<int32_t>(0u - in->u32()); // any value, INT32_MIN too
-		reply->value = in->u8() & 1 ? in->u32() : in->u8();
+		// MSI: the pirq. MSI-X: 0 when enabled (mostly, so that the success path is reached).
+		reply->value = in->u8() & 1 ? in->u32() : req.cmd == XEN_PCI_OP_enable_msix ? 0 : in->u8();
 		for (int i = 0; i < SH_INFO_MAX_VEC; ++i) {
 			reply->msix_entries[i].vector = in->u8() & 3 ? in->u8() + 16u * in->u8() : in->u32();
 			if (in->u8() == 0xff)

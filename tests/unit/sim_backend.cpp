@@ -81,6 +81,7 @@ void SimBackend::enable_msix(xen_pci_op &op)
 		first_pirq = static_cast<uint16_t>(first_pirq + op.value);
 	d->msix_on = true;
 	op.err = 0;
+	op.value = 0; // pci_enable_msix_exact()'s result, as pciback answers it
 }
 
 // pciback answers every refusal of enable_msi with XEN_PCI_ERR_op_failed and value 0.
@@ -114,6 +115,7 @@ SimBackend::Device *SimBackend::device(const pcifront::Bdf &bdf)
 void SimBackend::handle(xen_pci_sharedinfo *sh)
 {
 	xen_pci_op &op = sh->op;
+	const uint32_t nvec = op.value; // the request's vector count (MSI-X)
 	++ops;
 	switch (op.cmd) {
 	case XEN_PCI_OP_conf_read:
@@ -163,10 +165,10 @@ void SimBackend::handle(xen_pci_sharedinfo *sh)
 		op.value |= 0xdead0000u;
 		break;
 	case Fault::ZeroVector:
-		op.msix_entries[op.value > 1 ? 1 : 0].vector = 0;
+		op.msix_entries[nvec > 1 ? 1 : 0].vector = 0;
 		break;
 	case Fault::DupVector:
-		if (op.value > 1)
+		if (nvec > 1)
 			op.msix_entries[1].vector = op.msix_entries[0].vector;
 		break;
 	case Fault::ChangedEntry:
@@ -174,6 +176,10 @@ void SimBackend::handle(xen_pci_sharedinfo *sh)
 		break;
 	case Fault::HugeVector:
 		op.msix_entries[0].vector = 0xffff;
+		break;
+	case Fault::CountInReply:
+		if (op.cmd == XEN_PCI_OP_enable_msix)
+			op.value = nvec * 16;
 		break;
 	}
 	sh->flags &= ~static_cast<uint32_t>(XEN_PCIF_active);

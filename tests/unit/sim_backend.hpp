@@ -22,6 +22,7 @@ class SimBackend {
 		DupVector,    // the same pirq twice
 		ChangedEntry, // an MSI-X entry index rewritten
 		HugeVector,   // a pirq beyond the domain's range
+		CountInReply, // an MSI-X reply with good vectors and a count where 0 belongs
 	};
 
 	struct Device {

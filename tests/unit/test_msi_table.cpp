@@ -128,7 +128,8 @@ TEST_F(MsiTableTest, BadVectorsAreRefusedAndSwitchedOff)
 {
 	const SimBackend::Fault faults[] = {SimBackend::Fault::ZeroVector,
 					     SimBackend::Fault::DupVector,
-					     SimBackend::Fault::ChangedEntry};
+					     SimBackend::Fault::ChangedEntry,
+					     SimBackend::Fault::CountInReply};
 	for (auto f : faults) {
 		sim.set_fault(f);
 		const MsiOutcome e = msix(kNvme, 4);
@@ -141,6 +142,18 @@ TEST_F(MsiTableTest, BadVectorsAreRefusedAndSwitchedOff)
 		EXPECT_EQ(table.active(), 0);
 	}
 	EXPECT_EQ(be.enabled_calls, 0);
+}
+
+TEST_F(MsiTableTest, CountInAnMsixReplyIsRefusedWhateverTheVectors)
+{
+	sim.set_fault(SimBackend::Fault::CountInReply); // the vectors themselves are good ones
+	const MsiOutcome e = msix(kNvme, 4);
+	EXPECT_EQ(e.why, MsiFailure::BadVector);
+	EXPECT_EQ(e.vector_fault, VectorFault::CountInReply);
+	EXPECT_EQ(e.pirq, 64u);
+	EXPECT_FALSE(sim.device(kNvme)->msix_on) << "a refused reply left MSI-X on";
+	sim.set_fault(SimBackend::Fault::None);
+	EXPECT_EQ(msix(kNvme, 4).err, 0) << "the next good reply is taken";
 }
 
 TEST_F(MsiTableTest, PirqOutsideTheDomainIsRefused)
