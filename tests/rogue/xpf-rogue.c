@@ -5,8 +5,11 @@
  * (xenstore keys, a granted xen_pci_sharedinfo page, an interdomain event channel), with one
  * emulated device, 0000:00:00.0 (vendor 0x5853, device 0xc0de, no BARs, no driver binds it).
  * Each scenario breaks the protocol one way; `good` keeps to it and proves the program itself.
+ * In `msix` the device also has a 4 KiB memory BAR at $XPF_ROGUE_BAR (a page the driver domain
+ * is granted) and an MSI-X capability with its table there, for the driver domain's test driver
+ * (tests/rogue/msix-probe/) to ask for vectors.
  *
- *   xpf-rogue DOMID SCENARIO [SECONDS]     (runs SECONDS, default 30, or until killed)
+ *   [XPF_ROGUE_BAR=ADDR] xpf-rogue DOMID SCENARIO [SECONDS]   (runs SECONDS, default 30)
  *
  * The backend directory is /local/domain/0/xpf-rogue/DOMID/0, outside backend/pci, so pciback
  * never sees it. The frontend directory is the usual device/pci/0. Both are removed on exit,
@@ -42,6 +45,7 @@ static const char *const scenarios[] = {
 	"vanish",     /* connects, takes the first op, removes its directory and exits */
 	"reconf",     /* a Reconfiguring round with an inconsistent device list */
 	"aer",	      /* AER requests for a device without a driver and for absent devices */
+	"msix",	      /* MSI-X vectors: 0, one twice, a pirq the domain lacks, a count for 0 */
 	NULL,
 };
 
@@ -56,6 +60,13 @@ static int port = -1, local_port = -1;
 static volatile sig_atomic_t stop;
 static unsigned long ops, answered;
 static int holding; /* an op taken and not answered (silent): not counted again */
+
+/* The emulated device's config space (dev_init), and the bits of BAR0 a write may change. */
+static uint8_t cs[256];
+static uint32_t bar0_writable;
+/* msix: what pciback would hold (MSI-X on until a disable), and what the frontend sent. */
+static int msix_on;
+static unsigned int msix_enables, msix_disables, msix_already;
 
 static void say(const char *fmt, ...)
 {
@@ -96,7 +107,8 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-static void put(const char *dir, const char *key, const char *fmt, ...)
+/* Writes @dir/@key, in transaction @t (XBT_NULL: none). */
+static void tput(xs_transaction_t t, const char *dir, const char *key, const char *fmt, ...)
 {
 	char path[256], val[256];
 	va_list ap;
@@ -105,9 +117,10 @@ static void put(const char *dir, const char *key, const char *fmt, ...)
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
 	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	if (!xs_write(xs, XBT_NULL, path, val, strlen(val)))
+	if (!xs_write(xs, t, path, val, strlen(val)))
 		die(path);
 }
+#define put(...) tput(XBT_NULL, __VA_ARGS__)
 
 static char *get(const char *dir, const char *key)
 {
@@ -146,26 +159,17 @@ again:
 	if (!xs_mkdir(xs, t, be) || !xs_set_permissions(xs, t, be, be_perms, 2) ||
 	    !xs_mkdir(xs, t, fe) || !xs_set_permissions(xs, t, fe, fe_perms, 2))
 		die("creating the directories");
-#define TPUT(dir, key, ...)                                                                        \
-	do {                                                                                       \
-		char p_[256], v_[256];                                                             \
-		snprintf(p_, sizeof(p_), "%s/%s", dir, key);                                       \
-		snprintf(v_, sizeof(v_), __VA_ARGS__);                                             \
-		if (!xs_write(xs, t, p_, v_, strlen(v_)))                                          \
-			die(p_);                                                                   \
-	} while (0)
-	TPUT(be, "frontend", "%s", fe);
-	TPUT(be, "frontend-id", "%d", domid);
-	TPUT(be, "online", "1");
-	TPUT(be, "state", "%d", XenbusStateInitialising);
-	TPUT(be, "num_devs", "1");
-	TPUT(be, "dev-0", "0000:00:00.0");
-	TPUT(be, "vdev-0", "0000:00:00.0");
-	TPUT(be, "state-0", "%d", XenbusStateInitialised);
-	TPUT(fe, "backend", "%s", be);
-	TPUT(fe, "backend-id", "0");
-	TPUT(fe, "state", "%d", XenbusStateInitialising);
-#undef TPUT
+	tput(t, be, "frontend", "%s", fe);
+	tput(t, be, "frontend-id", "%d", domid);
+	tput(t, be, "online", "1");
+	tput(t, be, "state", "%d", XenbusStateInitialising);
+	tput(t, be, "num_devs", "1");
+	tput(t, be, "dev-0", "0000:00:00.0");
+	tput(t, be, "vdev-0", "0000:00:00.0");
+	tput(t, be, "state-0", "%d", XenbusStateInitialised);
+	tput(t, fe, "backend", "%s", be);
+	tput(t, fe, "backend-id", "0");
+	tput(t, fe, "state", "%d", XenbusStateInitialising);
 	if (!xs_transaction_end(xs, t, false)) {
 		if (errno == EAGAIN)
 			goto again;
@@ -187,6 +191,10 @@ static void cleanup(void)
 		xenevtchn_unbind(xe, (evtchn_port_t)local_port);
 	if (gt && page)
 		xengnttab_unmap(gt, page, 1);
+	if (!strcmp(scenario, "msix"))
+		say("msix: %u enable_msix answered wrongly, %u disable_msix, %u refused as still on; "
+		    "MSI-X left on at the end: %s",
+		    msix_enables, msix_disables, msix_already, msix_on ? "yes" : "no");
 	say("gone after %lu ops, %lu answered", ops, answered);
 }
 
@@ -232,21 +240,112 @@ static int attach(void)
 	return 0;
 }
 
-/* The emulated device's config space: IDs, class "unassigned", header type 0, no BARs. */
+static uint32_t conf_read(unsigned int off, unsigned int size);
+
+static void cs_put(unsigned int off, uint32_t v, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		cs[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* IDs, class "unassigned", header type 0, no BARs; for msix a BAR and an MSI-X capability. */
+static void dev_init(void)
+{
+	const char *bar = getenv("XPF_ROGUE_BAR");
+
+	cs_put(0x00, 0xc0de5853, 4); /* vendor 0x5853 (XenSource), device 0xc0de */
+	cs[0x08] = 0x01;	      /* revision */
+	cs[0x0b] = 0xff;	      /* class: unassigned */
+	cs_put(0x2c, 0xc0de5853, 4); /* subsystem */
+	if (strcmp(scenario, "msix"))
+		return;
+	cs[0x06] = 0x10; /* status: capability list */
+	cs_put(0x10, bar ? (uint32_t)strtoul(bar, NULL, 0) & 0xfffff000u : 0, 4);
+	bar0_writable = 0xfffff000u; /* 32-bit memory, 4 KiB */
+	cs[0x34] = 0x40;
+	cs[0x40] = 0x11;	     /* MSI-X, last capability */
+	cs_put(0x42, 7, 2);	     /* 8 entries */
+	cs_put(0x44, 0x000, 4);	     /* table at BAR0 + 0 */
+	cs_put(0x48, 0x800, 4);	     /* PBA at BAR0 + 0x800 */
+	say("device with MSI-X (8 entries), BAR0 at %#x", conf_read(0x10, 4));
+}
+
 static uint32_t conf_read(unsigned int off, unsigned int size)
 {
-	static uint8_t cs[256];
 	uint32_t v = 0;
 	unsigned int i;
 
-	cs[0] = 0x53, cs[1] = 0x58; /* vendor 0x5853 (XenSource) */
-	cs[2] = 0xde, cs[3] = 0xc0; /* device 0xc0de */
-	cs[8] = 0x01;		     /* revision */
-	cs[0x0b] = 0xff;	     /* class: unassigned */
-	cs[0x2c] = 0x53, cs[0x2d] = 0x58, cs[0x2e] = 0xde, cs[0x2f] = 0xc0; /* subsystem */
 	for (i = 0; i < size && off + i < sizeof(cs); i++)
 		v |= (uint32_t)cs[off + i] << (8 * i);
 	return v;
+}
+
+/* The command register, BAR0 (sizing included: its low bits read back as 0) and the MSI-X
+ * enable and mask-all bits take writes; everything else is read-only. */
+static void conf_write(unsigned int off, unsigned int size, uint32_t v)
+{
+	unsigned int i, a;
+	uint8_t b, keep;
+
+	for (i = 0; i < size && off + i < sizeof(cs); i++) {
+		a = off + i;
+		b = (uint8_t)(v >> (8 * i));
+		if (a == 0x04 || a == 0x05) {
+			cs[a] = b;
+		} else if (a >= 0x10 && a < 0x14) {
+			keep = (uint8_t)(bar0_writable >> (8 * (a - 0x10)));
+			cs[a] = (uint8_t)((b & keep) | (cs[a] & ~keep));
+		} else if (a == 0x43 && cs[0x40] == 0x11) {
+			cs[a] = (uint8_t)((b & 0xc0) | (cs[a] & 0x3f));
+		}
+	}
+}
+
+/* msix: pciback's enable_msix, answered wrongly a different way each time. */
+static void enable_msix(struct xen_pci_op *op)
+{
+	static const char *const how[] = {
+		"vector 0 in entry 1",
+		"entry 1's pirq also in entry 0",
+		"pirq 40000, beyond the domain's pirqs, in entry 0",
+		"good pirqs but a count of 64 where 0 means enabled",
+	};
+	unsigned int n = op->value, i, k;
+
+	if (msix_on) {
+		/* As pciback: pci_enable_msix_exact() refuses while MSI-X is on. */
+		msix_already++;
+		op->err = -EALREADY;
+		say("enable_msix while MSI-X is still on (the last refused enable was not switched off): -EALREADY");
+		return;
+	}
+	if (n == 0 || n > SH_INFO_MAX_VEC) {
+		op->err = -EINVAL;
+		return;
+	}
+	k = msix_enables++ % 4;
+	for (i = 0; i < n; i++)
+		op->msix_entries[i].vector = (uint16_t)(20 + i);
+	op->value = 0;
+	op->err = 0;
+	switch (k) {
+	case 0:
+		op->msix_entries[n > 1].vector = 0;
+		break;
+	case 1:
+		op->msix_entries[0].vector = op->msix_entries[n > 1].vector;
+		break;
+	case 2:
+		op->msix_entries[0].vector = 40000;
+		break;
+	default:
+		op->value = 64;
+		break;
+	}
+	msix_on = 1;
+	say("enable_msix %u (%u vectors): answered with %s", msix_enables, n, how[k]);
 }
 
 /* A correct answer to @op, written into the page. */
@@ -261,6 +360,24 @@ static void answer(struct xen_pci_op *op)
 		break;
 	case XEN_PCI_OP_conf_write:
 		op->err = here ? XEN_PCI_ERR_success : XEN_PCI_ERR_dev_not_found;
+		if (here)
+			conf_write(op->offset, op->size, op->value);
+		break;
+	case XEN_PCI_OP_enable_msix:
+		if (here && !strcmp(scenario, "msix"))
+			enable_msix(op);
+		else
+			op->err = XEN_PCI_ERR_not_implemented;
+		break;
+	case XEN_PCI_OP_disable_msix:
+		if (here && !strcmp(scenario, "msix")) {
+			msix_disables++;
+			msix_on = 0;
+			op->err = XEN_PCI_ERR_success;
+			op->value = 0;
+		} else {
+			op->err = XEN_PCI_ERR_not_implemented;
+		}
 		break;
 	default:
 		op->err = XEN_PCI_ERR_not_implemented;
@@ -422,6 +539,7 @@ int main(int argc, char **argv)
 		die("opening xenstore, gnttab or evtchn (is this dom0 with xenfs, xen-gntdev and xen-evtchn?)");
 	atexit(cleanup);
 
+	dev_init();
 	create_nodes();
 	set_state(XenbusStateInitWait);
 	say("waiting for the frontend of domain %d", domid);

@@ -27,7 +27,7 @@ if [ $compare = 0 ]; then
 		# root bus. The 200-cycle run is in the README.
 		"hotplug ours iommu 5"
 		"hotplug ours noiommu 5 passthrough"
-		# A hostile backend: dom0's xpf-rogue in place of pciback, eleven misbehaviours.
+		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
 	)
 else

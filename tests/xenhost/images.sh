@@ -18,7 +18,8 @@ mkdir -p "$out"
 
 fingerprint=$({
 	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
-	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP/tests/rogue/xpf-rogue.c" "$TOP/tests/lib/common.sh" \
+	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* \
+		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
 	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
 } | sha256sum | cut -c1-32)
@@ -142,6 +143,16 @@ build_tool() { # source binary [library...]
 bench=$BUILD/bench/xpf-bench
 build_tool "$TOP/tests/bench/xpf-bench.c" "$bench"
 install_elf "$domu" "$bench" /xpf/xpf-bench
+# The rogue's msix round's test driver (tests/rogue/msix-probe/), loaded there by path.
+kdir=/usr/src/linux-headers-$kver
+[ -f "$kdir/Makefile" ] ||
+	die "no kernel headers at $kdir for the rogue round's test driver: install linux-headers-$kver (make deps)"
+kmod=$BUILD/rogue/msix-probe-$kver
+mkdir -p "$kmod"
+cp "$TOP"/tests/rogue/msix-probe/{Kbuild,xpf_msix_probe.c} "$kmod/"
+make -C "$kdir" M="$kmod" W=1 modules >"$kmod/build.log" 2>&1 ||
+	die "building the MSI-X test driver failed: $(grep -m 3 -E 'error|Error' "$kmod/build.log")"
+cp "$kmod/xpf_msix_probe.ko" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install,bench}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"

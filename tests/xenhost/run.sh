@@ -70,7 +70,7 @@ if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
 	timeout_s=${XPF_TIMEOUT:-900}
 fi
 if [ "$scenario" = rogue ]; then
-	# 11 rounds against xpf-rogue, each bounded (tests/xenhost/guest/domu-rogue.sh).
+	# 12 rounds against xpf-rogue, each bounded (tests/xenhost/guest/domu-rogue.sh).
 	timeout_s=${XPF_TIMEOUT:-1500}
 fi
 if [ "$scenario" = hotplug ]; then

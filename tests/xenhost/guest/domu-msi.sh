@@ -9,7 +9,6 @@
 # IOMMU, MSI-X is expected and a "no" fails the step; with our frontend and no IOMMU, pciback
 # cannot enable MSI and the expectation is a clean INTx fallback; the in-tree frontend's facts
 # are only recorded (it is the comparison, not the subject).
-MSI_DEVS=/sys/kernel/debug/xen-pcifront-cxx/msi/devices
 BINDINGS=/sys/kernel/debug/xen-pcifront-cxx/bindings
 
 # expect: "msix" (ours, IOMMU), "intx" (ours, no IOMMU), "" (in-tree: record only)

@@ -59,7 +59,8 @@ vcpus=$VCPUS
 on_crash="preserve"
 CFG
 	if [ "$scenario" = rogue ]; then
-		: # no device: dom0's xpf-rogue plays the backend
+		# No device: dom0's xpf-rogue plays the backend. Its msix round's BAR page.
+		printf 'iomem=["%x,1"]\n' $((RG_MSIX_BAR >> 12)) >>/tmp/$DOMU.cfg
 	elif [ "$scenario" = hotplug ]; then
 		# No device at start: `xl pci-attach` on a running PV domain needs passthrough
 		# enabled, which libxl refuses without an IOMMU; there the harness attaches by hand
@@ -115,7 +116,7 @@ relay_domu() { # prefix (domU)
 	echo "XPF-DOMU-LOG-BEGIN"
 	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
 	# The last lines: a long run's failure is at its end.
-	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|AER' | grep -vE 'XPF-' | tail -n 200
+	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER' | grep -vE 'XPF-' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 
@@ -204,18 +205,21 @@ if [ "$scenario" = rogue ]; then
 	# xpf-rogue plays pciback for the driver domain, one misbehaviour per round; its own
 	# lines go to the console as dom0-rogue|.
 	RG_SECS=${xpf_rogue_secs:-10}
+	run_rogue() { # round
+		XPF_ROGUE_BAR=$RG_MSIX_BAR timeout 150 /xpf/xpf-rogue "$DOMID" "$1" "$RG_SECS" >/tmp/rogue-$1.log 2>&1
+	}
 	rogue_rounds() {
 		n=0
 		for s in $RG_LIST; do
 			wait_domu 240 "driver domain ready for $s" "XPF-RG-READY $s" >/dev/null ||
 				{ echo "the driver domain never got ready for round $s (stuck in the round before?)"; return 1; }
-			timeout 150 /xpf/xpf-rogue "$DOMID" "$s" "$RG_SECS" >/tmp/rogue-$s.log 2>&1
+			run_rogue "$s"
 			rc=$?
 			# A rogue that crashed before it created its nodes (the TCG user-space flake): the
 			# driver domain has seen nothing yet and is still waiting, so it starts again.
 			if [ $rc -ge 132 ] && [ $rc -le 139 ] && ! grep -q 'waiting for the frontend' /tmp/rogue-$s.log; then
 				echo "dom0-rogue| round $s: xpf-rogue died on signal $((rc - 128)) before it created its nodes; starting it again" >/dev/console
-				timeout 150 /xpf/xpf-rogue "$DOMID" "$s" "$RG_SECS" >/tmp/rogue-$s.log 2>&1
+				run_rogue "$s"
 				rc=$?
 			fi
 			sed "s/^/dom0-rogue| /" /tmp/rogue-$s.log | tail -n 12 >/dev/console
