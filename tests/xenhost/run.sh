@@ -91,6 +91,9 @@ dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before
 # The rogue scenario's rounds, when not all of them (comma-separated: XPF_ROGUE_LIST=silent,late).
 # Commas separate QEMU's multiboot modules: the list travels with '+' instead.
 [ -z "${XPF_ROGUE_LIST:-}" ] || dom0_args+=" xpf_rogue_list=${XPF_ROGUE_LIST//,/+}"
+# How long dom0 waits for the driver domain to finish checking a round (default 240 s): the
+# in-tree frontend's silent, late and vanish rounds keep it spinning for longer (make compare).
+[ -z "${XPF_ROGUE_WAIT:-}" ] || dom0_args+=" xpf_rogue_wait=$XPF_ROGUE_WAIT"
 [ -z "${XPF_BENCH_ROUNDS:-}" ] || dom0_args+=" xpf_bench_rounds=$XPF_BENCH_ROUNDS"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"

@@ -233,7 +233,7 @@ if [ "$scenario" = rogue ]; then
 			13[2-9]) echo "dom0-rogue| round $s: xpf-rogue killed by signal $((rc - 128))" >/dev/console ;;
 			*) echo "dom0-rogue| round $s: xpf-rogue exited with $rc" >/dev/console ;;
 			esac
-			wait_domu 240 "round $s checked" "XPF-RG-DONE $s" >/dev/null ||
+			wait_domu "${xpf_rogue_wait:-240}" "round $s checked" "XPF-RG-DONE $s" >/dev/null ||
 				{ echo "the driver domain did not finish round $s (hung?)"; return 1; }
 			n=$((n + 1))
 		done
