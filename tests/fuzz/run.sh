@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib/common.sh"
 secs=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_xenstore fuzz_op_reply fuzz_msi_table)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_xenstore fuzz_op_reply fuzz_msi_table fuzz_config_cache)
 cxx=$(command -v clang++ || true)
 [ -n "$cxx" ] || die "clang++ not found: apt-get install clang (libFuzzer comes with it)"
 out=$BUILD/fuzz
