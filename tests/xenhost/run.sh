@@ -27,7 +27,7 @@ kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)}
 qemu=$(qemu_bin)
 
 if [ "$scenario" = bench ]; then
-	timeout_s=${XPF_TIMEOUT:-900} # a driver domain per frontend and round
+	timeout_s=${XPF_TIMEOUT:-$((600 + ${XPF_BENCH_ROUNDS:-3} * 500))} # a driver domain per frontend and round
 fi
 if [ "$scenario" = install ]; then
 	# Our modules package for this kernel (scripts/deb.sh): images.sh installs it with dpkg.
@@ -68,6 +68,10 @@ if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
 		-device ich9-ahci,id=ahci1,addr=06.0 -device ide-hd,drive=sata0,bus=ahci1.0)
 	truncate -s 64M "$run/sata.img"
 	timeout_s=${XPF_TIMEOUT:-900}
+fi
+if [ "$scenario" = bench ]; then
+	# The e1000e each bench domain gets by hotplug (MSI-X cycles, attach and detach times).
+	extra_devs=(-netdev hubport,id=pt1,hubid=0 -device e1000e,netdev=pt1,addr=05.0,romfile=,mac=52:54:00:12:34:05)
 fi
 if [ "$scenario" = rogue ]; then
 	# 12 rounds against xpf-rogue, each bounded (tests/xenhost/guest/domu-rogue.sh).

@@ -40,6 +40,46 @@ bench_run() {
 	# The floor: plain event-channel round trips to dom0 (its floor-echo answers each one).
 	modprobe xen-evtchn || { echo "modprobe xen-evtchn failed"; return 1; }
 	"$B" floor "$BENCH_FLOOR_OPS" "$BENCH_FLOOR_ROUNDS" | bench_line
+	# lspci's own share: the same output formatted from a dump of the NIC's config space
+	# (-F: no config op at all). lspci -vvv minus this is what the frontend costs.
+	lspci -xxx -s "${BDF#0000:}" >/tmp/nic.dump || { echo "lspci -xxx failed"; return 1; }
+	for i in 1 2 3; do "$B" time lspci_vvv_dump lspci -vvv -F /tmp/nic.dump | bench_line; done
 	echo "measured $xpf_frontend, round ${xpf_round:-1}"
 }
 step bench bench_run
+
+# Hotplug and MSI-X: dom0 attaches the e1000e (timing attach to usable, and detach); while it is
+# here, its driver is unbound and bound again, each cycle timed, and each bind checked for
+# MSI-X (the in-tree frontend's teardown asks pciback for disable_msi, so MSI-X stays on at the
+# backend and the next enable fails).
+MSIX_CYCLES=${xpf_msix_cycles:-5}
+nic2_bdf() { # the e1000e
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor 2>/dev/null)" = 0x8086 ] && [ "$(cat $d/device)" = 0x10d3 ] && { echo ${d##*/}; return 0; }
+	done
+	return 1
+}
+nic2_usable() { _b=$(nic2_bdf) && ls /sys/bus/pci/devices/$_b/net/* >/dev/null 2>&1; }
+nic2_gone() { ! nic2_bdf >/dev/null; }
+nic2_msix() { lspci -vvv -s "${1#0000:}" 2>/dev/null | grep -q 'MSI-X: Enable+'; }
+bench_hotplug() {
+	modprobe e1000e || return 1
+	echo "XPF-BENCH-HP-READY" >/dev/console
+	wait_for 180 "the e1000e attached and bound" nic2_usable >/dev/null || { echo "the e1000e never came up"; return 1; }
+	echo "XPF-BENCH-HP-UP" >/dev/console
+	E=$(nic2_bdf) on=0
+	nic2_msix "$E" && on=1
+	D=/sys/bus/pci/drivers/e1000e
+	c=1
+	while [ $c -le "$MSIX_CYCLES" ]; do
+		"$B" time msix_cycle sh -c "echo $E >$D/unbind && echo $E >$D/bind && ls /sys/bus/pci/devices/$E/net/* >/dev/null" | bench_line
+		nic2_msix "$E" && on=$((on + 1))
+		c=$((c + 1))
+	done
+	echo "XPF-BENCH msix_kept binds=$((MSIX_CYCLES + 1)) on_msix=$on" | bench_line
+	echo "XPF-BENCH-HP-DETACH" >/dev/console
+	wait_for 180 "the e1000e detached" nic2_gone >/dev/null || { echo "the e1000e is still here"; return 1; }
+	echo "XPF-BENCH-HP-DOWN" >/dev/console
+	echo "e1000e attached, $MSIX_CYCLES unbind/bind cycles ($on of $((MSIX_CYCLES + 1)) binds on MSI-X), detached"
+}
+step bench-hotplug bench_hotplug

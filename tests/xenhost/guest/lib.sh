@@ -11,6 +11,8 @@ PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 # The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
 # comes and goes, behind a PCIe root port at 00:04.0 (run.sh).
 HP_ANCHOR_BDF=0000:01:00.0
+# The bench's hot-attached device: an e1000e (MSI-X), attached and detached in each bench domain.
+BENCH_HP_BDF=0000:00:05.0
 # The bench floor's event-channel round trips: per round, and rounds (xpf-bench floor).
 BENCH_FLOOR_OPS=200 BENCH_FLOOR_ROUNDS=5
 # The rogue scenario's rounds (tests/rogue/xpf-rogue.c), in order.
@@ -26,6 +28,7 @@ pt_bdfs() { # every device passed through in scenario $1
 	case "$1" in
 	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;
 	hotplug) echo "$PT_BDF $HP_ANCHOR_BDF" ;;
+	bench) echo "$PT_BDF $BENCH_HP_BDF" ;;
 	*) echo "$PT_BDF" ;;
 	esac
 }

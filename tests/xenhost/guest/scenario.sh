@@ -70,6 +70,9 @@ CFG
 		else
 			noiommu_cfg $PT_BDFS >>/tmp/$DOMU.cfg || return 1
 		fi
+	elif [ "$scenario" = bench ]; then
+		# The e1000 from the start; the e1000e is hot-attached (bench_hotplug).
+		echo "pci=['$PT_BDF']" >>/tmp/$DOMU.cfg
 	elif [ "$topo" = iommu ]; then
 		echo "pci=[$(for b in $PT_BDFS; do printf "'%s'," "$b"; done | sed 's/,$//')]" >>/tmp/$DOMU.cfg
 	else
@@ -287,13 +290,43 @@ elif [ "$scenario" = bench ]; then
 		) </dev/null >/dev/console 2>&1 &
 	}
 	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo; }
+	# The hotplug rows, timed here: from `xl pci-attach` of the e1000e to the driver domain
+	# saying its netdev is up, and from `xl pci-detach` to it saying the device is gone. The
+	# console is polled every 0.1 s.
+	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+	console_wait() { # seconds line
+		_n=0
+		until console_says "$2"; do
+			_n=$((_n + 1))
+			[ $_n -lt $(($1 * 10)) ] && ! domu_done || return 1
+			sleep 0.1
+		done
+	}
+	bench_hotplug() {
+		wait_domu 900 "the driver domain ready for the hotplug rows" XPF-BENCH-HP-READY >/dev/null || return 1
+		t0=$(now_ms)
+		xl pci-attach $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "attach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		t1=$(now_ms)
+		console_wait 180 XPF-BENCH-HP-UP || { echo "the driver domain never said the e1000e was up"; return 1; }
+		t2=$(now_ms)
+		wait_domu 600 "the MSI-X cycles" XPF-BENCH-HP-DETACH >/dev/null || return 1
+		t3=$(now_ms)
+		xl pci-detach $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "detach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		t4=$(now_ms)
+		console_wait 180 XPF-BENCH-HP-DOWN || { echo "the driver domain never said the e1000e was gone"; return 1; }
+		t5=$(now_ms)
+		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND hotplug attach_ms=$((t2 - t0)) detach_ms=$((t5 - t3)) xl_attach_ms=$((t1 - t0)) xl_detach_ms=$((t4 - t3))" >/dev/console
+		echo "e1000e: attach to usable $((t2 - t0)) ms, detach $((t5 - t3)) ms"
+	}
 	floor_echo
+	step "bench-hotplug-ours-1" bench_hotplug
 	domu_wrapup domU-ours-1
 	for b in $BENCH_ORDER; do
 		[ "$b" = ours:1 ] && continue # the first, booted above
 		frontend=${b%:*} BENCH_ROUND=${b#*:}
 		DOMU=bench-$frontend-$BENCH_ROUND
 		step "domu-create-$frontend-$BENCH_ROUND" bench_domu || break
+		step "bench-hotplug-$frontend-$BENCH_ROUND" bench_hotplug
 		domu_wrapup "domU-$frontend-$BENCH_ROUND"
 	done
 else
