@@ -33,24 +33,6 @@ HotplugAction hotplug_action(int state)
 	}
 }
 
-void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i)
-{
-	if (!cap)
-		return;
-	size_t n = 0;
-	for (; prefix[n] && n + 1 < cap; ++n)
-		out[n] = prefix[n];
-	char digits[10];
-	int d = 0;
-	do {
-		digits[d++] = static_cast<char>('0' + i % 10);
-		i /= 10;
-	} while (i && d < 10);
-	while (d > 0 && n + 1 < cap)
-		out[n++] = digits[--d];
-	out[n] = '\0';
-}
-
 uint32_t HotplugList::count(HotplugAction a) const
 {
 	uint32_t c = 0;

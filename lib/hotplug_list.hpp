@@ -46,8 +46,6 @@ struct HotplugList {
 
 // Maps an entry's state to what the frontend does with it.
 HotplugAction hotplug_action(int state);
-// "state-12": @prefix then @i in decimal, terminated; @cap must hold the longest (16 is enough).
-void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i);
 
 // Reader: `Result<size_t> read(const char *key, char *buf, size_t cap)`: the value of the
 // backend's node @key copied into @buf (not terminated; at most @cap bytes, -E2BIG beyond),

@@ -113,4 +113,22 @@ Result<int> parse_state(const char *s, size_t len)
 	return static_cast<int>(TRY(parse_uint(s, len, 10, XenbusStateReconfigured)));
 }
 
+void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i)
+{
+	if (!cap)
+		return;
+	size_t n = 0;
+	for (; prefix[n] && n + 1 < cap; ++n)
+		out[n] = prefix[n];
+	char digits[10];
+	int d = 0;
+	do {
+		digits[d++] = static_cast<char>('0' + i % 10);
+		i /= 10;
+	} while (i && d < 10);
+	while (d > 0 && n + 1 < cap)
+		out[n++] = digits[--d];
+	out[n] = '\0';
+}
+
 } // namespace pcifront

@@ -26,4 +26,7 @@ Result<Bdf> parse_bdf(const char *s, size_t len);
 // `state`, `state-N`: a XenbusState, 0..8.
 Result<int> parse_state(const char *s, size_t len);
 
+// "state-12": @prefix then @i in decimal, terminated; @cap must hold the longest (16 is enough).
+void format_index_key(char *out, size_t cap, const char *prefix, uint32_t i);
+
 } // namespace pcifront

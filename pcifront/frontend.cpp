@@ -272,6 +272,7 @@ void Frontend::start_serving()
 		if (load_flags(page_.as<xen_pci_sharedinfo>()) & kActive)
 			chan_.assume_wedged();
 		cache_.clear(); // a new connection: whatever is behind it is read anew
+		exported_ = ExportedSet{};
 		live_ = true;
 	}
 	// Before any device is added: drivers enable MSI in their probe.
@@ -450,6 +451,18 @@ Result<void> Frontend::scan_roots()
 	Bdf roots[kMaxRootBuses];
 	int n = 0;
 	TRY(read_roots(roots, &n));
+	// The functions the backend lists: the scan's probes of every other function of a root
+	// are then answered here. A list that is not whole leaves them all to the backend.
+	xen::XsDir rd{kcxx_xenbus_otherend(xdev_)};
+	if (auto r = exported_next_.learn(rd, roots, n); !r.ok())
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
+			     "the backend's device list (num_devs, state-N, vdev-N) is not whole "
+			     "(%d): every function of the root buses is probed at the backend",
+			     r.error());
+	{
+		kcxx::SpinGuard g(op_lock_);
+		exported_ = exported_next_;
+	}
 	for (int i = 0; i < n; ++i)
 		TRY(scan_root(roots[i]));
 	return kcxx::ok();
@@ -668,6 +681,11 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 	if (!live_)
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	const bool cache_on = __atomic_load_n(&xpf_config_cache, __ATOMIC_RELAXED);
+	if (read && cache_on && exported_.absent(bdf)) {
+		// What pciback answers for a function it does not export (dev_not_found).
+		++absent_answered_;
+		return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
+	}
 	if (read && cache_on && cache_.lookup(bdf, where, size, val))
 		return KCXX_PCIBIOS_SUCCESSFUL;
 	if (!read)
@@ -921,6 +939,12 @@ int Frontend::show_stats(struct seq_file *m)
 			static_cast<unsigned long long>(cs.hits),
 			static_cast<unsigned long long>(cs.fills),
 			static_cast<unsigned long long>(cs.forgets));
+	if (exported_.known())
+		kcxx_seq_printf(m, "exported %d absent_answered %llu\n", exported_.listed(),
+				static_cast<unsigned long long>(absent_answered_));
+	else
+		kcxx_seq_printf(m, "exported unknown absent_answered %llu\n",
+				static_cast<unsigned long long>(absent_answered_));
 	kcxx_seq_printf(m, "latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);

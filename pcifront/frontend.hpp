@@ -9,6 +9,7 @@
 #include "kcxx/work.h"
 #include "kcxx/xen.hpp"
 #include "lib/config_cache.hpp"
+#include "lib/exported_set.hpp"
 #include "lib/op_channel.hpp"
 #include "lib/op_stats.hpp"
 #include "lib/xen_clock.hpp"
@@ -108,6 +109,7 @@ class Frontend : kcxx::NoCopy
 	bool aer_work_ready_ = false;
 	struct pci_bus *roots_[kMaxRootBuses] = {};
 	int nr_roots_ = 0;
+	ExportedSet exported_next_; // built by scan_roots() (xenwatch), then swapped in
 	struct dentry *debugfs_ = nullptr;
 	struct kcxx_debugfs_show stats_show_ = {};
 	struct xpf_msi_transport msi_transport_ = {};
@@ -120,6 +122,10 @@ class Frontend : kcxx::NoCopy
 	uint64_t timeout_ns_;
 	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
 	ConfigCache cache_; // read-only registers (config_cache); cleared on connect and hotplug
+	// The functions the backend lists on our root buses (config_cache): reads of the others
+	// are answered "no device" here. Unknown until a scan has read a whole list.
+	ExportedSet exported_;
+	uint64_t absent_answered_ = 0;
 	KernelTransport transport_{*this};
 	OpChannel<KernelTransport> chan_{transport_};
 	LatencyHistogram latency_;

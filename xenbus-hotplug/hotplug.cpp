@@ -54,20 +54,6 @@ struct device *dev_of(struct xenbus_device *xdev)
 	return kcxx_xenbus_to_device(xdev);
 }
 
-// The backend's nodes, through xenbus; each value copied out once.
-struct XsReader {
-	const char *dir;
-
-	Result<size_t> read(const char *key, char *buf, size_t cap)
-	{
-		auto v = TRY(xen::XsString::read(KCXX_XBT_NIL, dir, key));
-		if (v.size() > cap)
-			return kcxx::err(-KCXX_E2BIG);
-		__builtin_memcpy(buf, v.c_str(), v.size());
-		return v.size();
-	}
-};
-
 // A referenced device at @bdf on one of @fe's own root buses, or null. Devices of another
 // frontend (or of anything else) are never touched on this backend's word.
 struct pci_dev *our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
@@ -84,7 +70,7 @@ struct pci_dev *our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
 Result<kcxx::Box<HotplugList>> read_list(const xpf_hotplug_frontend *fe, const char *step)
 {
 	auto list = TRY(kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL));
-	XsReader rd{kcxx_xenbus_otherend(fe->xdev)};
+	xen::XsDir rd{kcxx_xenbus_otherend(fe->xdev)};
 	if (auto r = read_hotplug_list(rd, list.get()); !r.ok()) {
 		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
 			     "%s: the backend's device list is unusable (num_devs %s, %d): "

@@ -281,4 +281,19 @@ class XsString : kcxx::NoCopy
 	size_t len_ = 0;
 };
 
+// A backend directory read node by node, each value copied out once: the Reader that the
+// portable list parsers (lib/hotplug_list.hpp, lib/exported_set.hpp) take.
+struct XsDir {
+	const char *dir;
+
+	Result<size_t> read(const char *key, char *buf, size_t cap)
+	{
+		auto v = TRY(XsString::read(KCXX_XBT_NIL, dir, key));
+		if (v.size() > cap)
+			return kcxx::err(-KCXX_E2BIG);
+		__builtin_memcpy(buf, v.c_str(), v.size());
+		return v.size();
+	}
+};
+
 } // namespace xen

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+// The functions the backend says it exports on each root bus (`vdev-N`), so that a config read
+// of any other function there is answered "no device" here, as pciback would answer it, without
+// a round trip to dom0. The PCI core probes every function of a root bus when it is scanned,
+// and the frontend scans every root again at each hotplug attach: with one device exported,
+// 255 of those probes are round trips that can only say "no device".
+//
+// pciback writes vdev-N for every device it exports before it goes Connected (and, for an
+// attach, before Reconfigured), in vpci and passthrough mode alike, and answers dev_not_found
+// for every function it does not export. Nothing is assumed from a list that is not whole: a
+// missing or bad num_devs, or an entry that is not leaving (state-N Closing or Closed) and has
+// no well-formed vdev-N, leaves the set unknown, and every read goes to the backend. The set may
+// hold more than is exported (a device being detached stays until the next list), never less
+// than the list says. A backend that lists fewer devices than it exports hides them from us,
+// which it can do anyway by answering dev_not_found.
+// Portable: built unchanged for the kernel and for the host tests. Not locked: its owner
+// builds a new set outside the op lock and swaps it in under it.
+#pragma once
+
+#include "kcxx/result.hpp"
+#include "kcxx/xen_public.h"
+#include "lib/pciif.hpp"
+#include "lib/xsparse.hpp"
+
+namespace pcifront
+{
+
+class ExportedSet
+{
+      public:
+	static constexpr int kRoots = 16;
+
+	// Reader: as read_hotplug_list() takes it (lib/hotplug_list.hpp). @roots: this connection's root buses. Fails (the
+	// set then unknown) when the list is not whole.
+	template <class Reader> Result<void> learn(Reader &rd, const Bdf *roots, int nroots);
+
+	// True only when the set is known, @bdf is on one of its root buses, and the backend
+	// does not list it.
+	bool absent(const Bdf &bdf) const
+	{
+		if (!known_)
+			return false;
+		for (int i = 0; i < nroots_; ++i) {
+			const Root &r = roots_[i];
+			if (r.domain == bdf.domain && r.bus == bdf.bus)
+				return !(r.devfns[(bdf.devfn & 0xff) / 32] &
+					 (1u << (bdf.devfn % 32)));
+		}
+		return false;
+	}
+	bool known() const { return known_; }
+	int listed() const { return listed_; } // listed functions on the root buses
+
+      private:
+	struct Root {
+		uint32_t domain = 0;
+		uint32_t bus = 0;
+		uint32_t devfns[8] = {};
+	};
+	void add(const Bdf &b)
+	{
+		for (int i = 0; i < nroots_; ++i) {
+			Root &r = roots_[i];
+			if (r.domain != b.domain || r.bus != b.bus)
+				continue;
+			uint32_t &w = r.devfns[(b.devfn & 0xff) / 32];
+			const uint32_t bit = 1u << (b.devfn % 32);
+			listed_ += !(w & bit);
+			w |= bit;
+			return;
+		}
+		// Not on a root bus (behind an exported bridge in passthrough mode): the PCI core
+		// reaches it through the bridge, and reads there always go to the backend.
+	}
+
+	bool known_ = false;
+	int nroots_ = 0;
+	int listed_ = 0;
+	Root roots_[kRoots];
+};
+
+template <class Reader> Result<void> ExportedSet::learn(Reader &rd, const Bdf *roots, int nroots)
+{
+	*this = ExportedSet{};
+	if (nroots < 0 || nroots > kRoots)
+		return kcxx::err(-KCXX_EINVAL);
+	for (int i = 0; i < nroots; ++i) {
+		roots_[i].domain = roots[i].domain;
+		roots_[i].bus = roots[i].bus;
+	}
+	nroots_ = nroots;
+	char buf[kMaxXsValue];
+	char key[16];
+	const size_t n = TRY(rd.read("num_devs", buf, sizeof(buf)));
+	const uint32_t num = TRY(parse_count(buf, n, kMaxDevs));
+	for (uint32_t i = 0; i < num; ++i) {
+		format_index_key(key, sizeof(key), "state-", i);
+		bool leaving = false;
+		if (auto sl = rd.read(key, buf, sizeof(buf)); sl.ok())
+			if (auto st = parse_state(buf, *sl.get()); st.ok())
+				leaving = *st.get() == XenbusStateClosing ||
+					  *st.get() == XenbusStateClosed;
+		format_index_key(key, sizeof(key), "vdev-", i);
+		auto vl = rd.read(key, buf, sizeof(buf));
+		if (vl.ok())
+			if (auto v = parse_bdf(buf, *vl.get()); v.ok()) {
+				add(*v.get());
+				continue;
+			}
+		if (!leaving) {
+			listed_ = 0;
+			return kcxx::err(vl.ok() ? -KCXX_EINVAL : vl.error());
+		}
+	}
+	known_ = true;
+	return kcxx::ok();
+}
+
+} // namespace pcifront
