@@ -3,11 +3,12 @@
 // directory, one "key=value" node per line. Every value goes through every parser
 // (`root_num`, `root-N`, `num_devs`, `dev-N`, `vdev-N`, `state`, `state-N`); each parsed state
 // goes through the xenbus state machine from every state of ours; and the directory is read as
-// a hotplug round's device list.
+// a hotplug round's device list and as the set of exported functions.
 #include <map>
 #include <string>
 
 #include "fuzz_common.hpp"
+#include "lib/exported_set.hpp"
 #include "lib/hotplug_list.hpp"
 #include "lib/xenbus_fsm.hpp"
 #include "lib/xsparse.hpp"
@@ -15,7 +16,8 @@
 
 using namespace pcifront;
 
-namespace {
+namespace
+{
 
 void bdf_round_trip(const Bdf &b)
 {
@@ -38,10 +40,12 @@ void every_parser(const std::string &v)
 	FUZZ_CHECK(!c.ok() || *c.get() <= kMaxDevs);
 	auto r = parse_root(s, n);
 	if (r.ok())
-		FUZZ_CHECK(r.get()->domain <= 0xffff && r.get()->bus <= 0xff && r.get()->devfn == 0);
+		FUZZ_CHECK(r.get()->domain <= 0xffff && r.get()->bus <= 0xff &&
+			   r.get()->devfn == 0);
 	auto b = parse_bdf(s, n);
 	if (b.ok()) {
-		FUZZ_CHECK(b.get()->domain <= 0xffff && b.get()->bus <= 0xff && b.get()->devfn <= 0xff);
+		FUZZ_CHECK(b.get()->domain <= 0xffff && b.get()->bus <= 0xff &&
+			   b.get()->devfn <= 0xff);
 		bdf_round_trip(*b.get());
 	}
 	auto st = parse_state(s, n);
@@ -92,15 +96,57 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			// No device is acted on twice in one round.
 			for (uint32_t j = 0; j < i; ++j) {
 				const HotplugEntry &o = list.entries[j];
-				FUZZ_CHECK(!(o.fault == HotplugFault::None && o.action == e.action &&
-					     o.vdev == e.vdev));
+				FUZZ_CHECK(!(o.fault == HotplugFault::None &&
+					     o.action == e.action && o.vdev == e.vdev));
 			}
 		}
 		FUZZ_CHECK(list.count(HotplugAction::Detach) + list.count(HotplugAction::Present) +
-				   list.faults() <=
+			       list.faults() <=
 			   list.num_devs);
 	} else {
 		FUZZ_CHECK(list.num_devs == 0);
+	}
+
+	// The same directory as the exported set, over the roots it lists (bus 0 without them).
+	MapReader again{dir.nodes, {}};
+	Bdf roots[ExportedSet::kRoots];
+	int nroots = 0;
+	for (int i = 0; i < ExportedSet::kRoots; ++i) {
+		auto it = dir.nodes.find("root-" + std::to_string(i));
+		if (it == dir.nodes.end())
+			break;
+		if (auto r = parse_root(it->second.data(), it->second.size()); r.ok())
+			roots[nroots++] = *r.get();
+	}
+	if (!nroots)
+		roots[nroots++] = Bdf{};
+	static ExportedSet set;
+	const bool known = set.learn(again, roots, nroots).ok();
+	for (const auto &kv : again.reads)
+		FUZZ_CHECK(kv.second == 1);
+	FUZZ_CHECK(known == set.known());
+	FUZZ_CHECK(set.listed() >= 0 && set.listed() <= 256 * nroots);
+	if (!known) {
+		// Nothing is answered locally from a list that is not whole.
+		for (int i = 0; i < nroots; ++i)
+			for (uint32_t fn = 0; fn < 256; ++fn)
+				FUZZ_CHECK(!set.absent(Bdf{roots[i].domain, roots[i].bus, fn}));
+	} else {
+		// Every function the directory names with a well-formed vdev-N stays present.
+		for (const auto &kv : dir.nodes) {
+			if (kv.first.rfind("vdev-", 0) != 0)
+				continue;
+			auto idx = parse_count(kv.first.data() + 5, kv.first.size() - 5, kMaxDevs);
+			auto num = dir.nodes.count("num_devs")
+				       ? parse_count(dir.nodes["num_devs"].data(),
+						     dir.nodes["num_devs"].size(), kMaxDevs)
+				       : Result<uint32_t>(kcxx::err(-KCXX_ENOENT));
+			auto b = parse_bdf(kv.second.data(), kv.second.size());
+			// Only the key the set reads ("vdev-00" is another node than "vdev-0").
+			if (idx.ok() && kv.first == "vdev-" + std::to_string(*idx.get()) &&
+			    num.ok() && *idx.get() < *num.get() && b.ok())
+				FUZZ_CHECK(!set.absent(*b.get()));
+		}
 	}
 	fuzz_no_bad_errno();
 	return 0;
