@@ -92,6 +92,7 @@ create_domu() {
 	echo "domain $DOMU is $(xl domid $DOMU)"
 }
 
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 domu_log() { echo /var/log/xen/console/guest-$DOMU.log; }
 domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 # The driver domain said line $1 on its console (hotplug and rogue handshakes).
@@ -146,7 +147,6 @@ step domu-create create_domu || exit 0
 DOMID=$(xl domid $DOMU)
 if [ "$scenario" = hotplug ]; then
 	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
-	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 	hp_attach() { # bdf
 		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$DOMID" "$1"; fi
 	}
@@ -293,7 +293,6 @@ elif [ "$scenario" = bench ]; then
 	# The hotplug rows, timed here: from `xl pci-attach` of the e1000e to the driver domain
 	# saying its netdev is up, and from `xl pci-detach` to it saying the device is gone. The
 	# console is polled every 0.1 s.
-	now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 	console_wait() { # seconds line
 		_n=0
 		until console_says "$2"; do
@@ -302,21 +301,22 @@ elif [ "$scenario" = bench ]; then
 			sleep 0.1
 		done
 	}
+	# xl pci-OP of the e1000e, then the driver domain's LINE: "<ms to xl's return> <ms to LINE>".
+	timed_hotplug() { # op line
+		_t0=$(now_ms)
+		xl pci-$1 $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "$1 failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		_t1=$(now_ms)
+		console_wait 180 "$2" || { echo "the driver domain never said $2 after the $1"; return 1; }
+		echo "$((_t1 - _t0)) $(($(now_ms) - _t0))"
+	}
 	bench_hotplug() {
 		wait_domu 900 "the driver domain ready for the hotplug rows" XPF-BENCH-HP-READY >/dev/null || return 1
-		t0=$(now_ms)
-		xl pci-attach $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "attach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
-		t1=$(now_ms)
-		console_wait 180 XPF-BENCH-HP-UP || { echo "the driver domain never said the e1000e was up"; return 1; }
-		t2=$(now_ms)
+		a=$(timed_hotplug attach XPF-BENCH-HP-UP) || { echo "$a"; return 1; }
 		wait_domu 600 "the MSI-X cycles" XPF-BENCH-HP-DETACH >/dev/null || return 1
-		t3=$(now_ms)
-		xl pci-detach $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "detach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
-		t4=$(now_ms)
-		console_wait 180 XPF-BENCH-HP-DOWN || { echo "the driver domain never said the e1000e was gone"; return 1; }
-		t5=$(now_ms)
-		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND hotplug attach_ms=$((t2 - t0)) detach_ms=$((t5 - t3)) xl_attach_ms=$((t1 - t0)) xl_detach_ms=$((t4 - t3))" >/dev/console
-		echo "e1000e: attach to usable $((t2 - t0)) ms, detach $((t5 - t3)) ms"
+		d=$(timed_hotplug detach XPF-BENCH-HP-DOWN) || { echo "$d"; return 1; }
+		set -- $a $d
+		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND hotplug attach_ms=$2 detach_ms=$4 xl_attach_ms=$1 xl_detach_ms=$3" >/dev/console
+		echo "e1000e: attach to usable $2 ms, detach $4 ms"
 	}
 	floor_echo
 	step "bench-hotplug-ours-1" bench_hotplug
