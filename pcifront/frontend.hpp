@@ -110,6 +110,7 @@ class Frontend : kcxx::NoCopy
 	struct pci_bus *roots_[kMaxRootBuses] = {};
 	int nr_roots_ = 0;
 	ExportedSet exported_next_; // built by scan_roots() (xenwatch), then swapped in
+	static_assert(ExportedSet::kRoots >= kMaxRootBuses, "the exported set holds every root");
 	struct dentry *debugfs_ = nullptr;
 	struct kcxx_debugfs_show stats_show_ = {};
 	struct xpf_msi_transport msi_transport_ = {};
