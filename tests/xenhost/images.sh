@@ -18,7 +18,7 @@ mkdir -p "$out"
 
 fingerprint=$({
 	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
-	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* \
+	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/bench/floor-km/* \
 		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
 	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
@@ -143,16 +143,22 @@ build_tool() { # source binary [library...]
 bench=$BUILD/bench/xpf-bench
 build_tool "$TOP/tests/bench/xpf-bench.c" "$bench"
 install_elf "$domu" "$bench" /xpf/xpf-bench
-# The rogue's msix round's test driver (tests/rogue/msix-probe/), loaded there by path.
+# Test modules, built for this kernel and loaded by path: the rogue's msix round's test driver
+# (tests/rogue/msix-probe/), and the bench's kernel-to-kernel event-channel floor
+# (tests/bench/floor-km/: xpf_floor in the driver domain, xpf_floor_echo in dom0).
 kdir=/usr/src/linux-headers-$kver
 [ -f "$kdir/Makefile" ] ||
-	die "no kernel headers at $kdir for the rogue round's test driver: install linux-headers-$kver (make deps)"
-kmod=$BUILD/rogue/msix-probe-$kver
-mkdir -p "$kmod"
-cp "$TOP"/tests/rogue/msix-probe/{Kbuild,xpf_msix_probe.c} "$kmod/"
-make -C "$kdir" M="$kmod" W=1 modules >"$kmod/build.log" 2>&1 ||
-	die "building the MSI-X test driver failed: $(grep -m 3 -E 'error|Error' "$kmod/build.log")"
-cp "$kmod/xpf_msix_probe.ko" "$domu/xpf/"
+	die "no kernel headers at $kdir for the test modules: install linux-headers-$kver (make deps)"
+build_kmod() { # source directory (with its Kbuild), build directory
+	mkdir -p "$2"
+	cp "$1"/Kbuild "$1"/*.c "$2/"
+	make -C "$kdir" M="$2" W=1 modules >"$2/build.log" 2>&1 ||
+		die "building the test modules of ${1#$TOP/} failed: $(grep -m 3 -E 'error|Error' "$2/build.log")"
+}
+build_kmod "$TOP/tests/rogue/msix-probe" "$BUILD/rogue/msix-probe-$kver"
+cp "$BUILD/rogue/msix-probe-$kver/xpf_msix_probe.ko" "$domu/xpf/"
+build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver"
+cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install,bench}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
@@ -217,6 +223,7 @@ mkdir -p "$dom0/etc/xen" "$dom0/var/lib/xen" "$dom0/var/log/xen/console" "$dom0/
 # dom0_mem is fixed on Xen's command line: xl must not balloon dom0.
 echo 'autoballoon="off"' >"$dom0/etc/xen/xl.conf"
 install_elf "$dom0" "$bench" /xpf/xpf-bench # the bench floor's dom0 side (floor-echo)
+cp "$BUILD/bench/floor-km-$kver/xpf_floor_echo.ko" "$dom0/xpf/"
 cp "$TOP/tests/xenhost/guest/dom0-init" "$dom0/init"
 cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
 chmod +x "$dom0/init" "$dom0"/xpf/*.sh

@@ -40,6 +40,17 @@ bench_run() {
 	# The floor: plain event-channel round trips to dom0 (its floor-echo answers each one).
 	modprobe xen-evtchn || { echo "modprobe xen-evtchn failed"; return 1; }
 	"$B" floor "$BENCH_FLOOR_OPS" "$BENCH_FLOOR_ROUNDS" | bench_line
+	# The floor kernel to kernel: an event channel to dom0's xpf_floor_echo module, each
+	# answer spun for in a kernel thread (tests/bench/floor-km/), nothing else on the path.
+	insmod /xpf/xpf_floor.ko rounds=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS)) || { echo "insmod xpf_floor failed"; return 1; }
+	kp=$(dmesg | sed -n 's/.*xpf_floor: port \([0-9]*\) .*/\1/p' | tail -n 1)
+	echo "XPF-FLOOR-KPORT $kp" >/dev/console
+	kfloor_done() { dmesg | grep -q 'xpf_floor: result'; }
+	wait_for 180 "the kernel floor measured" kfloor_done >/dev/null ||
+		{ echo "xpf_floor never measured: dom0's echo did not bind?"; rmmod xpf_floor; return 1; }
+	dmesg | sed -n 's/.*xpf_floor: result /XPF-BENCH floor_kernel /p' | tail -n 1 | bench_line
+	rmmod xpf_floor
+	echo "XPF-FLOOR-KDONE" >/dev/console
 	# lspci's own share: the same output formatted from a dump of the NIC's config space
 	# (-F: no config op at all). lspci -vvv minus this is what the frontend costs.
 	lspci -xxx -s "${BDF#0000:}" >/tmp/nic.dump || { echo "lspci -xxx failed"; return 1; }

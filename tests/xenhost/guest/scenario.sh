@@ -276,12 +276,13 @@ if [ "$scenario" = install ]; then
 elif [ "$scenario" = bench ]; then
 	# The floor's dom0 side, in the background: once the driver domain has offered its port,
 	# answer each of its events with one (xpf-bench floor-echo).
-	# Only a whole line (its CR written): a line still being logged could end in a port's
-	# first digits.
-	floor_port() {
-		awk '/^XPF-FLOOR-PORT [0-9]+\r$/ { p = $2 } END { sub(/\r$/, "", p); if (p == "") exit 1; print p }' \
+	# The port on the driver domain's last console line "TAG <port>", only from a whole line
+	# (its CR written): a line still being logged could end in a port's first digits.
+	console_port() { # tag
+		awk -v re="^$1 [0-9]+\r\$" '$0 ~ re { p = $2 } END { sub(/\r$/, "", p); if (p == "") exit 1; print p }' \
 			"$(domu_log)" 2>/dev/null
 	}
+	floor_port() { console_port XPF-FLOOR-PORT; }
 	floor_echo() {
 		_id=$(xl domid "$DOMU") _n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
 		(
@@ -289,7 +290,19 @@ elif [ "$scenario" = bench ]; then
 			timeout 120 /xpf/xpf-bench floor-echo "$_id" "$(floor_port)" "$_n" 2>&1 | sed "s/^/dom0-floor| $DOMU: /"
 		) </dev/null >/dev/console 2>&1 &
 	}
-	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo; }
+	# The kernel-to-kernel floor's dom0 side: xpf_floor_echo bound to the port the driver
+	# domain's xpf_floor offers, unloaded once it has measured (before the next domain's).
+	kfloor_port() { console_port XPF-FLOOR-KPORT; }
+	kfloor_echo() {
+		_id=$(xl domid "$DOMU")
+		(
+			WAIT_GIVE_UP=domu_cannot_say wait_for 900 "the kernel floor's port" kfloor_port >/dev/null || exit 0
+			insmod /xpf/xpf_floor_echo.ko domid="$_id" port="$(kfloor_port)" || exit 0
+			WAIT_GIVE_UP=domu_cannot_say wait_for 240 "the kernel floor measured" console_says XPF-FLOOR-KDONE >/dev/null
+			rmmod xpf_floor_echo
+		) </dev/null >/dev/console 2>&1 &
+	}
+	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo && kfloor_echo; }
 	# The hotplug rows, timed here: from `xl pci-attach` of the e1000e to the driver domain
 	# saying its netdev is up, and from `xl pci-detach` to it saying the device is gone. The
 	# console is polled every 0.1 s.
@@ -319,6 +332,7 @@ elif [ "$scenario" = bench ]; then
 		echo "e1000e: attach to usable $2 ms, detach $4 ms"
 	}
 	floor_echo
+	kfloor_echo
 	step "bench-hotplug-ours-1" bench_hotplug
 	domu_wrapup domU-ours-1
 	for b in $BENCH_ORDER; do
