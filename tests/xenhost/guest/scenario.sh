@@ -274,8 +274,6 @@ if [ "$scenario" = install ]; then
 		step domu-create-removed create_domu &&
 		domu_wrapup domU-removed
 elif [ "$scenario" = bench ]; then
-	# The floor's dom0 side, in the background: once the driver domain has offered its port,
-	# answer each of its events with one (xpf-bench floor-echo).
 	# The port on the driver domain's last console line "TAG <port>", only from a whole line
 	# (its CR written): a line still being logged could end in a port's first digits.
 	console_port() { # tag
@@ -283,26 +281,25 @@ elif [ "$scenario" = bench ]; then
 			"$(domu_log)" 2>/dev/null
 	}
 	floor_port() { console_port XPF-FLOOR-PORT; }
-	floor_echo() {
-		_id=$(xl domid "$DOMU") _n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
-		(
-			WAIT_GIVE_UP=domu_cannot_say wait_for 300 "the floor's port" floor_port >/dev/null || exit 0
-			timeout 120 /xpf/xpf-bench floor-echo "$_id" "$(floor_port)" "$_n" 2>&1 | sed "s/^/dom0-floor| $DOMU: /"
-		) </dev/null >/dev/console 2>&1 &
-	}
-	# The kernel-to-kernel floor's dom0 side: xpf_floor_echo bound to the port the driver
-	# domain's xpf_floor offers, unloaded once it has measured (before the next domain's).
 	kfloor_port() { console_port XPF-FLOOR-KPORT; }
-	kfloor_echo() {
-		_id=$(xl domid "$DOMU")
+	# Both floors' dom0 side, in the background: xpf-bench floor-echo answers each of the
+	# user-space floor's events; then xpf_floor_echo is bound to the kernel floor's port and
+	# unloaded once it has measured (before the next domain's).
+	floor_echo() {
+		# xl once (twice if the TCG flake kills it), not again in the background.
+		_id=$(xl domid "$DOMU" 2>/dev/null) || _id=$(xl domid "$DOMU") || return 1
+		_n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
 		(
+			if WAIT_GIVE_UP=domu_cannot_say wait_for 300 "the floor's port" floor_port >/dev/null; then
+				timeout 120 /xpf/xpf-bench floor-echo "$_id" "$(floor_port)" "$_n" 2>&1 | sed "s/^/dom0-floor| $DOMU: /"
+			fi
 			WAIT_GIVE_UP=domu_cannot_say wait_for 900 "the kernel floor's port" kfloor_port >/dev/null || exit 0
 			insmod /xpf/xpf_floor_echo.ko domid="$_id" port="$(kfloor_port)" || exit 0
 			WAIT_GIVE_UP=domu_cannot_say wait_for 240 "the kernel floor measured" console_says XPF-FLOOR-KDONE >/dev/null
 			rmmod xpf_floor_echo
 		) </dev/null >/dev/console 2>&1 &
 	}
-	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo && kfloor_echo; }
+	bench_domu() { write_cfg >/dev/null && create_domu && floor_echo; }
 	# The hotplug rows, timed here: from `xl pci-attach` of the e1000e to the driver domain
 	# saying its netdev is up, and from `xl pci-detach` to it saying the device is gone. The
 	# console is polled every 0.1 s.
@@ -332,7 +329,6 @@ elif [ "$scenario" = bench ]; then
 		echo "e1000e: attach to usable $2 ms, detach $4 ms"
 	}
 	floor_echo
-	kfloor_echo
 	step "bench-hotplug-ours-1" bench_hotplug
 	domu_wrapup domU-ours-1
 	for b in $BENCH_ORDER; do
