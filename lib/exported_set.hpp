@@ -30,23 +30,17 @@ class ExportedSet
       public:
 	static constexpr int kRoots = 16;
 
-	// Reader: as read_hotplug_list() takes it (lib/hotplug_list.hpp). @roots: this connection's root buses. Fails (the
-	// set then unknown) when the list is not whole.
+	// Reader: as read_hotplug_list() takes it (lib/hotplug_list.hpp). @roots: this
+	// connection's root buses. Fails, the set then unknown and empty, when the list is not
+	// whole.
 	template <class Reader> Result<void> learn(Reader &rd, const Bdf *roots, int nroots);
 
 	// True only when the set is known, @bdf is on one of its root buses, and the backend
 	// does not list it.
 	bool absent(const Bdf &bdf) const
 	{
-		if (!known_)
-			return false;
-		for (int i = 0; i < nroots_; ++i) {
-			const Root &r = roots_[i];
-			if (r.domain == bdf.domain && r.bus == bdf.bus)
-				return !(r.devfns[(bdf.devfn & 0xff) / 32] &
-					 (1u << (bdf.devfn % 32)));
-		}
-		return false;
+		const int i = known_ ? root_of(bdf) : -1;
+		return i >= 0 && !(roots_[i].devfns[word(bdf)] & bit(bdf));
 	}
 	bool known() const { return known_; }
 	int listed() const { return listed_; } // listed functions on the root buses
@@ -57,20 +51,24 @@ class ExportedSet
 		uint32_t bus = 0;
 		uint32_t devfns[8] = {};
 	};
+	static int word(const Bdf &b) { return static_cast<int>((b.devfn & 0xff) / 32); }
+	static uint32_t bit(const Bdf &b) { return 1u << (b.devfn % 32); }
+	int root_of(const Bdf &b) const // the index of @b's root bus, or -1
+	{
+		for (int i = 0; i < nroots_; ++i)
+			if (roots_[i].domain == b.domain && roots_[i].bus == b.bus)
+				return i;
+		return -1;
+	}
 	void add(const Bdf &b)
 	{
-		for (int i = 0; i < nroots_; ++i) {
-			Root &r = roots_[i];
-			if (r.domain != b.domain || r.bus != b.bus)
-				continue;
-			uint32_t &w = r.devfns[(b.devfn & 0xff) / 32];
-			const uint32_t bit = 1u << (b.devfn % 32);
-			listed_ += !(w & bit);
-			w |= bit;
+		// A function not on a root bus (behind an exported bridge in passthrough mode) is
+		// reached through the bridge, and reads there always go to the backend.
+		const int i = root_of(b);
+		if (i < 0 || (roots_[i].devfns[word(b)] & bit(b)))
 			return;
-		}
-		// Not on a root bus (behind an exported bridge in passthrough mode): the PCI core
-		// reaches it through the bridge, and reads there always go to the backend.
+		roots_[i].devfns[word(b)] |= bit(b);
+		++listed_;
 	}
 
 	bool known_ = false;
@@ -108,7 +106,7 @@ template <class Reader> Result<void> ExportedSet::learn(Reader &rd, const Bdf *r
 				continue;
 			}
 		if (!leaving) {
-			listed_ = 0;
+			*this = ExportedSet{};
 			return kcxx::err(vl.ok() ? -KCXX_EINVAL : vl.error());
 		}
 	}
