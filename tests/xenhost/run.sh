@@ -102,25 +102,54 @@ dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
+# The serial line and QEMU's monitor go through pipes, so that a hung host can still be asked
+# where it is (hang_dump): Xen's debug keys on the serial line, the vCPUs' registers from QEMU.
+mkfifo "$run/ser.in" "$run/ser.out" "$run/mon.in" "$run/mon.out"
+cat "$run/ser.out" >"$log" &
+serpid=$!
+cat "$run/mon.out" >"$run/monitor.txt" &
+monpid=$!
 start=$SECONDS
 # -cpu max,-smap: with SMAP, TCG kills a PV dom0 at once (create_bounce_frame #PF).
 "$qemu" -accel ${XPF_ACCEL:-tcg} -cpu ${XPF_CPU:-max,-smap} -smp ${XPF_SMP:-2} -m 3072 \
-	"${machine[@]}" -display none -no-reboot -monitor none -serial "file:$log" -nic none \
+	"${machine[@]}" -display none -no-reboot -monitor "pipe:$run/mon" \
+	-chardev "pipe,id=ser0,path=$run/ser" -serial chardev:ser0 -nic none \
 	-netdev hubport,id=pt0,hubid=0 -device e1000,netdev=pt0,addr=02.0,romfile=,mac=52:54:00:12:34:02 \
 	-netdev hubport,id=d0,hubid=0 -device e1000,netdev=d0,addr=03.0,romfile=,mac=52:54:00:12:34:03 \
 	"${extra_devs[@]}" \
 	-kernel "$BUILD/xenhost/xen.elf" -append "$xen_args" \
 	-initrd "$img/vmlinuz $dom0_args,$img/dom0.cpio.gz" >"$run/qemu.log" 2>&1 </dev/null &
 qpid=$!
-trap 'kill $qpid 2>/dev/null || true' EXIT
+trap 'kill $qpid $serpid $monpid 2>/dev/null || true' EXIT
+# Writes to a pipe QEMU reads; bounded, as the write would block if QEMU were gone.
+to_pipe() { timeout 5 bash -c 'printf "$1" >"$2"' _ "$2" "$1" || true; }
+# A hung host, before it is stopped: Xen's own view (three Ctrl-A give the serial line to Xen;
+# d: each CPU's registers and stack, q: domains and vCPUs, i: interrupt bindings, M: MSI
+# state) and QEMU's (every vCPU's registers: an RIP at 0xffff82d0... is in Xen, 0xffffffff...
+# in a guest kernel). The registers land in monitor.txt and then in the serial log.
+hang_dump() {
+	echo "xenhost: the host passed its deadline: asking Xen and QEMU where its vCPUs are"
+	to_pipe "$run/ser.in" '\001\001\001'
+	sleep 1
+	for key in d q i M; do
+		to_pipe "$run/ser.in" "$key"
+		sleep 4
+	done
+	to_pipe "$run/mon.in" 'info registers -a\n'
+	sleep 2
+}
 # Stream the step lines while the host runs. Xen's S5 entry does not stop QEMU's q35 under
 # TCG, so once dom0 has said its last line QEMU is stopped here; a run that passes the
 # deadline is a hung host.
-seen=0 hung=0 ended=
+# A host with nothing at all on its serial line for $silence_s s has stopped: dom0 says
+# XPF-ALIVE every 60 s (dom0-init).
+silence_s=${XPF_SILENCE:-300}
+seen=0 hung=0 hung_at= silent=0 ended= last_out=$SECONDS
 while kill -0 $qpid 2>/dev/null; do
 	sleep 1
 	n=$(wc -l <"$log" 2>/dev/null || echo 0)
 	if [ "$n" -gt "$seen" ]; then
+		last_out=$SECONDS
 		sed -n "$((seen + 1)),${n}p" "$log" | tr -d '\r' | grep -E '^XPF-(STEP|BOOT|END)' | sed 's/^/  | /' || true
 		seen=$n
 	fi
@@ -128,14 +157,33 @@ while kill -0 $qpid 2>/dev/null; do
 	if [ -n "$ended" ] && { grep -q 'Entering ACPI S5' "$log" || [ $((SECONDS - ended)) -ge 15 ]; }; then
 		kill $qpid 2>/dev/null || true
 	fi
-	if [ $((SECONDS - start)) -ge "$timeout_s" ]; then
+	if [ -z "$ended" ] && [ $((SECONDS - last_out)) -ge "$silence_s" ]; then
+		silent=1
+	fi
+	if [ $silent = 1 ] || [ $((SECONDS - start)) -ge "$timeout_s" ]; then
 		hung=1
+		hung_at=$(wc -l <"$log")
+		hang_dump
 		kill $qpid 2>/dev/null || true
 	fi
 done
 wait $qpid 2>/dev/null || true
+# Both readers end at QEMU's exit (end of file on their pipe); one still waiting to open its
+# pipe means QEMU never opened it.
+for _ in 1 2 3 4 5; do
+	kill -0 $serpid 2>/dev/null || kill -0 $monpid 2>/dev/null || break
+	sleep 1
+done
+kill $serpid $monpid 2>/dev/null || true
+wait $serpid $monpid 2>/dev/null || true
 trap - EXIT
 elapsed=$((SECONDS - start))
+if [ $hung -eq 1 ]; then
+	{
+		echo "qemu| vCPU registers at the deadline (info registers -a):"
+		grep -E '^(CPU#|RIP=|CS =|CR0=)' "$run/monitor.txt" | sed 's/^/qemu| /'
+	} >>"$log"
+fi
 
 tr -d '\r' <"$log" >"$run/serial.txt"
 grep -E '^XPF-STEP' "$run/serial.txt" >"$run/steps.txt" || true
@@ -152,7 +200,11 @@ crashes=$(grep -v '^watchdog| ' "$run/serial.txt" | grep -cE "$user_crash" || tr
 # A run that went wrong while user space was crashing is an infrastructure failure (the TCG
 # flake), not a driver verdict. Steps a crash broke were already re-run once by step().
 infra=${crash:+INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $crash}
-if [ $hung -eq 1 ]; then
+if [ $silent -eq 1 ]; then
+	# A PV driver domain has no way to stop dom0 (nor Xen, short of a Xen bug): this is the
+	# emulation or Xen under it. What the vCPUs were doing is in the log and in the digest.
+	verdict=FAIL why="INFRASTRUCTURE: the whole host went silent for $silence_s s at $((last_out - start)) s (not even dom0's heartbeat): Xen, dom0's kernel or QEMU stopped, not a driver verdict; see the end of $log"
+elif [ $hung -eq 1 ]; then
 	verdict=FAIL why=${infra:-"the host did not finish within $timeout_s s (hung guest): see the end of $log"}
 elif ! grep -q '^XPF-END dom0' "$run/serial.txt"; then
 	verdict=FAIL why=${infra:-"dom0 never reached the end of its scenario (Xen or dom0 crash?): see $log"}
@@ -204,7 +256,11 @@ if [ $verdict = FAIL ]; then
 		elif grep -q '^domU-tail| ' "$run/serial.txt"; then
 			sed -n 's/^domU-tail| \(\[[ 0-9.]*\] \)\{0,1\}//p' "$run/serial.txt" | grep -v '^ *$' | tail -n 25 | cut -c1-160 | sed 's/^/  domU| /'
 		else
-			grep -v -e '^ *$' -e 'Already setup the GSI' "$run/serial.txt" | tail -n 12 | cut -c1-160 | sed 's/^/  serial| /'
+			head -n "${hung_at:-1000000000}" "$run/serial.txt" | grep -v -e '^ *$' -e 'Already setup the GSI' -e '^XPF-ALIVE' | tail -n 12 | cut -c1-160 | sed 's/^/  serial| /'
+		fi
+		if [ $hung -eq 1 ]; then
+			echo "  where the vCPUs were (Xen's 'd' key, then QEMU):"
+			tail -n "+$((hung_at + 1))" "$run/serial.txt" | grep -E '\(XEN\) (\*\*\*.*CPU|RIP:)|^qemu\| (CPU#|RIP=)' | cut -c1-140 | sed 's/^/  /'
 		fi
 	} >"$BUILD/xenhost/why/$name.txt"
 	echo "xenhost: look at $run/serial.txt (Xen + dom0 console, the driver domain's lines relayed)" >&2
