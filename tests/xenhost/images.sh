@@ -15,6 +15,8 @@ kver=${1:?usage: images.sh KVER [MODULES_DIR]}
 ours=${2:-$BUILD/kbuild/$kver}
 out=$BUILD/xenhost/$kver
 mkdir -p "$out"
+ls "$ours"/*.ko >/dev/null 2>&1 ||
+	die "no modules in $ours: build them first (scripts/kbuild.sh $kver, or make check)"
 
 fingerprint=$({
 	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
