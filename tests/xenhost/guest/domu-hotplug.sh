@@ -96,7 +96,7 @@ hp_cycle() { # id full [close]: one attach/detach seen from this side; with traf
 i=1
 while [ $i -le "$HP_CYCLES" ]; do
 	if [ $i -le $HP_FULL ] || [ $i -eq "$HP_CYCLES" ]; then
-		check hotplug-cycle-$i hp_cycle $i 1 close || { hp_fail=$i; break; }
+		XPF_NO_RERUN=1 check hotplug-cycle-$i hp_cycle $i 1 close || { hp_fail=$i; break; }
 	else
 		# As step() does for a step: a cycle that failed while a user-space program crashed
 		# (the TCG flake) is looked at once more; dom0 is still waiting on the same cycle.
@@ -178,7 +178,7 @@ if check hotplug-anchor-attached anchor_up; then
 	BUSES_ANCHOR=$(pci_buses)
 	j=1 r_fail=0
 	while [ $j -le "$HP_RECONF" ]; do
-		check hotplug-reconf-cycle-$j hp_cycle r$j $([ $j = 1 ] && echo 1 || echo 0) || { r_fail=$j; break; }
+		XPF_NO_RERUN=1 check hotplug-reconf-cycle-$j hp_cycle r$j $([ $j = 1 ] && echo 1 || echo 0) || { r_fail=$j; break; }
 		j=$((j + 1))
 	done
 	anchor_still_works() {
