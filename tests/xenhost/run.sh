@@ -128,7 +128,11 @@ to_pipe() { timeout 5 bash -c 'printf "$1" >"$2"' _ "$2" "$1" || true; }
 # state) and QEMU's (every vCPU's registers: an RIP at 0xffff82d0... is in Xen, 0xffffffff...
 # in a guest kernel). The registers land in monitor.txt and then in the serial log.
 hang_dump() {
-	echo "xenhost: the host passed its deadline: asking Xen and QEMU where its vCPUs are"
+	if [ $silent = 1 ]; then
+		echo "xenhost: nothing on the serial line for $silence_s s: asking Xen and QEMU where the vCPUs are"
+	else
+		echo "xenhost: the host passed its deadline: asking Xen and QEMU where its vCPUs are"
+	fi
 	to_pipe "$run/ser.in" '\001\001\001'
 	sleep 1
 	for key in d q i M; do
@@ -144,7 +148,7 @@ hang_dump() {
 # A host with nothing at all on its serial line for $silence_s s has stopped: dom0 says
 # XPF-ALIVE every 60 s (dom0-init).
 silence_s=${XPF_SILENCE:-300}
-seen=0 hung=0 hung_at= silent=0 ended= last_out=$SECONDS
+seen=0 hung=0 hung_at= hung_t= silent=0 ended= last_out=$SECONDS
 while kill -0 $qpid 2>/dev/null; do
 	sleep 1
 	n=$(wc -l <"$log" 2>/dev/null || echo 0)
@@ -160,12 +164,14 @@ while kill -0 $qpid 2>/dev/null; do
 	if [ -z "$ended" ] && [ $((SECONDS - last_out)) -ge "$silence_s" ]; then
 		silent=1
 	fi
-	if [ $silent = 1 ] || [ $((SECONDS - start)) -ge "$timeout_s" ]; then
-		hung=1
+	if [ $hung = 0 ] && { [ $silent = 1 ] || [ $((SECONDS - start)) -ge "$timeout_s" ]; }; then
+		hung=1 hung_t=$SECONDS
 		hung_at=$(wc -l <"$log")
 		hang_dump
 		kill $qpid 2>/dev/null || true
 	fi
+	# A QEMU that does not end on SIGTERM.
+	if [ $hung = 1 ] && [ $((SECONDS - hung_t)) -ge 30 ]; then kill -9 $qpid 2>/dev/null || true; fi
 done
 wait $qpid 2>/dev/null || true
 # Both readers end at QEMU's exit (end of file on their pipe); one still waiting to open its
