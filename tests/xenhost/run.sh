@@ -147,7 +147,7 @@ hang_dump() {
 # deadline is a hung host.
 # A host with nothing at all on its serial line for $silence_s s has stopped: dom0 says
 # XPF-ALIVE every 60 s (dom0-init).
-silence_s=${XPF_SILENCE:-300}
+silence_s=${XPF_SILENCE:-180}
 seen=0 hung=0 hung_at= hung_t= silent=0 ended= last_out=$SECONDS
 while kill -0 $qpid 2>/dev/null; do
 	sleep 1
