@@ -6,6 +6,9 @@
  *   xpf-bench confread BDF OPS ROUNDS   dword reads of BDF's config space through sysfs (each one
  *                                       a config op through the PCI frontend): per round, wall
  *                                       and CPU nanoseconds per op; the medians of the rounds
+ *   xpf-bench rescan OPS ROUNDS         writes of "1" to /sys/bus/pci/rescan: the kernel scans
+ *                                       every slot of the PV bus again (a probe of each absent
+ *                                       function); per round, wall and CPU nanoseconds per rescan
  *   xpf-bench time NAME CMD [ARG...]    runs CMD ROUNDS=1 time: its wall and CPU nanoseconds
  *   xpf-bench floor OPS ROUNDS          the floor under a config op: event-channel round trips
  *                                       to dom0 (/dev/xen/evtchn, both sides spinning, as a
@@ -125,6 +128,30 @@ static int confread(const char *bdf, long ops, int rounds)
 		return 1;
 	}
 	ret = timed_rounds("confread", ops, rounds, confread_one, &fd);
+	close(fd);
+	return ret;
+}
+
+static int rescan_one(void *ctx, long i)
+{
+	(void)i;
+	if (pwrite(*(int *)ctx, "1", 1, 0) != 1) {
+		perror("/sys/bus/pci/rescan");
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel's own enumeration: a rescan of every PCI bus, nothing in user space around it. */
+static int rescan(long ops, int rounds)
+{
+	int fd = open("/sys/bus/pci/rescan", O_WRONLY), ret;
+
+	if (fd < 0) {
+		perror("/sys/bus/pci/rescan");
+		return 1;
+	}
+	ret = timed_rounds("rescan", ops, rounds, rescan_one, &fd);
 	close(fd);
 	return ret;
 }
@@ -295,13 +322,16 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "confread"))
 		return confread(argv[2], atol(argv[3]), atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "rescan"))
+		return rescan(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "time"))
 		return time_cmd(argv[2], argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "floor"))
 		return floor_rtt(atol(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "floor-echo"))
 		return floor_echo(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
-	fprintf(stderr, "usage: xpf-bench confread BDF OPS ROUNDS | xpf-bench time NAME CMD [ARG...] |\n"
-			"       xpf-bench floor OPS ROUNDS | xpf-bench floor-echo DOMID PORT N\n");
+	fprintf(stderr, "usage: xpf-bench confread BDF OPS ROUNDS | xpf-bench rescan OPS ROUNDS |\n"
+			"       xpf-bench time NAME CMD [ARG...] | xpf-bench floor OPS ROUNDS |\n"
+			"       xpf-bench floor-echo DOMID PORT N\n");
 	return 2;
 }

@@ -36,6 +36,8 @@ bench_run() {
 		echo 0 >$P && "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line
 		echo 1 >$P
 	fi
+	# The kernel's enumeration alone: rescans of the PV bus (each probes every slot again).
+	"$B" rescan 20 5 | bench_line
 	for i in 1 2 3; do "$B" time lspci_vvv lspci -vvv -s "${BDF#0000:}" | bench_line; done
 	# The floor: plain event-channel round trips to dom0 (its floor-echo answers each one).
 	modprobe xen-evtchn || { echo "modprobe xen-evtchn failed"; return 1; }
