@@ -147,7 +147,8 @@ build_tool "$TOP/tests/bench/xpf-bench.c" "$bench"
 install_elf "$domu" "$bench" /xpf/xpf-bench
 # Test modules, built for this kernel and loaded by path: the rogue's msix round's test driver
 # (tests/rogue/msix-probe/), and the bench's kernel-to-kernel event-channel floor
-# (tests/bench/floor-km/: xpf_floor in the driver domain, xpf_floor_echo in dom0).
+# (tests/bench/floor-km/: xpf_floor and xpf_confread in the driver domain, xpf_floor_echo in
+# dom0).
 kdir=/usr/src/linux-headers-$kver
 [ -f "$kdir/Makefile" ] ||
 	die "no kernel headers at $kdir for the test modules: install linux-headers-$kver (make deps)"
@@ -160,7 +161,7 @@ build_kmod() { # source directory (with its Kbuild), build directory
 build_kmod "$TOP/tests/rogue/msix-probe" "$BUILD/rogue/msix-probe-$kver"
 cp "$BUILD/rogue/msix-probe-$kver/xpf_msix_probe.ko" "$domu/xpf/"
 build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver"
-cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$domu/xpf/"
+cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$BUILD/bench/floor-km-$kver/xpf_confread.ko" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP"/tests/xenhost/guest/domu-{msi,hotplug,rogue,install,bench}.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
