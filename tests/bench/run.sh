@@ -54,10 +54,27 @@ hotplug attach_ms|xl pci-attach of the e1000e to its netdev up in the driver dom
 hotplug detach_ms|xl pci-detach of the e1000e to it gone in the driver domain|1|ms
 floor wall_ns_per_op|event-channel round trip to dom0, user space at both ends|1|ns
 floor_kernel wall_ns_per_op|event-channel round trip to dom0, kernel to kernel (the floor)|1|ns"
-# The raw values of measurement $2, key $3, from frontend $1's domains, one per line.
-vals() { awk -v f="$1" -v m="$2" -v k="$3" '$1 == f && $3 == m && $4 == k { print $5 }' "$out/raw.txt"; }
+# The raw values of measurement $2, key $3, from frontend $1's domains (only round $4's, if
+# given), one per line.
+vals() {
+	awk -v f="$1" -v m="$2" -v k="$3" -v r="${4:-}" \
+		'$1 == f && $3 == m && $4 == k && (r == "" || $2 == r) { print $5 }' "$out/raw.txt"
+}
 join() { awk '{ printf "%s%s", s, $0; s = ", " }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# Printed in plain decimals: awk's own print turns 743603590.5 into 7.43604e+08, which
+# sort -n reads as 7.4.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) exit 1; printf "%.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# One line of the table: what, unit, unit divisor, decimals, ours, in-tree; "-" for what is
+# missing, and no ratio unless the in-tree value is above 0. Sets $ratio.
+table_row() {
+	if [ -n "$5" ] && [ -n "$6" ] && awk -v b="$6" 'BEGIN { exit !(b > 0) }'; then
+		ratio=$(awk -v a="$5" -v b="$6" 'BEGIN { printf "%.2f", a / b }')
+	else
+		ratio=-
+	fi
+	fmt() { [ -n "$1" ] && awk -v v="$1" -v d="$2" -v p="$3" 'BEGIN { printf "%.*f", p, v / d }' || echo -; }
+	printf '%-62s %12s %12s %8s\n' "$1 ($2)" "$(fmt "$5" "$3" "$4")" "$(fmt "$6" "$3" "$4")" "$ratio"
+}
 printf '\n%-62s %12s %12s %8s\n' "bench ($rounds rounds, medians; kernel $kver)" ours in-tree ratio
 json="{\"kernel\": \"$kver\", \"rounds\": $rounds, \"rows\": ["
 first=1
@@ -67,13 +84,7 @@ while IFS='|' read -r key what div unit; do
 	tm=$1
 	tm=${tm%_nocache} # the in-tree frontend has no cache to switch off
 	t=$(vals intree "$tm" "$2" | median) || t=
-	if [ -n "$o" ] && [ -n "$t" ] && [ "$t" != 0 ]; then
-		ratio=$(awk -v a="$o" -v b="$t" 'BEGIN { printf "%.2f", a / b }')
-	else
-		ratio=-
-	fi
-	fmt() { [ -n "$1" ] && awk -v v="$1" -v d="$div" 'BEGIN { printf "%.1f", v / d }' || echo -; }
-	printf '%-62s %12s %12s %8s\n' "$what ($unit)" "$(fmt "$o")" "$(fmt "$t")" "$ratio"
+	table_row "$what" "$unit" "$div" 1 "$o" "$t"
 	raw_o=$(vals ours "$1" "$2" | join)
 	raw_t=$(vals intree "$1" "$2" | join)
 	[ $first = 1 ] || json+=","
@@ -86,21 +97,13 @@ echo "$json]}" >"$out/results.json"
 # (frontend $1, round): the median of $2/$3 combined ($6: ratio or minus) with the median of
 # $4/$5; one value per domain, a line each.
 per_domain() {
-	awk -v f="$1" -v ma="$2" -v ka="$3" -v mb="$4" -v kb="$5" -v op="$6" '
-	function med(list,   n, v, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
-	$1 == f && $3 == ma && $4 == ka { a[$2] = a[$2] " " $5 }
-	$1 == f && $3 == mb && $4 == kb { b[$2] = b[$2] " " $5 }
-	END {
-		for (r in a) if (r in b) {
-			x = med(a[r]); y = med(b[r])
+	for r in $(awk -v f="$1" '$1 == f { print $2 }' "$out/raw.txt" | sort -u); do
+		x=$(vals "$1" "$2" "$3" "$r" | median) && y=$(vals "$1" "$4" "$5" "$r" | median) || continue
+		awk -v x="$x" -v y="$y" -v op="$6" 'BEGIN {
 			if (op == "ratio" && y != 0) printf "%.4f\n", x / y
-			if (op == "minus") print x - y
-		}
-	}' "$out/raw.txt"
+			if (op == "minus") printf "%.1f\n", x - y
+		}'
+	done
 }
 derived="confread_kernel wall_ns_per_op floor_kernel wall_ns_per_op ratio|kernel config read in kernel event-channel round trips (each domain's floor)|1|round trips
 lspci_vvv wall_ns lspci_vvv_dump wall_ns minus|lspci -vvv minus the same from a dump: its config reads (each domain)|1000000|ms"
@@ -108,13 +111,7 @@ echo "same-domain rows (each domain against itself, then the median of the domai
 while IFS='|' read -r spec what div unit; do
 	o=$(per_domain ours $spec | median) || o=
 	t=$(per_domain intree $spec | median) || t=
-	if [ -n "$o" ] && [ -n "$t" ] && awk -v b="$t" 'BEGIN { exit !(b > 0) }'; then
-		ratio=$(awk -v a="$o" -v b="$t" 'BEGIN { printf "%.2f", a / b }')
-	else
-		ratio=-
-	fi
-	fmt() { [ -n "$1" ] && awk -v v="$1" -v d="$div" 'BEGIN { printf "%.2f", v / d }' || echo -; }
-	printf '%-62s %12s %12s %8s\n' "$what ($unit)" "$(fmt "$o")" "$(fmt "$t")" "$ratio"
+	table_row "$what" "$unit" "$div" 2 "$o" "$t"
 done <<<"$derived"
 echo "bench: raw numbers in ${out#$TOP/}/results.json"
 if [ -n "$partial" ]; then
