@@ -32,10 +32,16 @@ bench_run() {
 	# The same sweep with our cache off: two of its 16 dwords (IDs, class) are cacheable. The
 	# in-tree frontend has no cache: its row repeats its one measurement.
 	P=/sys/module/xen_pcifront_cxx/parameters/config_cache
-	if [ "$xpf_frontend" = ours ]; then
-		echo 0 >$P && "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line
+	# Runs the command with our cache off, then turns it on again; the command's status.
+	cache_off() {
+		echo 0 >$P || return 1
+		"$@"
+		_r=$?
 		echo 1 >$P
-	fi
+		return $_r
+	}
+	confread_nocache() { "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line; }
+	[ "$xpf_frontend" != ours ] || cache_off confread_nocache
 	# The same reads from the kernel (tests/bench/floor-km/xpf_confread.c): without the system
 	# call each sysfs read costs (a PV guest's system calls pass through Xen).
 	kconfread() {
@@ -44,12 +50,7 @@ bench_run() {
 		rmmod xpf_confread
 	}
 	kconfread confread_kernel || return 1
-	if [ "$xpf_frontend" = ours ]; then
-		echo 0 >$P && kconfread confread_kernel_nocache
-		_r=$?
-		echo 1 >$P
-		[ $_r = 0 ] || return 1
-	fi
+	[ "$xpf_frontend" != ours ] || cache_off kconfread confread_kernel_nocache || return 1
 	# The kernel's enumeration alone: rescans of the PV bus (each probes every slot again).
 	"$B" rescan 20 5 | bench_line
 	for i in 1 2 3; do "$B" time lspci_vvv lspci -vvv -s "${BDF#0000:}" | bench_line; done
