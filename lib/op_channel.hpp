@@ -30,6 +30,26 @@ struct OpStats {
 //   void wait(uint64_t sent_ns, uint64_t now_ns, uint64_t deadline_ns);
 //                         // block until an event or the deadline (@sent_ns: when the op was
 //                         // sent; @now_ns: the channel's reading of now_ns()); may return early
+// Which events of the channel were worth an interrupt, for Xen's late-EOI throttle: a backend
+// that notifies without end gets its events counted as spurious and the channel masked for
+// growing spans. The flags cannot tell: pciback clears _XEN_PCIF_active before it notifies, so
+// every honest reply arrives with the flag already clear. Instead each op sent earns one credit,
+// and an event is honest when it takes a credit or carries an AER request.
+class EventCredit {
+      public:
+	// The sender, before it raises _XEN_PCIF_active.
+	void op_sent() { __atomic_store_n(&credit_, true, __ATOMIC_RELEASE); }
+	// The event handler, once per event: true when the event carried nothing.
+	bool spurious(bool aer_request)
+	{
+		const bool reply = __atomic_exchange_n(&credit_, false, __ATOMIC_ACQ_REL);
+		return !reply && !aer_request;
+	}
+
+      private:
+	bool credit_ = false;
+};
+
 template <typename Transport> class OpChannel {
       public:
 	explicit OpChannel(Transport &t) : t_(t) {}

@@ -69,6 +69,7 @@ bool KernelTransport::active()
 
 void KernelTransport::set_active()
 {
+	fe_.events_.op_sent();
 	// A full barrier: the op we just wrote is visible before the backend can see the flag.
 	__atomic_fetch_or(&page()->flags, kActive, __ATOMIC_SEQ_CST);
 }
@@ -86,22 +87,45 @@ uint64_t KernelTransport::now_ns()
 void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 {
 	// Clear the port's pending bit before the last look at the flag: a reply that lands after
-	// this look sets it again and ends the poll at once.
+	// this look sets it again and ends the poll at once (unless another vCPU's handler
+	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs).
 	kcxx_xen_clear_irq_pending(fe_.irq_.irq());
 	if (!active())
 		return;
-	const uint64_t remaining = deadline_ns > now ? deadline_ns - now : 0;
-	bool have = false;
-	const uint64_t xen_now = op_wait_spins(sent, now, fe_.spin_ns_) ? 0 : fe_.xen_now_ns(&have);
-	if (!have) {
-		// Spinning, or no Xen clock: a deadline Xen has passed, so the poll returns at once
-		// (bounded by the caller's ktime deadline), as the in-tree frontend always does; it
-		// still yields the pCPU to Xen, which may run the backend on it.
-		kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), 1);
+	const uint64_t d = op_poll_deadline(fe_.clock_, sent, now, deadline_ns, fe_.spin_ns_);
+	if (fe_.clock_.take_dropped())
+		kcxx_dev_log(dev_of(fe_.xdev_), KCXX_LOG_WARNING,
+			     "the clocksource changed: the 'xen' counter checked at connect is gone, "
+			     "so config-op waits poll from now on (bounded by op_timeout_ms) until "
+			     "the next connection");
+	// d == 1 (spinning, or no Xen clock): a deadline Xen has passed, so the poll returns at
+	// once (bounded by the caller's ktime deadline), as the in-tree frontend's always does; it
+	// still yields the pCPU to Xen, which may run the backend on it.
+	kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), d);
+	if (d == 1)
 		kcxx_cpu_relax();
-		return;
-	}
-	kcxx_xen_poll_irq_timeout(fe_.irq_.irq(), xen_poll_deadline(xen_now, remaining));
+}
+
+bool KernelClockSource::pvclock_ns(uint64_t *t)
+{
+	return kcxx_xen_system_time_ns(t) == 0;
+}
+
+ClockSample KernelClockSource::snapshot()
+{
+	ClockSample s;
+	kcxx_ktime_get_snapshot(&s.cycles, &s.raw_ns, &s.cs_seq);
+	return s;
+}
+
+bool KernelClockSource::runstate_entry_ns(uint64_t *t)
+{
+	return kcxx_xen_runstate_entry_ns(t) == 0;
+}
+
+void KernelClockSource::sleep_ms(unsigned int ms)
+{
+	kcxx_msleep(ms);
 }
 
 // ---- object life --------------------------------------------------------------------------------
@@ -111,6 +135,7 @@ Frontend::Frontend(struct xenbus_device *xdev)
       timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
       spin_ns_(static_cast<uint64_t>(xpf_op_spin_us) * 1000ull)
 {
+	kcxx_work_init(&aer_work_, on_aer_work, this);
 	count(&live_frontends, 1);
 }
 
@@ -127,8 +152,7 @@ void Frontend::teardown()
 	stop_serving();
 	// No handler can queue AER work once the irq is unbound; then wait for a running one.
 	irq_.unbind();
-	if (aer_work_ready_)
-		kcxx_cancel_work_sync(&aer_work_);
+	kcxx_cancel_work_sync(&aer_work_);
 	page_.reset();
 }
 
@@ -253,7 +277,7 @@ Result<void> Frontend::publish()
 	kcxx_dev_log(
 	    dev_of(xdev_), KCXX_LOG_INFO,
 	    "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
-	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_.kind()));
 	return kcxx::ok();
 }
 
@@ -261,8 +285,6 @@ Result<void> Frontend::publish()
 // clock, then config ops may flow.
 void Frontend::start_serving()
 {
-	kcxx_work_init(&aer_work_, on_aer_work, this);
-	aer_work_ready_ = true;
 	const int h = xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, irq_.port(), irq_.irq(), -1, name_);
 	track_handle_ = h >= 0 ? h : -1;
 	detect_clock();
@@ -332,7 +354,7 @@ Result<void> Frontend::resume()
 	    dev_of(xdev_), KCXX_LOG_INFO,
 	    "took over the connection kept from the previous load (grant %u, event channel "
 	    "%u); Xen clock for the op wait: %s",
-	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_));
+	    page_.gref(), irq_.port(), xen_clock_kind_name(clock_.kind()));
 	return connect();
 }
 
@@ -354,8 +376,7 @@ void Frontend::remove()
 		stop_serving();
 		struct xpf_conn c = {};
 		irq_.park(&c.irq, &c.port);
-		if (aer_work_ready_)
-			kcxx_cancel_work_sync(&aer_work_);
+		kcxx_cancel_work_sync(&aer_work_);
 		page_.release(&c.page, &c.gref);
 		if (const int e = xpf_conn_park(xdev_, &c); e == 0) {
 			kcxx_dev_log(
@@ -622,44 +643,10 @@ void Frontend::disconnect()
 
 void Frontend::detect_clock()
 {
-	uint64_t t = 0;
-	if (kcxx_xen_system_time_ns(&t) == 0) {
-		clock_ = XenClockKind::Pvclock;
-		return;
-	}
-	ClockSample a, b;
-	uint64_t entry = 0;
-	kcxx_ktime_get_snapshot(&a.cycles, &a.raw_ns);
-	kcxx_msleep(2);
-	const int e = kcxx_xen_runstate_entry_ns(&entry);
-	kcxx_ktime_get_snapshot(&b.cycles, &b.raw_ns);
-	clock_ = e == 0 && clocksource_is_xen_time(a, b, entry) ? XenClockKind::Clocksource
-								: XenClockKind::None;
-	if (clock_ == XenClockKind::None)
+	if (clock_.detect() == XenClockKind::None)
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_NOTICE,
 			     "no Xen system time source (TSC not stable and the clocksource is "
 			     "not 'xen'): waits for the backend spin instead of blocking");
-}
-
-uint64_t Frontend::xen_now_ns(bool *ok)
-{
-	uint64_t t = 0;
-	*ok = true;
-	switch (clock_) {
-	case XenClockKind::Pvclock:
-		if (kcxx_xen_system_time_ns(&t) == 0)
-			return t;
-		break;
-	case XenClockKind::Clocksource: {
-		uint64_t raw;
-		kcxx_ktime_get_snapshot(&t, &raw);
-		return t;
-	}
-	case XenClockKind::None:
-		break;
-	}
-	*ok = false;
-	return 0;
 }
 
 // ---- config ops
@@ -803,9 +790,10 @@ enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
 	const bool aer = flags & kAerActive;
 	if (aer)
 		kcxx_schedule_work(&fe->aer_work_);
-	// Op replies are consumed by the poller; an event that is neither one nor an AER request
-	// counts as spurious, which makes Xen's late-EOI throttle a flooding backend.
-	kcxx_xen_irq_lateeoi(irq, !aer && !(flags & kActive));
+	// Op replies are consumed by the poller; an event that is neither the reply to an op we
+	// sent nor an AER request counts as spurious, which makes Xen's late-EOI throttle a
+	// flooding backend (EventCredit).
+	kcxx_xen_irq_lateeoi(irq, fe->events_.spurious(aer));
 	return KCXX_IRQ_HANDLED;
 }
 
@@ -913,9 +901,10 @@ int Frontend::show_stats(struct seq_file *m)
 {
 	kcxx::SpinGuard g(op_lock_);
 	const OpStats &s = chan_.stats();
-	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d spin_us %u\n",
-			xen_clock_kind_name(clock_), xpf_op_timeout_ms, live_ ? 1 : 0,
-			chan_.wedged() ? 1 : 0, xpf_op_spin_us);
+	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d spin_us %u clock_changes %llu\n",
+			xen_clock_kind_name(clock_.kind()), xpf_op_timeout_ms, live_ ? 1 : 0,
+			chan_.wedged() ? 1 : 0, xpf_op_spin_us,
+			static_cast<unsigned long long>(clock_.changes()));
 	kcxx_seq_printf(m,
 			"ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
 			"late_replies %llu\n",

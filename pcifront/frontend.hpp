@@ -24,6 +24,14 @@ namespace pcifront
 
 class Frontend;
 
+// XenClock's view of the kernel's clocks (lib/xen_clock.hpp).
+struct KernelClockSource {
+	bool pvclock_ns(uint64_t *t);
+	ClockSample snapshot();
+	bool runstate_entry_ns(uint64_t *t);
+	void sleep_ms(unsigned int ms);
+};
+
 // The op channel's view of the kernel: the shared page's flag, the event channel, and the
 // bounded poll with a deadline in Xen system time.
 class KernelTransport
@@ -80,7 +88,6 @@ class Frontend : kcxx::NoCopy
 	void close();
 	void disconnect(); // teardown(), then tell the backend we are Closed
 	void detect_clock();
-	uint64_t xen_now_ns(bool *ok);
 	int conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
 		    uint32_t *val);
 	// The MSI module's way to pciback (process context; see xpf_msi_transport).
@@ -105,8 +112,7 @@ class Frontend : kcxx::NoCopy
 	xen::SharedPage page_;
 	xen::IrqBinding irq_;
 	int track_handle_ = -1;
-	struct kcxx_work aer_work_;
-	bool aer_work_ready_ = false;
+	struct kcxx_work aer_work_; // initialised with the object: a live handler may queue it
 	struct pci_bus *roots_[kMaxRootBuses] = {};
 	int nr_roots_ = 0;
 	ExportedSet exported_next_; // built by scan_roots() (xenwatch), then swapped in
@@ -119,7 +125,8 @@ class Frontend : kcxx::NoCopy
 	// Config ops.
 	kcxx::SpinLock op_lock_;
 	bool live_ = false; // ops may be sent: set after publish, cleared before teardown
-	XenClockKind clock_ = XenClockKind::None;
+	KernelClockSource clock_source_;
+	XenClock<KernelClockSource> clock_{clock_source_};
 	uint64_t timeout_ns_;
 	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
 	ConfigCache cache_; // read-only registers (config_cache); cleared on connect and hotplug
@@ -127,6 +134,7 @@ class Frontend : kcxx::NoCopy
 	// are answered "no device" here. Unknown until a scan has read a whole list.
 	ExportedSet exported_;
 	uint64_t absent_answered_ = 0;
+	EventCredit events_; // which events the late-EOI throttle may count as spurious
 	KernelTransport transport_{*this};
 	OpChannel<KernelTransport> chan_{transport_};
 	LatencyHistogram latency_;

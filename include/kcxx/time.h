@@ -8,8 +8,11 @@
 KCXX_EXTERN_C_BEGIN
 
 uint64_t kcxx_ktime_get_ns(void);
-/* The current clocksource's counter and CLOCK_MONOTONIC_RAW, read together. */
-void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns);
+/*
+ * The current clocksource's counter, CLOCK_MONOTONIC_RAW and the timekeeper's count of
+ * clocksource changes (it moves whenever the clocksource is switched), read together.
+ */
+void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns, uint32_t *cs_seq);
 void kcxx_msleep(unsigned int ms);
 void kcxx_cpu_relax(void);
 
