@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // The registers of a device's configuration space that cannot change while it stays attached,
 // kept per device so that the PCI core's repeated reads of them cost no round trip to dom0:
-// vendor and device ID, revision and class, header type, the capability pointer and each
-// capability's ID and next pointer (found by following the chain as the reads walk it).
+// revision and class, header type, the capability pointer and each capability's ID and next
+// pointer (found by following the chain as the reads walk it). Vendor and device ID are never
+// kept: they are how the kernel and drivers ask whether the device is still there
+// (pci_device_is_present(), nvme's and Intel NICs' all-ones checks), so a device that fell off
+// the bus or went bad in dom0 must read as all-ones at once, through the backend.
 // pci_find_capability() reads the pointer and every header again on each call, and the core and
 // drivers call it dozens of times per device.
 //
@@ -55,12 +58,6 @@ class ConfigCache
 		Entry *e = find_or_add(bdf);
 		if (!e)
 			return;
-		if (covers(where, size, 0, 4)) {
-			const uint32_t ids = extract(val, 0 - where, 4);
-			const uint16_t vendor = ids & 0xffff;
-			if (vendor != 0xffff && vendor != 0)
-				keep(&e->regs[kIds], ids);
-		}
 		if (covers(where, size, 8, 4))
 			keep(&e->regs[kClass], extract(val, 8 - where, 4));
 		if (covers(where, size, 0x0e, 1))

@@ -208,4 +208,14 @@ VectorFault check_msix_vectors(const xen_msix_entry *sent, const xen_msix_entry 
 	return VectorFault::None;
 }
 
+uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result)
+{
+	if (step == AerStep::Resume)
+		return KCXX_PCI_ERS_RESULT_RECOVERED;
+	if (outcome == AerOutcome::Called)
+		return driver_result;
+	return step == AerStep::ErrorDetected ? KCXX_PCI_ERS_RESULT_NO_AER_DRIVER
+					      : KCXX_PCI_ERS_RESULT_RECOVERED;
+}
+
 } // namespace pcifront

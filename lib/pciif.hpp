@@ -73,4 +73,19 @@ const char *vector_fault_name(VectorFault f);
 VectorFault check_msix_vectors(const xen_msix_entry *sent, const xen_msix_entry *reply, int nvec,
 			       uint32_t max_pirq, int *fault_index);
 
+// PCI error recovery (XEN_PCI_OP_aer_*): what the frontend answers pciback for one step, as
+// the native AER core would vote (drivers/pci/pcie/err.c). pciback kills the domain on NONE or
+// DISCONNECT, so a missing callback must not read as either:
+// - error_detected without a driver or a handler: NO_AER_DRIVER (recovery fails, domain lives);
+// - mmio_enabled or slot_reset without the callback: no vote, which leaves the core's running
+//   result at RECOVERED (it sets that before asking), so RECOVERED;
+// - resume has no result; RECOVERED.
+enum class AerStep : uint8_t { ErrorDetected, MmioEnabled, SlotReset, Resume };
+enum class AerOutcome : uint8_t {
+	Called,	    // the driver's callback ran and returned @driver_result
+	NoDriver,   // no driver bound
+	NoCallback, // the driver has no err_handler, or not this callback
+};
+uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result);
+
 } // namespace pcifront

@@ -812,26 +812,34 @@ void Frontend::aer_work()
 	compiler_barrier();
 	++aer_requests_;
 
-	kcxx_pci_aer_step step;
+	AerStep step;
+	kcxx_pci_aer_step kstep;
+	bool known = true;
 	switch (op.cmd) {
 	case XEN_PCI_OP_aer_detected:
-		step = KCXX_AER_ERROR_DETECTED;
+		step = AerStep::ErrorDetected;
+		kstep = KCXX_AER_ERROR_DETECTED;
 		break;
 	case XEN_PCI_OP_aer_mmio:
-		step = KCXX_AER_MMIO_ENABLED;
+		step = AerStep::MmioEnabled;
+		kstep = KCXX_AER_MMIO_ENABLED;
 		break;
 	case XEN_PCI_OP_aer_slotreset:
-		step = KCXX_AER_SLOT_RESET;
+		step = AerStep::SlotReset;
+		kstep = KCXX_AER_SLOT_RESET;
 		break;
 	case XEN_PCI_OP_aer_resume:
-		step = KCXX_AER_RESUME;
+		step = AerStep::Resume;
+		kstep = KCXX_AER_RESUME;
 		break;
 	default:
-		step = static_cast<kcxx_pci_aer_step>(-1);
+		known = false;
+		step = AerStep::Resume;
+		kstep = KCXX_AER_RESUME;
 		break;
 	}
 	uint32_t result = KCXX_PCI_ERS_RESULT_NONE;
-	if (static_cast<int>(step) < 0 || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
+	if (!known || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
 		++aer_unhandled_;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
 					 "backend sent a malformed AER request (cmd %u, device "
@@ -845,19 +853,32 @@ void Frontend::aer_work()
 			kcxx_pci_dev_put(pdev);
 			pdev = nullptr;
 		}
-		const int e = pdev ? kcxx_pci_aer_call(pdev, step, op.err, &result) : -KCXX_ENODEV;
-		if (e) {
+		uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
+		const int e = pdev ? kcxx_pci_aer_call(pdev, kstep, op.err, &driver_result) : 0;
+		if (!pdev) {
 			++aer_unhandled_;
-			kcxx_dev_log_ratelimited(
-			    dev_of(xdev_), KCXX_LOG_WARNING,
-			    "AER request %u for %04x:%02x:%02x.%u: %s; answered 'none'", op.cmd,
-			    op.domain, op.bus, slot_of(op.devfn), func_of(op.devfn),
-			    !pdev		? "no such device of ours"
-			    : e == -KCXX_ENODEV ? "no driver bound"
-						: "the driver has no handler for this step");
-		}
-		if (pdev)
+			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
+						 "AER request %u for %04x:%02x:%02x.%u: no such device "
+						 "of ours; answered 'none'",
+						 op.cmd, op.domain, op.bus, slot_of(op.devfn),
+						 func_of(op.devfn));
+		} else {
+			const AerOutcome o = e == 0		  ? AerOutcome::Called
+					     : e == -KCXX_ENODEV ? AerOutcome::NoDriver
+								  : AerOutcome::NoCallback;
+			result = aer_answer(step, o, driver_result);
+			if (o != AerOutcome::Called) {
+				++aer_unhandled_;
+				kcxx_dev_log_ratelimited(
+				    dev_of(xdev_), KCXX_LOG_WARNING,
+				    "AER request %u for %s: %s; answered %u as the AER core would",
+				    op.cmd, kcxx_pci_name(pdev),
+				    o == AerOutcome::NoDriver ? "no driver bound"
+							      : "the driver has no handler for this step",
+				    result);
+			}
 			kcxx_pci_dev_put(pdev);
+		}
 	}
 	sh->aer_op.err = static_cast<int32_t>(result);
 	__atomic_fetch_and(&sh->flags, ~kAerActive, __ATOMIC_SEQ_CST);

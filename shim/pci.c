@@ -20,7 +20,12 @@ static_assert(KCXX_PCIBIOS_SUCCESSFUL == PCIBIOS_SUCCESSFUL &&
 	      KCXX_PCIBIOS_SET_FAILED == PCIBIOS_SET_FAILED &&
 	      KCXX_PCIBIOS_BUFFER_TOO_SMALL == PCIBIOS_BUFFER_TOO_SMALL);
 static_assert(KCXX_PCI_NUM_RESOURCES == PCI_NUM_RESOURCES);
-static_assert(KCXX_PCI_ERS_RESULT_NONE == (__force int)PCI_ERS_RESULT_NONE);
+static_assert(KCXX_PCI_ERS_RESULT_NONE == (__force int)PCI_ERS_RESULT_NONE &&
+	      KCXX_PCI_ERS_RESULT_CAN_RECOVER == (__force int)PCI_ERS_RESULT_CAN_RECOVER &&
+	      KCXX_PCI_ERS_RESULT_NEED_RESET == (__force int)PCI_ERS_RESULT_NEED_RESET &&
+	      KCXX_PCI_ERS_RESULT_DISCONNECT == (__force int)PCI_ERS_RESULT_DISCONNECT &&
+	      KCXX_PCI_ERS_RESULT_RECOVERED == (__force int)PCI_ERS_RESULT_RECOVERED &&
+	      KCXX_PCI_ERS_RESULT_NO_AER_DRIVER == (__force int)PCI_ERS_RESULT_NO_AER_DRIVER);
 
 /* What a root bus made here carries as bus->sysdata; freed with the bus. */
 struct kcxx_pci_root {

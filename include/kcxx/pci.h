@@ -94,7 +94,13 @@ enum kcxx_pci_aer_step {
  */
 int kcxx_pci_aer_call(struct pci_dev *pdev, enum kcxx_pci_aer_step step, uint32_t channel_state,
 		      uint32_t *result) KCXX_MUST_CHECK;
-#define KCXX_PCI_ERS_RESULT_NONE 1 /* shim/pci.c asserts it */
+/* pci_ers_result_t values (shim/pci.c asserts them). */
+#define KCXX_PCI_ERS_RESULT_NONE 1
+#define KCXX_PCI_ERS_RESULT_CAN_RECOVER 2
+#define KCXX_PCI_ERS_RESULT_NEED_RESET 3
+#define KCXX_PCI_ERS_RESULT_DISCONNECT 4
+#define KCXX_PCI_ERS_RESULT_RECOVERED 5
+#define KCXX_PCI_ERS_RESULT_NO_AER_DRIVER 6
 
 /* xen-swiotlb for DMA from a PV domain (set up at boot on kernels that no longer export this). */
 int kcxx_pci_xen_swiotlb_init_late(struct device *dev) KCXX_MUST_CHECK;

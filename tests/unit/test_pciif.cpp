@@ -157,3 +157,32 @@ TEST(MsixOp, RequestIsBounded)
 	entries[0] = 2048;
 	EXPECT_FALSE(make_msix_op(kNic, entries, 1).ok());
 }
+
+// Issue 18.5: pciback kills the domain when a step is answered NONE (or DISCONNECT); a driver
+// without mmio_enabled or slot_reset must be answered as the native AER core counts it: no vote.
+TEST(AerAnswer, MissingCallbacksAreAnsweredAsTheAerCoreWould)
+{
+	for (AerStep s : {AerStep::MmioEnabled, AerStep::SlotReset}) {
+		EXPECT_EQ(aer_answer(s, AerOutcome::NoCallback, KCXX_PCI_ERS_RESULT_NONE),
+			  uint32_t{KCXX_PCI_ERS_RESULT_RECOVERED});
+		EXPECT_EQ(aer_answer(s, AerOutcome::NoDriver, KCXX_PCI_ERS_RESULT_NONE),
+			  uint32_t{KCXX_PCI_ERS_RESULT_RECOVERED});
+	}
+	EXPECT_EQ(aer_answer(AerStep::ErrorDetected, AerOutcome::NoCallback, KCXX_PCI_ERS_RESULT_NONE),
+		  uint32_t{KCXX_PCI_ERS_RESULT_NO_AER_DRIVER});
+	EXPECT_EQ(aer_answer(AerStep::ErrorDetected, AerOutcome::NoDriver, KCXX_PCI_ERS_RESULT_NONE),
+		  uint32_t{KCXX_PCI_ERS_RESULT_NO_AER_DRIVER});
+	EXPECT_EQ(aer_answer(AerStep::Resume, AerOutcome::NoCallback, KCXX_PCI_ERS_RESULT_NONE),
+		  uint32_t{KCXX_PCI_ERS_RESULT_RECOVERED});
+}
+
+TEST(AerAnswer, ADriversOwnVoteIsPassedOn)
+{
+	for (uint32_t v : {KCXX_PCI_ERS_RESULT_NONE, KCXX_PCI_ERS_RESULT_CAN_RECOVER,
+			   KCXX_PCI_ERS_RESULT_NEED_RESET, KCXX_PCI_ERS_RESULT_DISCONNECT,
+			   KCXX_PCI_ERS_RESULT_RECOVERED}) {
+		EXPECT_EQ(aer_answer(AerStep::ErrorDetected, AerOutcome::Called, v), v);
+		EXPECT_EQ(aer_answer(AerStep::MmioEnabled, AerOutcome::Called, v), v);
+		EXPECT_EQ(aer_answer(AerStep::SlotReset, AerOutcome::Called, v), v);
+	}
+}
