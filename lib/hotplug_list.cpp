@@ -49,4 +49,17 @@ uint32_t HotplugList::faults() const
 	return c;
 }
 
+int HotplugList::first_unsafe_detach() const
+{
+	for (uint32_t i = 0; i < num_devs; ++i) {
+		const HotplugEntry &e = entries[i];
+		if (e.fault == HotplugFault::BadState)
+			return static_cast<int>(i);
+		if (e.action == HotplugAction::Detach &&
+		    (e.fault == HotplugFault::NoVdev || e.fault == HotplugFault::BadVdev))
+			return static_cast<int>(i);
+	}
+	return -1;
+}
+
 } // namespace pcifront

@@ -42,6 +42,10 @@ struct HotplugList {
 
 	uint32_t count(HotplugAction a) const;
 	uint32_t faults() const;
+	// A detach round must not be answered while this entry stands (-1: none does): one whose
+	// state cannot be read (it may be a detach) or a detach without a usable vdev-N. Answering
+	// would let pciback reset, and libxl deassign, a device whose driver is still bound.
+	int first_unsafe_detach() const;
 };
 
 // Maps an entry's state to what the frontend does with it.

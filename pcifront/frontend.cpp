@@ -501,12 +501,12 @@ Result<void> Frontend::reconfigure()
 	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
 	// Devices the backend is detaching go before we answer: pciback stops exporting them
 	// when it sees Reconfiguring, and their drivers' remove paths still use config space.
+	// Fail closed: a detach request we could not read is not answered. The caller reports
+	// it (xenbus_dev_fatal), as the in-tree frontend does; answering would let pciback reset
+	// a device whose driver is still bound.
 	if (const int e = xpf_hotplug_reconfiguring(&hp); e < 0) {
 		++protocol_events_;
-		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
-			     "hotplug: the backend's detach request was partly refused (%d); "
-			     "answering anyway so that the toolstack is not left waiting",
-			     e);
+		return kcxx::err(e);
 	}
 	{
 		kcxx::SpinGuard g(op_lock_);

@@ -121,10 +121,27 @@ extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
 		kcxx::MutexGuard g(state->lock);
 		++state->c.rounds;
 	}
+	// Fail closed: a detach we cannot read is refused as a whole, before anything is removed.
+	// The frontend then reports the error to the toolstack (xenbus_dev_fatal) instead of
+	// answering, so pciback never resets a device whose driver is still bound here.
 	auto lr = read_list(fe, "detach");
-	if (!lr.ok())
+	if (!lr.ok()) {
+		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			     "detach: refused: the device list cannot be read, so which device is "
+			     "going cannot be told; every device stays bound");
 		return lr.error();
+	}
 	const HotplugList &list = **lr.get();
+	if (const int bad = list.first_unsafe_detach(); bad >= 0) {
+		const HotplugEntry &e = list.entries[bad];
+		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			     "detach: refused: device entry %d (state-%d, vdev-%d) cannot be "
+			     "acted on (%s); nothing removed, every device stays bound",
+			     bad, bad, bad, hotplug_fault_name(e.fault));
+		kcxx::MutexGuard g(state->lock);
+		++state->c.list_errors;
+		return -KCXX_EINVAL;
+	}
 	uint32_t removed = 0, absent = 0;
 	for (uint32_t i = 0; i < list.num_devs; ++i) {
 		const HotplugEntry &e = list.entries[i];
@@ -157,7 +174,8 @@ extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
 		state->c.detached += removed;
 		state->c.detach_absent += absent;
 	}
-	return list.faults() ? -KCXX_EINVAL : 0;
+	// Other refused entries (logged by read_list) concern no device being detached.
+	return 0;
 }
 
 extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)

@@ -122,3 +122,61 @@ TEST(HotplugList, LargestListIsBounded)
 	EXPECT_EQ(l.count(HotplugAction::Detach), kMaxDevs);
 	EXPECT_EQ(l.faults(), 0u);
 }
+
+// Issue 18.7: a detach round must fail closed when a detach (or an entry that may be one) cannot
+// be read, instead of being answered with nothing removed.
+TEST(HotplugList, ADetachThatCannotBeReadIsUnsafe)
+{
+	{
+		auto r = two_devices("3", "5");
+		r.nodes.erase("vdev-1"); // Closing, but which device?
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), 1);
+	}
+	{
+		auto r = two_devices("3", "5");
+		r.nodes["vdev-1"] = "0000:00:zz.0";
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), 1);
+	}
+	{
+		auto r = two_devices("x", "3"); // an unreadable state may be a Closing
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), 0);
+	}
+	{
+		auto r = two_devices("3", "5");
+		r.nodes.erase("state-0");
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), 0);
+	}
+}
+
+TEST(HotplugList, FaultsAwayFromTheDetachAreNotUnsafe)
+{
+	{
+		auto r = two_devices("3", "5");
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), -1);
+	}
+	{
+		// A device still exported with a broken vdev-N concerns no detach; nor does a
+		// duplicate of the device being detached.
+		auto r = two_devices("3", "5");
+		r.nodes["vdev-0"] = "bogus";
+		HotplugList l;
+		ASSERT_TRUE(read_hotplug_list(r, &l).ok());
+		EXPECT_EQ(l.first_unsafe_detach(), -1);
+		auto d = two_devices("5", "5");
+		d.nodes["vdev-1"] = "0000:00:00.0";
+		HotplugList m;
+		ASSERT_TRUE(read_hotplug_list(d, &m).ok());
+		EXPECT_EQ(m.entries[1].fault, HotplugFault::Duplicate);
+		EXPECT_EQ(m.first_unsafe_detach(), -1);
+	}
+}
