@@ -120,6 +120,18 @@ extern "C" int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn
 	return -KCXX_ENOENT;
 }
 
+extern "C" int xpf_conn_close(struct xenbus_device *xdev)
+{
+	kcxx::MutexGuard g(state->keeper_lock);
+	for (Parked &p : state->parked) {
+		if (p.xdev != xdev)
+			continue;
+		release_parked(p);
+		return 0;
+	}
+	return -KCXX_ENOENT;
+}
+
 extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int pirq,
 				const char *owner)
 {

@@ -13,6 +13,7 @@ EXPORT_SYMBOL_NS_GPL(xpf_evtchn_count, XEN_PCIFRONT_CXX);
 EXPORT_SYMBOL_NS_GPL(xpf_debugfs_root, XEN_PCIFRONT_CXX);
 EXPORT_SYMBOL_NS_GPL(xpf_conn_park, XEN_PCIFRONT_CXX);
 EXPORT_SYMBOL_NS_GPL(xpf_conn_unpark, XEN_PCIFRONT_CXX);
+EXPORT_SYMBOL_NS_GPL(xpf_conn_close, XEN_PCIFRONT_CXX);
 
 static int __init xpf_evtchn_module_init(void)
 {

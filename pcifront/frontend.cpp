@@ -173,6 +173,10 @@ void Frontend::otherend_changed(int backend_state)
 		auto r = be == XenbusStateConnected ? resume()
 						    : kcxx::Result<void>(kcxx::err(-KCXX_ENOTCONN));
 		if (!r.ok()) {
+			// We close below: a connection still in the keeper (the backend is not
+			// Connected, or resume() gave it back) is ended too, not left there (its
+			// slots are few, and its page and channel would leak).
+			(void)xpf_conn_close(xdev_);
 			kcxx_dev_log(
 			    dev_of(xdev_), KCXX_LOG_ERR,
 			    "xenstore says we are Connected but %s (%d): closing. pciback "

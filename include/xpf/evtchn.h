@@ -40,6 +40,11 @@ struct xpf_conn {
 int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *conn) KCXX_MUST_CHECK;
 /* Gives back what was parked for @xdev: -ENOENT when nothing was. */
 int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn) KCXX_MUST_CHECK;
+/*
+ * Ends what was parked for @xdev for good (Closed, channel closed, grant ended): for a kept
+ * connection that cannot be taken over. -ENOENT when nothing was parked.
+ */
+int xpf_conn_close(struct xenbus_device *xdev);
 
 /* The module set's debugfs directory, /sys/kernel/debug/xen-pcifront-cxx (may be an ERR_PTR). */
 struct dentry *xpf_debugfs_root(void);
