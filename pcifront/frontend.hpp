@@ -59,7 +59,8 @@ class Frontend : kcxx::NoCopy
 	~Frontend();
 
 	void otherend_changed(int backend_state);
-	// pci_ops: PCIBIOS_* results. Atomic context (pci_lock held, interrupts off).
+	// pci_ops: PCIBIOS_* results. Any context, atomic included (x86: PCI_LOCKLESS_CONFIG, so
+	// no pci_lock; callers may hold spinlocks or run in an interrupt handler).
 	int conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t *val);
 	int conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size, uint32_t val);
 	// Everything we set up, in reverse order; safe to call again.

@@ -12,7 +12,7 @@
 unsigned int xpf_op_timeout_ms = 2000;
 module_param_named(op_timeout_ms, xpf_op_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(op_timeout_ms,
-		 "How long a config op waits for the backend before failing (ms, 10..60000)");
+		 "How long a config op waits for the backend before failing (ms, 10..5000)");
 bool xpf_config_cache = true;
 module_param_named(config_cache, xpf_config_cache, bool, 0644);
 MODULE_PARM_DESC(config_cache,
@@ -23,7 +23,11 @@ module_param_named(op_spin_us, xpf_op_spin_us, uint, 0444);
 MODULE_PARM_DESC(op_spin_us,
 		 "How long a config op polls for the reply before blocking on its event (us, 0..100000)");
 
-/* Called by the PCI core with pci_lock held and interrupts off. */
+/*
+ * Called in any context, atomic included: x86 has PCI_LOCKLESS_CONFIG, so the PCI core calls
+ * these without pci_lock, and drivers may read config space with a spinlock held or from an
+ * interrupt handler.
+ */
 static int xpf_pci_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
 {
 	return xpf_fe_conf_read(bus, devfn, where, size, val);

@@ -13,7 +13,10 @@
 namespace {
 constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
-constexpr unsigned int kMaxTimeoutMs = 60000;
+// A config op waits with its lock held and interrupts off (config accessors may be called from
+// atomic context), so one silent backend stalls a vCPU for this long: keep it far below the
+// kernel's soft-lockup (20 s) and RCU-stall (21 s) reports. The in-tree frontend waits 2 s.
+constexpr unsigned int kMaxTimeoutMs = 5000;
 constexpr unsigned int kMaxSpinUs = 100000;
 bool registered;
 struct dentry *objects_file;

@@ -188,13 +188,14 @@ int show(struct seq_file *m, void *)
 	int nrows = 0;
 	Counters n;
 	bool hook, attached;
-	const char *name;
+	// A copy: the transport (and its name) may go once the lock is dropped.
+	char name[64];
 	{
 		kcxx::MutexGuard g(state->lock);
 		n = state->n;
 		hook = state->hook;
 		attached = state->transport != nullptr;
-		name = attached ? state->transport->name : "none";
+		kcxx_snprintf(name, sizeof(name), "%s", attached ? state->transport->name : "none");
 		for (int i = 0; i < pcifront::MsiTable::kMaxDevices; i++) {
 			const MsiDevice &d = state->table.at(i);
 			if (!d.used)
