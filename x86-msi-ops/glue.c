@@ -4,6 +4,8 @@
 #include <linux/compiler.h>
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/string.h>
 #include <linux/pci.h>
 #include <asm/xen/pci.h>
 
@@ -62,13 +64,44 @@ bool xpf_msi_hook_ours(void)
 EXPORT_SYMBOL_NS_GPL(xpf_msi_attach, XEN_PCIFRONT_CXX);
 EXPORT_SYMBOL_NS_GPL(xpf_msi_detach, XEN_PCIFRONT_CXX);
 
+/*
+ * The in-tree frontend's init assigns xen_pci_frontend unconditionally: loaded beside us (by
+ * name, or insmod of its file: a blacklist stops neither), it would take the hook from under
+ * our devices, and its MSI ops would read our root buses' sysdata as its own structure. So its
+ * load is refused while this module is loaded: a module notifier can veto MODULE_STATE_COMING
+ * before the module's init runs.
+ */
+static int xpf_module_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const struct module *mod = data;
+
+	if (action != MODULE_STATE_COMING || strcmp(mod->name, "xen_pcifront"))
+		return NOTIFY_DONE;
+	pr_err("xen-pcifront-msi: refused the in-tree xen_pcifront: xen-pcifront-cxx drives this "
+	       "domain's PCI frontend and owns its MSI hook. To use the in-tree one, unload ours "
+	       "first (modprobe -r xen-pcifront-cxx)\n");
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block xpf_module_nb = {
+	.notifier_call = xpf_module_event,
+};
+
 static int __init xpf_msi_module_init(void)
 {
-	return xpf_msi_init();
+	int err = xpf_msi_init();
+
+	if (err)
+		return err;
+	err = register_module_notifier(&xpf_module_nb);
+	if (err)
+		xpf_msi_exit();
+	return err;
 }
 
 static void __exit xpf_msi_module_exit(void)
 {
+	unregister_module_notifier(&xpf_module_nb);
 	xpf_msi_exit();
 }
 

@@ -78,6 +78,9 @@ IF=$(nic_netdev)
 step link-up link_up || finish
 step ping6-dom0 ping_dom0
 if [ "$xpf_pkg" = installed ]; then
+	# While ours is loaded the in-tree module cannot load at all, by name or from its file:
+	# its init would take the MSI hook from under our devices.
+	step intree-refused-while-ours-loaded sh -c '! /sbin/modprobe xen-pcifront 2>/dev/null && ! grep -q "^xen_pcifront " /proc/modules && dmesg | grep "refused the in-tree xen_pcifront" | tail -n 1'
 	step modprobe-r modprobe_r
 	# The coexistence rule (what the modload scenario checked before this one): the blacklist
 	# stops alias loading only; loaded by name, the in-tree module takes the frontend hook, and
