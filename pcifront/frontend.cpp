@@ -464,7 +464,10 @@ Result<void> Frontend::connect()
 			     e);
 		return kcxx::err(e);
 	}
-	TRY(scan_roots());
+	// Without xen-swiotlb no device is added: the connection stays up, ready for a reboot
+	// of the domain with the fix the log line names.
+	if (dma_ready())
+		TRY(scan_roots());
 	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
 	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "connected: %d root bus%s", nr_roots_,
 		     nr_roots_ == 1 ? "" : "es");
@@ -497,7 +500,24 @@ Result<void> Frontend::scan_roots()
 
 int Frontend::on_rescan(void *ctx)
 {
-	return static_cast<Frontend *>(ctx)->scan_roots().error();
+	auto *fe = static_cast<Frontend *>(ctx);
+	if (!fe->dma_ready())
+		return -KCXX_ENODEV;
+	return fe->scan_roots().error();
+}
+
+bool Frontend::dma_ready()
+{
+	if (kcxx_pci_xen_dma_ready())
+		return true;
+	// Since 6.5 only the kernel sets xen-swiotlb up, at boot, and only for a PV domain that
+	// may get PCI devices (built with the in-tree frontend's option, and booted with a
+	// device or with the host's memory map): a module cannot do it later.
+	kcxx_dev_log(dev_of(xdev_), KCXX_LOG_ERR,
+		     "devices refused: this domain's kernel did not set up xen-swiotlb at boot, so "
+		     "their DMA would reach the wrong memory. Add e820_host=1 to the domain's "
+		     "config (or give it a PCI device at creation) and restart it");
+	return false;
 }
 
 Result<void> Frontend::reconfigure()

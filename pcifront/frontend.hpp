@@ -77,6 +77,7 @@ class Frontend : kcxx::NoCopy
 	void start_serving();
 	void stop_serving();
 	kcxx::Result<void> connect();
+	bool dma_ready(); // says why not, once per call
 	kcxx::Result<void> scan_root(const Bdf &root);
 	kcxx::Result<void> scan_roots(); // every root the backend lists; new functions only
 	// @bus (a root or below one) is on one of this frontend's root buses.

@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/version.h>
+#include <asm/dma-mapping.h>
 #include <asm/pci.h>
 #include <asm/xen/swiotlb-xen.h>
 
@@ -235,6 +236,12 @@ int kcxx_pci_xen_swiotlb_init_late(struct device *dev)
 	/* Since 6.5 the kernel sets xen-swiotlb up at boot for PV domains with pcifront. */
 	return 0;
 #endif
+}
+
+bool kcxx_pci_xen_dma_ready(void)
+{
+	/* In a PV domain only xen-swiotlb sets the x86 dma_ops (pci_xen_swiotlb_init*). */
+	return READ_ONCE(dma_ops) != NULL;
 }
 
 /*

@@ -104,6 +104,11 @@ int kcxx_pci_aer_call(struct pci_dev *pdev, enum kcxx_pci_aer_step step, uint32_
 
 /* xen-swiotlb for DMA from a PV domain (set up at boot on kernels that no longer export this). */
 int kcxx_pci_xen_swiotlb_init_late(struct device *dev) KCXX_MUST_CHECK;
+/*
+ * Whether DMA from this PV domain goes through xen-swiotlb (the x86 dma_ops are Xen's). Without
+ * it, a device's DMA uses guest frame numbers as bus addresses and reaches the wrong memory.
+ */
+bool kcxx_pci_xen_dma_ready(void);
 
 KCXX_EXTERN_C_END
 
