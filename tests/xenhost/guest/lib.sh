@@ -118,3 +118,12 @@ ll_addr() {
 		sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1
 }
 has_ll_addr() { [ -n "$(ll_addr "$1")" ]; }
+# No duplicate address detection on a test NIC (each has its own MAC on QEMU's closed hub): a
+# carrier that drops and returns after the link came up (e1000 autonegotiation) restarts DAD,
+# the address turns tentative again for a second, and a ping then fails with "Cannot assign
+# requested address" although the link is up. Set before the link goes up.
+no_dad() {
+	echo 0 >"/proc/sys/net/ipv6/conf/$1/accept_dad" 2>/dev/null
+	echo 0 >"/proc/sys/net/ipv6/conf/$1/dad_transmits" 2>/dev/null
+	return 0
+}

@@ -12,6 +12,7 @@ topo=${xpf_topo:-iommu}
 for n in /sys/bus/pci/devices/$DOM0_BDF/net/*; do DOM0_IF=${n##*/}; done
 dom0_nic_up() {
 	[ -e "/sys/class/net/$DOM0_IF" ] || { echo "no netdev on $DOM0_BDF"; return 1; }
+	no_dad "$DOM0_IF"
 	ip link set "$DOM0_IF" up || return 1
 	wait_for 30 "link-local address on $DOM0_IF" has_ll_addr "$DOM0_IF" || return 1
 	echo "$DOM0_IF $(ll_addr "$DOM0_IF")"
