@@ -16,8 +16,8 @@ MODULE_PARM_DESC(op_timeout_ms,
 bool xpf_config_cache = true;
 module_param_named(config_cache, xpf_config_cache, bool, 0644);
 MODULE_PARM_DESC(config_cache,
-		 "Answer reads of read-only config registers (IDs, class, header type, capability "
-		 "headers) from a per-device cache (default on; 0: every read goes to the backend)");
+		 "Answer reads of read-only config registers (class, header type, capability headers; "
+		 "never the IDs) from a per-device cache (default on; 0: every read goes to the backend)");
 unsigned int xpf_op_spin_us = 2000;
 module_param_named(op_spin_us, xpf_op_spin_us, uint, 0444);
 MODULE_PARM_DESC(op_spin_us,
