@@ -37,9 +37,9 @@ if [ "$scenario" = install ]; then
 fi
 "$TOP/tests/xenhost/images.sh" "$kver"
 img=$BUILD/xenhost/$kver
-name=$scenario-$frontend-$topo
+name=$scenario-$frontend-$topo${XPF_RUN_SUFFIX:+-$XPF_RUN_SUFFIX}
 [ "$pciback" = vpci ] || name+=-$pciback
-label=$scenario/$frontend/$topo
+label=$scenario/$frontend/$topo${XPF_RUN_SUFFIX:+/$XPF_RUN_SUFFIX}
 [ "$pciback" = vpci ] || label+=/$pciback
 [ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || { name+=-$kver; label+=" on $kver"; }
 run=$BUILD/xenhost/runs/$name
@@ -99,6 +99,9 @@ dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before
 # in-tree frontend's silent, late and vanish rounds keep it spinning for longer (make compare).
 [ -z "${XPF_ROGUE_WAIT:-}" ] || dom0_args+=" xpf_rogue_wait=$XPF_ROGUE_WAIT"
 [ -z "${XPF_BENCH_ROUNDS:-}" ] || dom0_args+=" xpf_bench_rounds=$XPF_BENCH_ROUNDS"
+# e820_host=1 in a hotplug domain's config (XPF_E820_HOST=1): what a 6.5+ kernel needs to set up
+# xen-swiotlb at boot for a domain started without a device.
+[ -z "${XPF_E820_HOST:-}" ] || dom0_args+=" xpf_e820_host=1"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
@@ -227,6 +230,7 @@ else
 	msiprobe) must=dom0-e1000e-msi-selftest ;;
 	hotplug) must=dom0-hotplug-reconf-cycles ;;
 	rogue) must=dom0-rogue-rounds ;;
+	dmarefuse) must=domU:dma-refused ;;
 	bench) must=domU-ours-1:bench ;;
 	install) must=domU-removed:ping6-dom0 ;;
 	*) must=domU:ping6-dom0 ;;

@@ -93,6 +93,28 @@ rg_round() { # name mark
 	fi
 	echo "survived; unloaded and loaded again;$_extra log: ${_line:-(none)}"
 }
+# Issue 18.1: the op wait's Xen time must survive the admin switching the clocksource at run
+# time. During the silent round (a backend that takes an op and never answers) the clocksource
+# flips between xen and tsc every 0.2 s, so the connection's clock check and the held op's waits
+# fall on both sides of a change. The round must stay bounded (no RCU stall, no lockup, the
+# frontend unloads and loads again), as the rg_round checks demand.
+CS=/sys/devices/system/clocksource/clocksource0
+cs_flipper() {
+	_n=0
+	while xenbus_present; do
+		for c in tsc xen; do
+			echo $c >$CS/current_clocksource 2>/dev/null && _n=$((_n + 1))
+			sleep 0.2
+		done
+	done
+	echo xen >$CS/current_clocksource 2>/dev/null
+	echo $_n >/tmp/rg-flips
+}
+cs_flips() {
+	_n=$(cat /tmp/rg-flips 2>/dev/null)
+	echo "available: $(cat $CS/available_clocksource); now $(cat $CS/current_clocksource); $_n switches during the silent round; $(dmesg | grep -c 'the clocksource changed: ') change(s) seen by the op wait"
+	[ "${_n:-0}" -ge 4 ] && [ "$(cat $CS/current_clocksource)" = xen ]
+}
 step frontend-loaded load_frontend || finish
 for s in $RG_LIST; do
 	mark="XPF-RG-MARK-$s"
@@ -107,10 +129,19 @@ for s in $RG_LIST; do
 	if wait_for 180 "the rogue's device" xenbus_present >/dev/null; then
 		reader_loop "$s" &
 		rd=$!
+		fl=
+		if [ "$s" = silent ]; then
+			cs_flipper &
+			fl=$!
+		fi
 		# The rogue serves for a bounded time (dom0 decides), then its nodes go.
 		wait_for 120 "the rogue's device gone" xenbus_gone >/dev/null
 		kill $rd 2>/dev/null
 		wait $rd 2>/dev/null
+		if [ -n "$fl" ]; then
+			wait $fl 2>/dev/null
+			check rogue-silent-clocksource-flips cs_flips
+		fi
 		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
 		check rogue-$s rg_round "$s" "$mark"
 	else

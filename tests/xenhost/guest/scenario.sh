@@ -62,12 +62,16 @@ CFG
 	if [ "$scenario" = rogue ]; then
 		# No device: dom0's xpf-rogue plays the backend. Its msix round's BAR page.
 		printf 'iomem=["%x,1"]\n' $((RG_MSIX_BAR >> 12)) >>/tmp/$DOMU.cfg
-	elif [ "$scenario" = hotplug ]; then
+	elif [ "$scenario" = hotplug ] || [ "$scenario" = dmarefuse ]; then
 		# No device at start: `xl pci-attach` on a running PV domain needs passthrough
 		# enabled, which libxl refuses without an IOMMU; there the harness attaches by hand
 		# and the domain is granted the device's resources up front.
 		if [ "$topo" = iommu ]; then
 			echo 'passthrough="enabled"' >>/tmp/$DOMU.cfg
+			# Since 6.5 a domain's kernel sets xen-swiotlb up only at boot, and only when
+			# it may get PCI devices: a domain started without one needs the host's memory
+			# map (dmarefuse shows what happens without).
+			[ -z "${xpf_e820_host:-}" ] || echo 'e820_host=1' >>/tmp/$DOMU.cfg
 		else
 			noiommu_cfg $PT_BDFS >>/tmp/$DOMU.cfg || return 1
 		fi
@@ -204,6 +208,21 @@ if [ "$scenario" = hotplug ]; then
 		step domu-ready-phase2 wait_domu 300 "driver domain ready for phase 2" XPF-HP-READY2 &&
 		XPF_NO_RERUN=1 step dom0-hotplug-reconf-cycles anchor_round &&
 		step dom0-backend-removed-phase2 backend_gone || handshake_failed=1
+fi
+if [ "$scenario" = dmarefuse ]; then
+	# A 6.5+ driver domain started with passthrough="enabled", no device and no e820_host: its
+	# kernel set up no xen-swiotlb, so a device attached now would DMA to the wrong memory. Our
+	# frontend must refuse it (the driver domain checks), and the detach must still work.
+	dr_round() {
+		xl pci-attach $DOMU "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "attach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		wait_domu 150 "the driver domain's check of the attach" XPF-DR-CHECKED >/dev/null ||
+			{ echo "the driver domain never checked the attach"; return 1; }
+		t0=$(now_ms)
+		xl pci-detach $DOMU "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "detach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		echo "xl pci-attach, refused in the driver domain; xl pci-detach in $(($(now_ms) - t0)) ms"
+	}
+	step domu-ready wait_domu 300 "driver domain ready" XPF-HP-READY &&
+		XPF_NO_RERUN=1 step dom0-dma-refuse-round dr_round || handshake_failed=1
 fi
 if [ "$scenario" = rogue ]; then
 	# xpf-rogue plays pciback for the driver domain, one misbehaviour per round; its own
