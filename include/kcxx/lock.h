@@ -9,14 +9,27 @@ KCXX_EXTERN_C_BEGIN
 
 /*
  * Storage for a spinlock_t or a struct mutex inside C++ objects, which cannot see their
- * definitions. shim/lock.c asserts that the real types fit. Sized for Debian's configs, which
- * have neither lockdep nor mutex debugging.
+ * definitions. shim/lock.c asserts that the real types fit. Sized from the kernel's own config
+ * (kbuild's autoconf.h reaches C and C++ alike): a production config (Debian's) needs 4 and 32
+ * bytes; lock debugging (DEBUG_SPINLOCK, DEBUG_MUTEXES), lockdep's map in every lock
+ * (DEBUG_LOCK_ALLOC, with LOCK_STAT's fields) and PREEMPT_RT's sleeping spinlocks need more.
  */
+#if defined(CONFIG_DEBUG_LOCK_ALLOC) || defined(CONFIG_DEBUG_SPINLOCK) || defined(CONFIG_PREEMPT_RT)
+#define KCXX_SPINLOCK_BYTES 128
+#else
+#define KCXX_SPINLOCK_BYTES 8
+#endif
+#if defined(CONFIG_DEBUG_LOCK_ALLOC) || defined(CONFIG_DEBUG_MUTEXES) || \
+	defined(CONFIG_DEBUG_SPINLOCK) || defined(CONFIG_PREEMPT_RT)
+#define KCXX_MUTEX_BYTES 256
+#else
+#define KCXX_MUTEX_BYTES 32
+#endif
 struct kcxx_spinlock {
-	unsigned char storage[8] __attribute__((__aligned__(8)));
+	unsigned char storage[KCXX_SPINLOCK_BYTES] __attribute__((__aligned__(8)));
 };
 struct kcxx_mutex {
-	unsigned char storage[32] __attribute__((__aligned__(8)));
+	unsigned char storage[KCXX_MUTEX_BYTES] __attribute__((__aligned__(8)));
 };
 
 void kcxx_spin_lock_init(struct kcxx_spinlock *lock);

@@ -152,6 +152,39 @@ for i in 0 1 2; do
 	fact ahci-irqs-firing-$i any ahci_irqs
 done
 
+# SMP (issue 18.2): the op channel's irq moved to each vCPU in turn while every vCPU reads
+# config space. A reply acknowledged by another vCPU's handler (which clears the pending bit a
+# poll wakes on) must not cost the wait its deadline: no op may take a second or more, none may
+# time out, and the traffic must get through.
+FE_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
+op_irq_moves() {
+	_irq=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	_ops0=$(sed -n 's/^ops \([0-9]*\) .*/\1/p' $FE_STATS)
+	_n=$(nproc)
+	_c=0
+	while [ $_c -lt "$_n" ]; do
+		printf '%x' $((1 << _c)) >/proc/irq/$_irq/smp_affinity || { echo "cannot move irq $_irq to vCPU $_c"; return 1; }
+		_r=0
+		while [ $_r -lt "$_n" ]; do
+			taskset -c $_r sh -c 'i=0; while [ $i -lt 30 ]; do cat /sys/bus/pci/devices/*/config >/dev/null; i=$((i + 1)); done' &
+			_r=$((_r + 1))
+		done
+		wait
+		_c=$((_c + 1))
+	done
+	_ops1=$(sed -n 's/^ops \([0-9]*\) .*/\1/p' $FE_STATS)
+	_lat=$(grep '^latency_us' $FE_STATS)
+	# Buckets of a second or more (upper bound above 1048576 us), and the open one.
+	_slow=$(echo "$_lat" | tr ' ' '\n' | awk -F: '/^</ { u = substr($1, 2) + 0; if (u > 1048576) s += $2 } /^more:/ { s += $2 } END { print s + 0 }')
+	_what="irq $_irq moved over $_n vCPU(s); $((_ops1 - _ops0)) ops; ops of 1 s or more: $_slow; $(sed -n 2p $FE_STATS)"
+	[ $((_ops1 - _ops0)) -gt 100 ] || { echo "$_what: too little traffic"; return 1; }
+	[ "$_slow" = 0 ] || { echo "$_what"; return 1; }
+	sed -n 2p $FE_STATS | grep -q ' timeouts 0 ' || { echo "$_what"; return 1; }
+	echo "$_what"
+}
+[ "$xpf_frontend" = ours ] && step op-irq-on-each-vcpu op_irq_moves
+
 # Drivers gone: nothing may be left enabled at pciback or in our records.
 step nvme-unload-end nvme_unload
 step e1000e-unload-end e1000e_unload
