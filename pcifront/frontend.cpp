@@ -481,8 +481,10 @@ Result<void> Frontend::scan_roots()
 	TRY(read_roots(roots, &n));
 	// The functions the backend lists: the scan's probes of every other function of a root
 	// are then answered here. A list that is not whole leaves them all to the backend.
-	xen::XsDir rd{kcxx_xenbus_otherend(xdev_)};
-	if (auto r = exported_next_.learn(rd, roots, n); !r.ok())
+	if (auto r = xen::read_consistent(
+		kcxx_xenbus_otherend(xdev_),
+		[&](xen::XsDir &rd) { return exported_next_.learn(rd, roots, n); });
+	    !r.ok())
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
 			     "the backend's device list (num_devs, state-N, vdev-N) is not whole "
 			     "(%d): every function of the root buses is probed at the backend",

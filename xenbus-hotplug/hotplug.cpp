@@ -70,8 +70,10 @@ struct pci_dev *our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
 Result<kcxx::Box<HotplugList>> read_list(const xpf_hotplug_frontend *fe, const char *step)
 {
 	auto list = TRY(kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL));
-	xen::XsDir rd{kcxx_xenbus_otherend(fe->xdev)};
-	if (auto r = read_hotplug_list(rd, list.get()); !r.ok()) {
+	HotplugList *l = list.get();
+	if (auto r = xen::read_consistent(kcxx_xenbus_otherend(fe->xdev),
+					  [l](xen::XsDir &rd) { return read_hotplug_list(rd, l); });
+	    !r.ok()) {
 		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
 			     "%s: the backend's device list is unusable (num_devs %s, %d): "
 			     "no device added or removed",

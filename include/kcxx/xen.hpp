@@ -285,15 +285,34 @@ class XsString : kcxx::NoCopy
 // portable list parsers (lib/hotplug_list.hpp, lib/exported_set.hpp) take.
 struct XsDir {
 	const char *dir;
+	uint32_t xbt = KCXX_XBT_NIL;
 
 	Result<size_t> read(const char *key, char *buf, size_t cap)
 	{
-		auto v = TRY(XsString::read(KCXX_XBT_NIL, dir, key));
+		auto v = TRY(XsString::read(xbt, dir, key));
 		if (v.size() > cap)
 			return kcxx::err(-KCXX_E2BIG);
 		__builtin_memcpy(buf, v.c_str(), v.size());
 		return v.size();
 	}
 };
+
+// Runs @read (Result<void>(XsDir &)) over @dir inside one xenstore transaction, so that a list
+// the toolstack writes as many nodes (num_devs, state-N, vdev-N) is seen as one version, not
+// half before and half after a change; redone while another writer raced it.
+template <class F> Result<void> read_consistent(const char *dir, F &&read)
+{
+	constexpr int kAttempts = 8;
+	for (int attempt = 1;; ++attempt) {
+		auto t = TRY(Transaction::start());
+		XsDir rd{dir, t.id()};
+		Result<void> r = read(rd);
+		auto c = t.commit();
+		if (c.ok())
+			return r;
+		if (c.error() != -KCXX_EAGAIN || attempt >= kAttempts)
+			return kcxx::err(c.error());
+	}
+}
 
 } // namespace xen
