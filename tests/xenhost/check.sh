@@ -31,6 +31,8 @@ if [ $compare = 0 ]; then
 		# (set up only at boot since 6.5); without it, an attached device is refused.
 		"hotplug ours iommu 3 6.12 e820"
 		"dmarefuse ours iommu 6.12"
+		# The passed-through function removed in dom0 under a bound driver.
+		"surprise ours iommu"
 		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
 	)
@@ -40,6 +42,7 @@ else
 		"modload ours iommu"
 		"msi intree iommu"
 		"hotplug intree iommu 5"
+		"surprise intree iommu"
 		# The rounds after which the in-tree frontend still answers within the harness's
 		# bounds; silent, late and vanish each keep it spinning for minutes.
 		"rogue intree iommu"

@@ -231,6 +231,7 @@ else
 	hotplug) must=dom0-hotplug-reconf-cycles ;;
 	rogue) must=dom0-rogue-rounds ;;
 	dmarefuse) must=domU:dma-refused ;;
+	surprise) must=domU:surprise-seen-gone ;;
 	bench) must=domU-ours-1:bench ;;
 	install) must=domU-removed:ping6-dom0 ;;
 	*) must=domU:ping6-dom0 ;;

@@ -209,6 +209,18 @@ if [ "$scenario" = hotplug ]; then
 		XPF_NO_RERUN=1 step dom0-hotplug-reconf-cycles anchor_round &&
 		step dom0-backend-removed-phase2 backend_gone || handshake_failed=1
 fi
+if [ "$scenario" = surprise ]; then
+	# The device vanishes in dom0 under a bound driver in the driver domain.
+	sr_remove() {
+		[ -e "/sys/bus/pci/devices/$PT_BDF" ] || { echo "no $PT_BDF in dom0"; return 1; }
+		echo 1 >"/sys/bus/pci/devices/$PT_BDF/remove" || return 1
+		[ ! -e "/sys/bus/pci/devices/$PT_BDF" ] || { echo "$PT_BDF still there"; return 1; }
+		echo "$PT_BDF removed in dom0 with the driver domain's driver bound; pciback: $(dmesg | grep -i pciback | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-120)"
+	}
+	step domu-ready-surprise wait_domu 300 "the driver domain's e1000 bound and pinging" "XPF-SR-READY 100e8086" &&
+		XPF_NO_RERUN=1 step dom0-surprise-remove sr_remove &&
+		step domu-saw-removal wait_domu 200 "the driver domain's check" XPF-SR-SEEN || handshake_failed=1
+fi
 if [ "$scenario" = dmarefuse ]; then
 	# A 6.5+ driver domain started with passthrough="enabled", no device and no e820_host: its
 	# kernel set up no xen-swiotlb, so a device attached now would DMA to the wrong memory. Our
