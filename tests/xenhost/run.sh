@@ -57,7 +57,7 @@ else
 	xen_args+=" iommu=0"
 fi
 extra_devs=()
-if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ]; then
+if [ "$scenario" = msi ] || [ "$scenario" = msiprobe ] || [ "$scenario" = smp ]; then
 	# MSI-X devices: an NVMe controller on a scratch disk, an e1000e on the same hub; and an
 	# AHCI controller with a disk, which Linux runs on single-vector MSI.
 	truncate -s 64M "$run/nvme.img"
@@ -232,6 +232,7 @@ else
 	rogue) must=dom0-rogue-rounds ;;
 	dmarefuse) must=domU:dma-refused ;;
 	surprise) must=domU:surprise-seen-gone ;;
+	smp) must=domU:smp-load ;;
 	bench) must=domU-ours-1:bench ;;
 	install) must=domU-removed:ping6-dom0 ;;
 	*) must=domU:ping6-dom0 ;;

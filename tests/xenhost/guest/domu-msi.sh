@@ -37,65 +37,7 @@ fact() {
 	[ $_r = yes ]
 }
 
-find_dev() { # vendor device: the first such function's BDF
-	for _d in /sys/bus/pci/devices/*; do
-		[ "$(cat $_d/vendor)" = "$1" ] && [ "$(cat $_d/device)" = "$2" ] && { echo ${_d##*/}; return 0; }
-	done
-	return 1
-}
-cap_state() { # bdf: "MSI-X: Enable+ Count=.. / MSI: Enable-" as lspci shows them
-	lspci -vvv -s "${1#0000:}" 2>/dev/null | sed -n 's/.*\(MSI-X: Enable[+-]\).*/\1/p; s/.*\(MSI: Enable[+-]\).*/\1/p' | tr '\n' ' '
-}
-msix_on() { _s=$(cap_state "$1"); echo "$_s"; case "$_s" in *"MSI-X: Enable+"*) return 0 ;; esac; return 1; }
-msi_on() { _s=$(cap_state "$1"); echo "$_s"; case "$_s" in *"MSI: Enable+"*) return 0 ;; esac; return 1; }
-none_on() { _s=$(cap_state "$1"); echo "$_s"; case "$_s" in *Enable+*) return 1 ;; esac; return 0; }
-# Sum of every CPU's count on each /proc/interrupts line matching $1: "name:count ..."
-irq_counts() {
-	grep -E "$1" /proc/interrupts | awk '{s=0; for (i=2; i<=NF; i++) { if ($i !~ /^[0-9]+$/) break; s+=$i }; printf "%s:%d ", $NF, s}'
-}
-irq_lines() { grep -cE "$1" /proc/interrupts; }
-
-# ---- NVMe
-NVME=$(find_dev 0x1b36 0x0010)
-nvme_load() {
-	[ -n "$NVME" ] || { echo "no NVMe controller on the PV PCI bus"; return 1; }
-	modprobe nvme || return 1
-	wait_for 60 "/dev/nvme0n1" test -b /dev/nvme0n1 || { dmesg | grep -iE 'nvme|pcifront' | tail -n 3; return 1; }
-	echo "$NVME: nvme0n1 ready"
-}
-nvme_unload() { rmmod nvme || return 1; [ ! -e /dev/nvme0n1 ] && echo "nvme unloaded"; }
-disk_data() { # disk round: 1 MiB of random data written at a round-specific offset and read back
-	_at=$(($2 * 64))
-	dd if=/dev/urandom of=/tmp/pat bs=64k count=16 2>/dev/null || return 1
-	dd if=/tmp/pat of=$1 bs=64k seek=$_at oflag=direct 2>/dev/null || { echo "write failed"; return 1; }
-	_a=$(md5sum </tmp/pat | cut -d' ' -f1)
-	_b=$(dd if=$1 bs=64k skip=$_at count=16 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
-	[ "$_a" = "$_b" ] || { echo "checksum mismatch at block $_at: wrote $_a, read $_b"; return 1; }
-	echo "1 MiB at 64k-block $_at read back, md5 $_a"
-}
-nvme_data() { disk_data /dev/nvme0n1 "$1"; }
-nvme_io_queues() { # I/O queue vectors, each must fire after I/O pinned to each CPU
-	for _c in 0 1; do taskset -c $_c dd if=/dev/nvme0n1 of=/dev/null bs=4k count=64 iflag=direct skip=$((_c * 4096)) 2>/dev/null; done
-	_l=$(irq_lines 'nvme0q[1-9]')
-	_fired=$(irq_counts 'nvme0q[1-9]' | tr ' ' '\n' | grep -c ':[1-9][0-9]*$')
-	echo "$_l I/O queue irq lines, $_fired firing: $(irq_counts 'nvme0q')"
-	[ "$_l" -ge 2 ] && [ "$_fired" -ge 2 ]
-}
-
-# ---- e1000e
-E1000E=$(find_dev 0x8086 0x10d3)
-e1000e_if() { for _n in /sys/bus/pci/devices/$E1000E/net/*; do [ -e "$_n" ] && { echo ${_n##*/}; return 0; }; done; return 1; }
-e1000e_load() { # [module options]
-	[ -n "$E1000E" ] || { echo "no e1000e on the PV PCI bus"; return 1; }
-	modprobe e1000e "$@" || return 1
-	wait_for 30 "netdev on $E1000E" e1000e_if || return 1
-	_if=$(e1000e_if)
-	ip link set "$_if" up || return 1
-	wait_for 30 "carrier on $_if" grep -q 1 /sys/class/net/$_if/carrier || return 1
-	echo "$E1000E: $_if up $*"
-}
-e1000e_irqs() { _if=$(e1000e_if) || return 1; echo "$(irq_lines "$_if") lines: $(irq_counts "$_if")"; irq_counts "$_if" | grep -q ':[1-9]'; }
-e1000e_unload() { rmmod e1000e && echo "e1000e unloaded"; }
+. /xpf/domu-devs.sh
 
 # ---- AHCI (single-vector MSI: the ahci driver asks for one vector when multi-MSI is refused)
 AHCI=$(find_dev 0x8086 0x2922)
@@ -152,37 +94,7 @@ for i in 0 1 2; do
 	fact ahci-irqs-firing-$i any ahci_irqs
 done
 
-# SMP (issue 18.2): the op channel's irq moved to each vCPU in turn while every vCPU reads
-# config space. A reply acknowledged by another vCPU's handler (which clears the pending bit a
-# poll wakes on) must not cost the wait its deadline: no op may take a second or more, none may
-# time out, and the traffic must get through.
-FE_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
-op_irq_moves() {
-	_irq=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
-	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
-	_ops0=$(sed -n 's/^ops \([0-9]*\) .*/\1/p' $FE_STATS)
-	_n=$(nproc)
-	_c=0
-	while [ $_c -lt "$_n" ]; do
-		printf '%x' $((1 << _c)) >/proc/irq/$_irq/smp_affinity || { echo "cannot move irq $_irq to vCPU $_c"; return 1; }
-		_r=0
-		while [ $_r -lt "$_n" ]; do
-			taskset -c $_r sh -c 'i=0; while [ $i -lt 30 ]; do cat /sys/bus/pci/devices/*/config >/dev/null; i=$((i + 1)); done' &
-			_r=$((_r + 1))
-		done
-		wait
-		_c=$((_c + 1))
-	done
-	_ops1=$(sed -n 's/^ops \([0-9]*\) .*/\1/p' $FE_STATS)
-	_lat=$(grep '^latency_us' $FE_STATS)
-	# Buckets of a second or more (upper bound above 1048576 us), and the open one.
-	_slow=$(echo "$_lat" | tr ' ' '\n' | awk -F: '/^</ { u = substr($1, 2) + 0; if (u > 1048576) s += $2 } /^more:/ { s += $2 } END { print s + 0 }')
-	_what="irq $_irq moved over $_n vCPU(s); $((_ops1 - _ops0)) ops; ops of 1 s or more: $_slow; $(sed -n 2p $FE_STATS)"
-	[ $((_ops1 - _ops0)) -gt 100 ] || { echo "$_what: too little traffic"; return 1; }
-	[ "$_slow" = 0 ] || { echo "$_what"; return 1; }
-	sed -n 2p $FE_STATS | grep -q ' timeouts 0 ' || { echo "$_what"; return 1; }
-	echo "$_what"
-}
+# SMP (issue 18.2): op_irq_moves (domu-devs.sh) over this domain's vCPUs.
 [ "$xpf_frontend" = ours ] && step op-irq-on-each-vcpu op_irq_moves
 
 # Drivers gone: nothing may be left enabled at pciback or in our records.

@@ -26,7 +26,7 @@ MSI_DEVS=/sys/kernel/debug/xen-pcifront-cxx/msi/devices
 [ -z "${xpf_rogue_list:-}" ] || RG_LIST=$(echo "$xpf_rogue_list" | tr ',+' '  ')
 pt_bdfs() { # every device passed through in scenario $1
 	case "$1" in
-	msi) echo "$PT_BDF $PT_MSI_BDFS" ;;
+	msi | smp) echo "$PT_BDF $PT_MSI_BDFS" ;;
 	hotplug) echo "$PT_BDF $HP_ANCHOR_BDF" ;;
 	bench) echo "$PT_BDF $BENCH_HP_BDF" ;;
 	*) echo "$PT_BDF" ;;

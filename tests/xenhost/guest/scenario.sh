@@ -29,6 +29,8 @@ pt_held_by_pciback() {
 # Two vCPUs where NVMe should get an I/O queue (and an MSI-X vector) per CPU.
 VCPUS=1
 [ "$scenario" = msi ] && VCPUS=2
+# More vCPUs than the host's 2 cores: vCPUs are preempted in the middle of an op.
+[ "$scenario" = smp ] && VCPUS=4
 # The install scenario boots the driver domain twice: from an image with our package installed
 # by dpkg (modules autoloaded by alias), then from one where dpkg removed it again (images.sh).
 DOMU_RAMDISK=domu.cpio.gz DOMU_PKG=

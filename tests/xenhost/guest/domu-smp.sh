@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# The smp scenario inside the driver domain (sourced by domu-init once the e1000 pings): 4 vCPUs
+# on the 2-core emulated host, so that vCPUs are preempted mid-op. An NVMe controller on MSI-X
+# with an I/O queue per vCPU; then, for SMP_SECS, at once: write/read-back rounds on the NVMe
+# pinned to every vCPU, config-space reads pinned to every vCPU, a ping to dom0 over the e1000,
+# and the op channel's irq moved to the next vCPU every second. No op may take a second or time
+# out, no data may differ, the ping must get through, and the kernel log must stay clean.
+. /xpf/domu-devs.sh
+SMP_SECS=${xpf_smp_secs:-45}
+NCPU=$(nproc)
+
+nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to its vCPU
+	_c=0
+	while [ $_c -lt "$NCPU" ]; do
+		taskset -c $_c dd if=/dev/nvme0n1 of=/dev/null bs=4k count=64 iflag=direct skip=$((_c * 4096)) 2>/dev/null
+		_c=$((_c + 1))
+	done
+	_l=$(irq_lines 'nvme0q[1-9]')
+	_fired=$(irq_counts 'nvme0q[1-9]' | tr ' ' '\n' | grep -c ':[1-9][0-9]*$')
+	echo "$NCPU vCPUs, $_l I/O queue irq lines, $_fired firing: $(irq_counts 'nvme0q')"
+	[ "$_l" -ge "$NCPU" ] && [ "$_fired" -ge "$NCPU" ]
+}
+
+cat >/tmp/smp-io.sh <<'IO'
+# vCPU $1: 256 KiB write/read-back rounds in its own quarter of the disk until /tmp/smp-stop.
+n=0 bad=0
+while [ ! -e /tmp/smp-stop ]; do
+	at=$(($1 * 256 + (n * 4) % 252))
+	dd if=/dev/urandom of=/tmp/smp-pat.$1 bs=64k count=4 2>/dev/null
+	dd if=/tmp/smp-pat.$1 of=/dev/nvme0n1 bs=64k seek=$at oflag=direct 2>/dev/null || bad=$((bad + 1))
+	a=$(md5sum </tmp/smp-pat.$1)
+	b=$(dd if=/dev/nvme0n1 bs=64k skip=$at count=4 iflag=direct 2>/dev/null | md5sum)
+	[ "$a" = "$b" ] || bad=$((bad + 1))
+	n=$((n + 1))
+done
+echo "$n $bad" >/tmp/smp-io.$1
+IO
+cat >/tmp/smp-cfg.sh <<'CFG'
+n=0
+while [ ! -e /tmp/smp-stop ]; do cat /sys/bus/pci/devices/*/config >/dev/null; n=$((n + 1)); done
+echo $n >/tmp/smp-cfg.$1
+CFG
+
+smp_load() {
+	rm -f /tmp/smp-stop /tmp/smp-io.* /tmp/smp-cfg.[0-9]*
+	_irq=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	_c=0
+	while [ $_c -lt "$NCPU" ]; do
+		taskset -c $_c sh /tmp/smp-io.sh $_c &
+		taskset -c $_c sh /tmp/smp-cfg.sh $_c &
+		_c=$((_c + 1))
+	done
+	ping -6 -i 0.5 -w "$SMP_SECS" "$xpf_peer%$IF" >/tmp/smp-ping.txt 2>&1 &
+	_t=0 _moves=0
+	while [ $_t -lt "$SMP_SECS" ]; do
+		printf '%x' $((1 << (_t % NCPU))) >/proc/irq/$_irq/smp_affinity && _moves=$((_moves + 1))
+		sleep 1
+		_t=$((_t + 1))
+	done
+	touch /tmp/smp-stop
+	wait
+	_rounds=0 _bad=0 _cfg=0 _c=0 _idle=
+	while [ $_c -lt "$NCPU" ]; do
+		set -- $(cat /tmp/smp-io.$_c 2>/dev/null || echo "0 1")
+		_rounds=$((_rounds + $1)) _bad=$((_bad + $2))
+		[ "$1" -gt 0 ] || _idle="$_idle $_c"
+		_cfg=$((_cfg + $(cat /tmp/smp-cfg.$_c 2>/dev/null || echo 0)))
+		_c=$((_c + 1))
+	done
+	_rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' /tmp/smp-ping.txt)
+	_what="$SMP_SECS s on $NCPU vCPUs: $_rounds NVMe rounds, $_bad bad; $_cfg config sweeps; ping: ${_rx:-0} received; irq $_irq moved $_moves times; $(op_health)"
+	[ "$_bad" = 0 ] && [ "$_rounds" -ge "$NCPU" ] && [ -z "$_idle" ] || { echo "$_what (vCPUs with no NVMe round:${_idle:- none})"; return 1; }
+	[ "${_rx:-0}" -ge 5 ] || { echo "$_what: $(tail -n 2 /tmp/smp-ping.txt | tr '\n' ' ')"; return 1; }
+	[ "$xpf_frontend" != ours ] || op_health >/dev/null || { echo "$_what"; return 1; }
+	echo "$_what"
+}
+
+step nvme-load nvme_load || return 0
+step nvme-msix-spread nvme_spread
+step smp-load smp_load
+step nvme-unload-end nvme_unload
+step dmesg-clean-smp dmesg_clean
