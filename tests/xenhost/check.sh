@@ -57,6 +57,7 @@ fi
 failed=0
 summary=()
 rm -rf "$BUILD/xenhost/why" # each failed run leaves its digest there (run.sh)
+rm -rf "$BUILD/xenhost/retries" # and each infrastructure retry a line
 for r in "${runs[@]}"; do
 	set -- $r
 	sc=$1 fe=$2 tp=$3
@@ -109,4 +110,7 @@ echo "rogue backend, round by round (yes: survived, unloaded and loaded again, a
 "$TOP/tests/xenhost/facts-table.sh" rogue | sed 's/^/  /' || true
 echo "xenhost scenarios:"
 printf '  %s\n' "${summary[@]}"
+nretry=$(cat "$BUILD"/xenhost/retries/*.txt 2>/dev/null | wc -l)
+echo "xenhost: $nretry infrastructure retr$([ "$nretry" = 1 ] && echo y || echo ies) (the TCG user-space flake or a stopped host)"
+[ "$nretry" = 0 ] || sed 's/^/  retried: /' "$BUILD"/xenhost/retries/*.txt
 exit $failed

@@ -257,6 +257,9 @@ if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "$
 	# flake"); such a run says nothing about the driver: run it again, and say so.
 	keep=$name.infra-flake-$((retried + 1)).log
 	cp "$log" "$run/../$keep"
+	# Counted for check.sh's summary: a retry that was needed is said, not hidden.
+	mkdir -p "$BUILD/xenhost/retries"
+	echo "$label: $why" | cut -c1-200 >>"$BUILD/xenhost/retries/$name.txt"
 	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-3} (log kept as $keep)"
 	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver" --pciback "$pciback"
 fi
