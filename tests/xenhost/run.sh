@@ -151,7 +151,11 @@ hang_dump() {
 # A host with nothing at all on its serial line for $silence_s s has stopped: dom0 says
 # XPF-ALIVE every 60 s (dom0-init).
 silence_s=${XPF_SILENCE:-180}
-seen=0 hung=0 hung_at= hung_t= silent=0 ended= last_out=$SECONDS
+seen=0 hung=0 hung_at= hung_t= silent=0 ended= last_out=$SECONDS doomed=
+# dom0's toolstack daemons (xenstored, xenconsoled) crashed: nothing after can work, and waiting
+# for the deadline only costs time. Stopped at once; the crash line makes it a flake verdict.
+doomed_re='(xenstored|xenconsoled)\[[0-9]+\]: segfault at|(xenstored|xenconsoled)\[[0-9]+\] general protection'
+
 while kill -0 $qpid 2>/dev/null; do
 	sleep 1
 	n=$(wc -l <"$log" 2>/dev/null || echo 0)
@@ -167,6 +171,12 @@ while kill -0 $qpid 2>/dev/null; do
 	if [ -z "$ended" ] && [ $((SECONDS - last_out)) -ge "$silence_s" ]; then
 		silent=1
 	fi
+	if [ -z "$doomed" ] && grep -qE "$doomed_re" "$log" 2>/dev/null; then
+		doomed=$SECONDS
+		echo "xenhost: a toolstack daemon of dom0 crashed: stopping the host now"
+		kill $qpid 2>/dev/null || true
+	fi
+	if [ -n "$doomed" ] && [ $((SECONDS - doomed)) -ge 30 ]; then kill -9 $qpid 2>/dev/null || true; fi
 	if [ $hung = 0 ] && { [ $silent = 1 ] || [ $((SECONDS - start)) -ge "$timeout_s" ]; }; then
 		hung=1 hung_t=$SECONDS
 		hung_at=$(wc -l <"$log")
