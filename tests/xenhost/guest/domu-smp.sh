@@ -21,25 +21,6 @@ nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to 
 	[ "$_l" -ge "$NCPU" ] && [ "$_fired" -ge "$NCPU" ]
 }
 
-cat >/tmp/smp-io.sh <<'IO'
-# vCPU $1: 256 KiB write/read-back rounds in its own quarter of the disk until /tmp/smp-stop.
-n=0 bad=0
-while [ ! -e /tmp/smp-stop ]; do
-	at=$(($1 * 256 + (n * 4) % 252))
-	dd if=/dev/urandom of=/tmp/smp-pat.$1 bs=64k count=4 2>/dev/null
-	dd if=/tmp/smp-pat.$1 of=/dev/nvme0n1 bs=64k seek=$at oflag=direct 2>/dev/null || bad=$((bad + 1))
-	a=$(md5sum </tmp/smp-pat.$1)
-	b=$(dd if=/dev/nvme0n1 bs=64k skip=$at count=4 iflag=direct 2>/dev/null | md5sum)
-	[ "$a" = "$b" ] || bad=$((bad + 1))
-	n=$((n + 1))
-done
-echo "$n $bad" >/tmp/smp-io.$1
-IO
-cat >/tmp/smp-cfg.sh <<'CFG'
-n=0
-while [ ! -e /tmp/smp-stop ]; do cat /sys/bus/pci/devices/*/config >/dev/null; n=$((n + 1)); done
-echo $n >/tmp/smp-cfg.$1
-CFG
 
 smp_load() {
 	rm -f /tmp/smp-stop /tmp/smp-io.* /tmp/smp-cfg.[0-9]*
@@ -47,8 +28,8 @@ smp_load() {
 	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
 	_c=0
 	while [ $_c -lt "$NCPU" ]; do
-		taskset -c $_c sh /tmp/smp-io.sh $_c &
-		taskset -c $_c sh /tmp/smp-cfg.sh $_c &
+		taskset -c $_c sh /xpf/domu-smp-io.sh io $_c &
+		taskset -c $_c sh /xpf/domu-smp-io.sh cfg $_c &
 		_c=$((_c + 1))
 	done
 	ping -6 -i 0.5 -w "$SMP_SECS" "$xpf_peer%$IF" >/tmp/smp-ping.txt 2>&1 &
@@ -68,7 +49,7 @@ smp_load() {
 		_cfg=$((_cfg + $(cat /tmp/smp-cfg.$_c 2>/dev/null || echo 0)))
 		_c=$((_c + 1))
 	done
-	_rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' /tmp/smp-ping.txt)
+	_rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/smp-ping.txt)
 	_what="$SMP_SECS s on $NCPU vCPUs: $_rounds NVMe rounds, $_bad bad; $_cfg config sweeps; ping: ${_rx:-0} received; irq $_irq moved $_moves times; $(op_health)"
 	[ "$_bad" = 0 ] && [ "$_rounds" -ge "$NCPU" ] && [ -z "$_idle" ] || { echo "$_what (vCPUs with no NVMe round:${_idle:- none})"; return 1; }
 	[ "${_rx:-0}" -ge 5 ] || { echo "$_what: $(tail -n 2 /tmp/smp-ping.txt | tr '\n' ' ')"; return 1; }
