@@ -208,6 +208,26 @@ VectorFault check_msix_vectors(const xen_msix_entry *sent, const xen_msix_entry 
 	return VectorFault::None;
 }
 
+bool aer_step_of(uint32_t cmd, AerStep *step)
+{
+	switch (cmd) {
+	case XEN_PCI_OP_aer_detected:
+		*step = AerStep::ErrorDetected;
+		return true;
+	case XEN_PCI_OP_aer_mmio:
+		*step = AerStep::MmioEnabled;
+		return true;
+	case XEN_PCI_OP_aer_slotreset:
+		*step = AerStep::SlotReset;
+		return true;
+	case XEN_PCI_OP_aer_resume:
+		*step = AerStep::Resume;
+		return true;
+	default:
+		return false;
+	}
+}
+
 uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result)
 {
 	if (step == AerStep::Resume)

@@ -87,5 +87,7 @@ enum class AerOutcome : uint8_t {
 	NoCallback, // the driver has no err_handler, or not this callback
 };
 uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result);
+// The step a XEN_PCI_OP_aer_* command asks for; false for any other command.
+bool aer_step_of(uint32_t cmd, AerStep *step);
 
 } // namespace pcifront

@@ -52,6 +52,17 @@ void count(long *c, long d)
 	__atomic_add_fetch(c, d, __ATOMIC_RELAXED);
 }
 
+// The shim's name for an AER step: the two enums list the steps in the same order.
+static_assert(static_cast<int>(AerStep::ErrorDetected) == KCXX_AER_ERROR_DETECTED &&
+		  static_cast<int>(AerStep::MmioEnabled) == KCXX_AER_MMIO_ENABLED &&
+		  static_cast<int>(AerStep::SlotReset) == KCXX_AER_SLOT_RESET &&
+		  static_cast<int>(AerStep::Resume) == KCXX_AER_RESUME,
+	      "AerStep mirrors kcxx_pci_aer_step");
+kcxx_pci_aer_step aer_step_kernel(AerStep s)
+{
+	return static_cast<kcxx_pci_aer_step>(s);
+}
+
 } // namespace
 
 
@@ -838,34 +849,9 @@ void Frontend::aer_work()
 	compiler_barrier();
 	++aer_requests_;
 
-	AerStep step;
-	kcxx_pci_aer_step kstep;
-	bool known = true;
-	switch (op.cmd) {
-	case XEN_PCI_OP_aer_detected:
-		step = AerStep::ErrorDetected;
-		kstep = KCXX_AER_ERROR_DETECTED;
-		break;
-	case XEN_PCI_OP_aer_mmio:
-		step = AerStep::MmioEnabled;
-		kstep = KCXX_AER_MMIO_ENABLED;
-		break;
-	case XEN_PCI_OP_aer_slotreset:
-		step = AerStep::SlotReset;
-		kstep = KCXX_AER_SLOT_RESET;
-		break;
-	case XEN_PCI_OP_aer_resume:
-		step = AerStep::Resume;
-		kstep = KCXX_AER_RESUME;
-		break;
-	default:
-		known = false;
-		step = AerStep::Resume;
-		kstep = KCXX_AER_RESUME;
-		break;
-	}
+	AerStep step = AerStep::Resume;
 	uint32_t result = KCXX_PCI_ERS_RESULT_NONE;
-	if (!known || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
+	if (!aer_step_of(op.cmd, &step) || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
 		++aer_unhandled_;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
 					 "backend sent a malformed AER request (cmd %u, device "
@@ -879,8 +865,6 @@ void Frontend::aer_work()
 			kcxx_pci_dev_put(pdev);
 			pdev = nullptr;
 		}
-		uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
-		const int e = pdev ? kcxx_pci_aer_call(pdev, kstep, op.err, &driver_result) : 0;
 		if (!pdev) {
 			++aer_unhandled_;
 			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
@@ -889,6 +873,9 @@ void Frontend::aer_work()
 						 op.cmd, op.domain, op.bus, slot_of(op.devfn),
 						 func_of(op.devfn));
 		} else {
+			uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
+			const int e = kcxx_pci_aer_call(pdev, aer_step_kernel(step), op.err,
+							&driver_result);
 			const AerOutcome o = e == 0		  ? AerOutcome::Called
 					     : e == -KCXX_ENODEV ? AerOutcome::NoDriver
 								  : AerOutcome::NoCallback;

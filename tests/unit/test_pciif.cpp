@@ -186,3 +186,18 @@ TEST(AerAnswer, ADriversOwnVoteIsPassedOn)
 		EXPECT_EQ(aer_answer(AerStep::SlotReset, AerOutcome::Called, v), v);
 	}
 }
+
+TEST(AerAnswer, OnlyTheFourAerCommandsAreSteps)
+{
+	AerStep s = AerStep::Resume;
+	EXPECT_TRUE(aer_step_of(XEN_PCI_OP_aer_detected, &s));
+	EXPECT_EQ(s, AerStep::ErrorDetected);
+	EXPECT_TRUE(aer_step_of(XEN_PCI_OP_aer_mmio, &s));
+	EXPECT_EQ(s, AerStep::MmioEnabled);
+	EXPECT_TRUE(aer_step_of(XEN_PCI_OP_aer_slotreset, &s));
+	EXPECT_EQ(s, AerStep::SlotReset);
+	EXPECT_TRUE(aer_step_of(XEN_PCI_OP_aer_resume, &s));
+	EXPECT_EQ(s, AerStep::Resume);
+	for (uint32_t cmd : {uint32_t{XEN_PCI_OP_conf_read}, uint32_t{XEN_PCI_OP_enable_msix}, 77u})
+		EXPECT_FALSE(aer_step_of(cmd, &s));
+}
