@@ -67,9 +67,14 @@ e1000e_unload() { rmmod e1000e && echo "e1000e unloaded"; }
 # poll wakes on) must not cost the wait its deadline: no op may take a second or more, none may
 # time out, and the traffic must get through.
 FE_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
+# The irq of our frontend's op channel (its /proc/interrupts line); says so when there is none.
+op_irq() {
+	_oi=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+	[ -n "$_oi" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	echo "$_oi"
+}
 op_irq_moves() {
-	_irq=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
-	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	_irq=$(op_irq) || { echo "$_irq"; return 1; }
 	_ops0=$(sed -n 's/^ops \([0-9]*\) .*/\1/p' $FE_STATS)
 	_n=$(nproc)
 	_c=0

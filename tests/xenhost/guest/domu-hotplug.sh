@@ -60,7 +60,6 @@ OBJ0=$(objects)
 echo "XPF-SHOW objects at start: $OBJ0"
 echo "XPF-HP-READY"
 hp_fail=0
-xenbus_gone() { [ ! -e /sys/bus/xen/devices/pci-0 ]; }
 hp_cycle() { # id full [close]: one attach/detach seen from this side; with traffic when full=1;
 	# with "close", the detach also ends the connection (the device was the only one)
 	i=$1 full=$2 close=${3:-}

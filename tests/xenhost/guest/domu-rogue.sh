@@ -24,8 +24,6 @@ rg_expect() {
 	*) echo 'pcifront' ;; # flip, storm: no particular line; the frontend's last one is shown
 	esac
 }
-xenbus_present() { [ -e /sys/bus/xen/devices/pci-0 ]; }
-xenbus_gone() { ! xenbus_present; }
 unload_all() {
 	case "$xpf_frontend" in
 	intree) timeout 60 rmmod xen_pcifront ;;

@@ -24,8 +24,7 @@ nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to 
 
 smp_load() {
 	rm -f /tmp/smp-stop /tmp/smp-io.* /tmp/smp-cfg.[0-9]*
-	_irq=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
-	[ -n "$_irq" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	_irq=$(op_irq) || { echo "$_irq"; return 1; }
 	_c=0
 	while [ $_c -lt "$NCPU" ]; do
 		taskset -c $_c sh /xpf/domu-smp-io.sh io $_c &

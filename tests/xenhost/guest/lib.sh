@@ -118,6 +118,14 @@ ll_addr() {
 		sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1
 }
 has_ll_addr() { [ -n "$(ll_addr "$1")" ]; }
+# Whether the driver domain has its xenbus "pci" device (the backend's connection) right now.
+xenbus_present() { [ -e /sys/bus/xen/devices/pci-0 ]; }
+xenbus_gone() { ! xenbus_present; }
+# The last kernel log line matching the extended regex $1, without its timestamp; fails when none.
+klog_last() {
+	_kl=$(dmesg | grep -E "$1" | tail -n 1 | sed 's/^\[[ 0-9.]*\] //')
+	[ -n "$_kl" ] && echo "$_kl"
+}
 # No duplicate address detection on a test NIC (each has its own MAC on QEMU's closed hub): a
 # carrier that drops and returns after the link came up (e1000 autonegotiation) restarts DAD,
 # the address turns tentative again for a second, and a ping then fails with "Cannot assign

@@ -217,7 +217,7 @@ if [ "$scenario" = surprise ]; then
 		[ -e "/sys/bus/pci/devices/$PT_BDF" ] || { echo "no $PT_BDF in dom0"; return 1; }
 		echo 1 >"/sys/bus/pci/devices/$PT_BDF/remove" || return 1
 		[ ! -e "/sys/bus/pci/devices/$PT_BDF" ] || { echo "$PT_BDF still there"; return 1; }
-		echo "$PT_BDF removed in dom0 with the driver domain's driver bound; pciback: $(dmesg | grep -i pciback | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-120)"
+		echo "$PT_BDF removed in dom0 with the driver domain's driver bound; pciback: $(klog_last pciback | cut -c1-120)"
 	}
 	step domu-ready-surprise wait_domu 300 "the driver domain's e1000 bound and pinging" "XPF-SR-READY 100e8086" &&
 		XPF_NO_RERUN=1 step dom0-surprise-remove sr_remove &&
