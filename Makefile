@@ -4,8 +4,10 @@
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD := $(TOP)/build
 KSERIES ?= 6.1
-KVER ?= $(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null)
-KDIR ?= /usr/src/linux-headers-$(KVER)
+SUITE ?=
+KVER ?= $(if $(SUITE),$(shell $(TOP)/scripts/suite.sh kver $(SUITE)),$(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null))
+# KDIR: a kernel tree or headers to build against instead of KVER's packaged headers.
+KDIR ?=
 
 .PHONY: all modules deb bench deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare fuzz demo clean help
 
@@ -13,8 +15,10 @@ all: modules
 
 help:
 	@echo "make demo     build the modules, boot the emulated Xen host, show a NIC in a driver domain"
-	@echo "make check    every test: host unit tests, 6.1 and 6.12 kbuild gates, QEMU scenarios"
-	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES))"
+	@echo "make check    every test: host unit tests, kbuild gates on four kernels, QEMU scenarios"
+	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES));"
+	@echo "              KSERIES=6.12 for Debian 12's 6.12; SUITE=trixie or SUITE=sid for Debian 13's"
+	@echo "              or sid's newest kernel, built in a chroot of that suite (made once a day)"
 	@echo "make bench    ours against the in-tree frontend on the emulated host: ratios, JSON in build/bench/"
 	@echo "make deb      Debian packages in build/deb/: DKMS sources, and modules for each kernel in KVERS"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
@@ -27,7 +31,8 @@ deps:
 # Builds into build/kbuild/<kver>/ and runs the warning, sparse and symbol gates.
 modules:
 	@$(TOP)/scripts/deps.sh build
-	@$(TOP)/scripts/kbuild.sh "$(or $(KVER),$(shell $(TOP)/scripts/kver.sh $(KSERIES)))" "$(KDIR)"
+	@$(TOP)/scripts/kbuild.sh "$(or $(KVER),$(shell $(TOP)/scripts/kver.sh $(KSERIES)))" \
+		$(if $(KDIR),"$(KDIR)")
 
 check:
 	@$(TOP)/scripts/check.sh

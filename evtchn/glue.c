@@ -5,15 +5,16 @@
 
 #include "entry.h"
 #include "xpf/evtchn.h"
+#include "xpf/ns.h"
 
 
-EXPORT_SYMBOL_NS_GPL(xpf_evtchn_track, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_evtchn_untrack, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_evtchn_count, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_debugfs_root, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_conn_park, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_conn_unpark, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_conn_close, XEN_PCIFRONT_CXX);
+XPF_EXPORT(xpf_evtchn_track);
+XPF_EXPORT(xpf_evtchn_untrack);
+XPF_EXPORT(xpf_evtchn_count);
+XPF_EXPORT(xpf_debugfs_root);
+XPF_EXPORT(xpf_conn_park);
+XPF_EXPORT(xpf_conn_unpark);
+XPF_EXPORT(xpf_conn_close);
 
 static int __init xpf_evtchn_module_init(void)
 {

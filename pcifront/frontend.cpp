@@ -200,7 +200,7 @@ void Frontend::otherend_changed(int backend_state)
 			disconnect();
 			return;
 		}
-		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+		be = kcxx_xenbus_read_otherend_state(xdev_);
 	}
 	// Re-decide after each action with the backend's current state, so a state we missed
 	// (the watch coalesces changes) is acted on now rather than never.
@@ -256,7 +256,7 @@ void Frontend::otherend_changed(int backend_state)
 						 xenbus_state_name(ours));
 			return;
 		}
-		be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+		be = kcxx_xenbus_read_otherend_state(xdev_);
 	}
 }
 
@@ -376,7 +376,7 @@ Result<void> Frontend::resume()
 void Frontend::remove()
 {
 	kcxx::MutexGuard g(state_lock_);
-	const int be = kcxx_xenbus_read_driver_state(kcxx_xenbus_otherend(xdev_));
+	const int be = kcxx_xenbus_read_otherend_state(xdev_);
 	bool keep = false;
 	{
 		kcxx::SpinGuard sg(op_lock_);

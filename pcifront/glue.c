@@ -7,6 +7,7 @@
 #include <xen/xenbus.h>
 
 #include "entry.h"
+#include "xpf/ns.h"
 
 /* Read by the C++ side; declared there with C linkage. */
 unsigned int xpf_op_timeout_ms = 2000;
@@ -103,7 +104,7 @@ module_exit(xpf_frontend_module_exit);
 MODULE_LICENSE("GPL v2");
 MODULE_AUTHOR("xen-pcifront-cxx developers");
 MODULE_DESCRIPTION("Xen PCI frontend in C++: PCI passthrough for PV driver domains");
-MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);
+XPF_IMPORT_NS();
 /* The xenbus core's uevent for a "pci" device: modprobe (udev) loads us for it. The in-tree
  * xen-pcifront has the same alias; the package's modprobe.d file blacklists that one. */
 MODULE_ALIAS("xen:pci");

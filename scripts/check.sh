@@ -46,6 +46,17 @@ fi
 if want kbuild || want xen; then
 	stage "kbuild-$kver612" "$top/scripts/kbuild.sh" "$kver612"
 fi
+# Debian 13's and sid's newest kernels, each built in a chroot of its suite (scripts/suite.sh).
+if want kbuild; then
+	for suite in $("$top/scripts/suite.sh" suites); do
+		if k=$("$top/scripts/suite.sh" kver "$suite"); then
+			stage "kbuild-$k" "$top/scripts/kbuild.sh" "$k"
+		else
+			echo "FAIL kbuild-$suite (no $suite chroot: see the lines above)" | tee -a "$results"
+			failed=1
+		fi
+	done
+fi
 # The DKMS package installed and removed on this machine, for every kernel with headers.
 want pkg && stage dkms-package "$top/tests/pkg/dkms.sh"
 if ! want smoke && ! want xen; then

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 declare -A pkgs=(
-	[build]="make gcc-12 g++-12 sparse libxen-dev linux-headers-amd64 linux-headers-6.12-amd64 kmod"
+	[build]="make gcc-12 g++-12 sparse libxen-dev linux-headers-amd64 linux-headers-6.12-amd64 kmod debootstrap"
 	[unit]="cmake g++ libgtest-dev googletest"
 	[emu]="qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd pciutils"
 	[fuzz]="clang libclang-rt-14-dev"

@@ -13,7 +13,7 @@ cxx-c-only-flags := -std=gnu% -Wstrict-prototypes -Werror=strict-prototypes \
 	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types \
 	-Werror=designated-init -Wnested-externs -Wmissing-parameter-type \
 	-Woverride-init -Wno-override-init -Wbad-function-cast -Wc++-compat \
-	-Werror=strict-prototypes
+	-Werror=strict-prototypes -Wno-unterminated-string-initialization
 
 # pahole cannot encode C++ DWARF into module BTF (the .ko would be deleted): line tables only.
 cxx-flags-extra := -std=gnu++17 -nostdinc++ -ffreestanding -fno-exceptions -fno-rtti \

@@ -262,20 +262,33 @@ int kcxx_pci_msi_indices(struct pci_dev *pdev, uint16_t *out, int max)
 	return n;
 }
 
+/* 6.15 replaced msi_lock_descs()/msi_unlock_descs() by the msi_descs_lock guard. */
+static void kcxx_msi_descs_collect(struct pci_dev *pdev, int *irqs, int max, int *n)
+{
+	struct msi_desc *desc;
+
+#ifdef KCXX_MSI_DESCS_GUARD
+	guard(msi_descs_lock)(&pdev->dev);
+#else
+	msi_lock_descs(&pdev->dev);
+#endif
+	msi_for_each_desc(desc, &pdev->dev, MSI_DESC_ASSOCIATED) {
+		if (*n < max)
+			irqs[(*n)++] = desc->irq;
+	}
+#ifndef KCXX_MSI_DESCS_GUARD
+	msi_unlock_descs(&pdev->dev);
+#endif
+}
+
 int kcxx_pci_msi_irqs(int domain, unsigned int bus, unsigned int devfn, int *irqs, int max)
 {
 	struct pci_dev *pdev = pci_get_domain_bus_and_slot(domain, bus, devfn);
-	struct msi_desc *desc;
 	int n = 0;
 
 	if (!pdev)
 		return -ENODEV;
-	msi_lock_descs(&pdev->dev);
-	msi_for_each_desc(desc, &pdev->dev, MSI_DESC_ASSOCIATED) {
-		if (n < max)
-			irqs[n++] = desc->irq;
-	}
-	msi_unlock_descs(&pdev->dev);
+	kcxx_msi_descs_collect(pdev, irqs, max, &n);
 	pci_dev_put(pdev);
 	return n;
 }

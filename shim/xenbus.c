@@ -107,9 +107,13 @@ int kcxx_xenbus_switch_state(struct xenbus_device *xdev, int state)
 	return xenbus_switch_state(xdev, state);
 }
 
-int kcxx_xenbus_read_driver_state(const char *path)
+int kcxx_xenbus_read_otherend_state(struct xenbus_device *xdev)
 {
-	return xenbus_read_driver_state(path);
+#ifdef KCXX_XENBUS_STATE_TAKES_DEV
+	return xenbus_read_driver_state(xdev, xdev->otherend);
+#else
+	return xenbus_read_driver_state(xdev->otherend);
+#endif
 }
 
 void kcxx_xenbus_dev_fatal(struct xenbus_device *xdev, int err, const char *what)

@@ -11,6 +11,7 @@
 
 #include "entry.h"
 #include "xpf/msi.h"
+#include "xpf/ns.h"
 
 static int xpf_hook_enable_msi(struct pci_dev *dev, int vectors[])
 {
@@ -44,7 +45,7 @@ bool xpf_msi_hook_free(void)
 {
 	return READ_ONCE(xen_pci_frontend) == NULL;
 }
-EXPORT_SYMBOL_NS_GPL(xpf_msi_hook_free, XEN_PCIFRONT_CXX);
+XPF_EXPORT(xpf_msi_hook_free);
 
 bool xpf_msi_hook_install(void)
 {
@@ -61,8 +62,8 @@ bool xpf_msi_hook_ours(void)
 	return READ_ONCE(xen_pci_frontend) == &xpf_hook_ops;
 }
 
-EXPORT_SYMBOL_NS_GPL(xpf_msi_attach, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_msi_detach, XEN_PCIFRONT_CXX);
+XPF_EXPORT(xpf_msi_attach);
+XPF_EXPORT(xpf_msi_detach);
 
 /*
  * The in-tree frontend's init assigns xen_pci_frontend unconditionally: loaded beside us (by
@@ -111,4 +112,4 @@ module_exit(xpf_msi_module_exit);
 MODULE_LICENSE("GPL v2");
 MODULE_AUTHOR("xen-pcifront-cxx developers");
 MODULE_DESCRIPTION("Xen PCI frontend: MSI and MSI-X through the x86 xen_pci_frontend hook");
-MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);
+XPF_IMPORT_NS();

@@ -5,11 +5,12 @@
 
 #include "entry.h"
 #include "xpf/hotplug.h"
+#include "xpf/ns.h"
 
 
-EXPORT_SYMBOL_NS_GPL(xpf_hotplug_reconfigurations, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_hotplug_reconfiguring, XEN_PCIFRONT_CXX);
-EXPORT_SYMBOL_NS_GPL(xpf_hotplug_reconfigured, XEN_PCIFRONT_CXX);
+XPF_EXPORT(xpf_hotplug_reconfigurations);
+XPF_EXPORT(xpf_hotplug_reconfiguring);
+XPF_EXPORT(xpf_hotplug_reconfigured);
 
 static int __init xpf_hotplug_module_init(void)
 {
@@ -27,4 +28,4 @@ module_exit(xpf_hotplug_module_exit);
 MODULE_LICENSE("GPL v2");
 MODULE_AUTHOR("xen-pcifront-cxx developers");
 MODULE_DESCRIPTION("Xen PCI frontend: xenbus PCI hotplug (xl pci-attach / pci-detach)");
-MODULE_IMPORT_NS(XEN_PCIFRONT_CXX);
+XPF_IMPORT_NS();

@@ -38,7 +38,7 @@ int kcxx_xenbus_exists(uint32_t xbt, const char *dir, const char *node);
 int kcxx_xenbus_transaction_start(uint32_t *xbt) KCXX_MUST_CHECK;
 int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort);
 int kcxx_xenbus_switch_state(struct xenbus_device *xdev, int state);
-int kcxx_xenbus_read_driver_state(const char *path);
+int kcxx_xenbus_read_otherend_state(struct xenbus_device *xdev);
 void kcxx_xenbus_dev_fatal(struct xenbus_device *xdev, int err, const char *what);
 void kcxx_xenbus_dev_error(struct xenbus_device *xdev, int err, const char *what);
 
