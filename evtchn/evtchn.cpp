@@ -65,11 +65,17 @@ enum kcxx_irqreturn parked_event(int irq, void *)
 
 // Ends a parked connection for good: tell pciback we are gone (it unmaps the page), then close
 // the channel and end the grant (the kernel frees the page once the backend has unmapped it).
-void release_parked(Parked &p)
+// When the device vanished (its xenstore directory removed or already a new device's, see
+// kcxx_xenbus_vanished), nothing is written there.
+void release_parked(Parked &p, bool vanished)
 {
-	kcxx_log(kMod, KCXX_LOG_INFO, "%s: closing the connection kept for a reload",
+	kcxx_log(kMod, vanished ? KCXX_LOG_WARNING : KCXX_LOG_INFO,
+		 vanished ? "%s: the device vanished from xenstore: closing the connection kept "
+			    "for it without writing there"
+			  : "%s: closing the connection kept for a reload",
 		 kcxx_xenbus_nodename(p.xdev));
-	(void)kcxx_xenbus_switch_state(p.xdev, XenbusStateClosed);
+	if (!vanished)
+		(void)kcxx_xenbus_switch_state(p.xdev, XenbusStateClosed);
 	kcxx_unbind_irq(p.conn.irq, &p.action);
 	kcxx_xenbus_teardown_ring(&p.conn.page, &p.conn.gref);
 	if (p.track >= 0)
@@ -78,11 +84,31 @@ void release_parked(Parked &p)
 	p = Parked();
 }
 
+// Connections kept for devices that have since vanished are ended (keeper_lock held).
+int sweep_vanished()
+{
+	int n = 0;
+	for (Parked &p : state->parked) {
+		if (p.xdev && kcxx_xenbus_vanished(p.xdev)) {
+			release_parked(p, true);
+			++n;
+		}
+	}
+	return n;
+}
+
 } // namespace
+
+extern "C" int xpf_conn_sweep(void)
+{
+	kcxx::MutexGuard g(state->keeper_lock);
+	return sweep_vanished();
+}
 
 extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *conn)
 {
 	kcxx::MutexGuard g(state->keeper_lock);
+	(void)sweep_vanished();
 	for (Parked &p : state->parked) {
 		if (p.xdev)
 			continue;
@@ -106,6 +132,7 @@ extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *
 extern "C" int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn)
 {
 	kcxx::MutexGuard g(state->keeper_lock);
+	(void)sweep_vanished();
 	for (Parked &p : state->parked) {
 		if (p.xdev != xdev)
 			continue;
@@ -126,7 +153,7 @@ extern "C" int xpf_conn_close(struct xenbus_device *xdev)
 	for (Parked &p : state->parked) {
 		if (p.xdev != xdev)
 			continue;
-		release_parked(p);
+		release_parked(p, kcxx_xenbus_vanished(xdev));
 		return 0;
 	}
 	return -KCXX_ENOENT;
@@ -183,7 +210,7 @@ extern "C" void xpf_evtchn_exit(void)
 		kcxx::MutexGuard g(state->keeper_lock);
 		for (Parked &p : state->parked)
 			if (p.xdev)
-				release_parked(p);
+				release_parked(p, kcxx_xenbus_vanished(p.xdev));
 	}
 	// The modules that track bindings depend on this one, so they are gone by now: anything
 	// still recorded leaked.

@@ -15,6 +15,7 @@ XPF_EXPORT(xpf_debugfs_root);
 XPF_EXPORT(xpf_conn_park);
 XPF_EXPORT(xpf_conn_unpark);
 XPF_EXPORT(xpf_conn_close);
+XPF_EXPORT(xpf_conn_sweep);
 
 static int __init xpf_evtchn_module_init(void)
 {

@@ -376,6 +376,17 @@ Result<void> Frontend::resume()
 void Frontend::remove()
 {
 	kcxx::MutexGuard g(state_lock_);
+	if (kcxx_xenbus_vanished(xdev_)) {
+		// The directory may already be a new device's: nothing of ours is written there,
+		// and a connection to a backend that is gone is not kept for a reload.
+		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,
+			     "our xenstore directory was removed or reset (the backend domain died, "
+			     "or the toolstack forced the device out): removing the devices and "
+			     "closing the connection without writing to xenstore");
+		(void)xpf_conn_close(xdev_);
+		teardown();
+		return;
+	}
 	const int be = kcxx_xenbus_read_otherend_state(xdev_);
 	bool keep = false;
 	{
@@ -1008,7 +1019,11 @@ extern "C" void xpf_fe_objects(long *frontends, long *roots)
 
 extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
 {
-	// Probe only allocates; the connection is built when the backend is ready.
+	// Probe only allocates; the connection is built when the backend is ready. A connection
+	// kept for a device that vanished while we were unloaded is ended first.
+	if (const int n = xpf_conn_sweep(); n > 0)
+		kcxx_dev_log(pcifront::dev_of(xdev), KCXX_LOG_WARNING,
+			     "ended %d kept connection(s) of vanished devices", n);
 	auto fe = kcxx::try_make_box<Frontend>(KCXX_GFP_KERNEL, xdev);
 	if (!fe.ok()) {
 		kcxx_xenbus_dev_fatal(xdev, fe.error(), "allocating the frontend");

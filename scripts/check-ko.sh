@@ -16,5 +16,13 @@ for f in "$@"; do
 		echo "check-ko: $f has forbidden sections: $(echo $secs)" >&2
 		bad=1
 	fi
+	# The module loader makes one sysfs file per section name and refuses a module with two.
+	case $f in *.ko)
+		dups=$(readelf -S -W "$f" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p' | sort | uniq -d)
+		if [ -n "$dups" ]; then
+			echo "check-ko: $f has sections of the same name (the loader refuses it): $(echo $dups)" >&2
+			bad=1
+		fi ;;
+	esac
 done
 exit $bad

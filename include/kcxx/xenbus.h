@@ -39,6 +39,8 @@ int kcxx_xenbus_transaction_start(uint32_t *xbt) KCXX_MUST_CHECK;
 int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort);
 int kcxx_xenbus_switch_state(struct xenbus_device *xdev, int state);
 int kcxx_xenbus_read_otherend_state(struct xenbus_device *xdev);
+/* Our xenstore directory was removed or reset under us (see shim/xenbus.c). */
+bool kcxx_xenbus_vanished(struct xenbus_device *xdev);
 void kcxx_xenbus_dev_fatal(struct xenbus_device *xdev, int err, const char *what);
 void kcxx_xenbus_dev_error(struct xenbus_device *xdev, int err, const char *what);
 

@@ -45,6 +45,12 @@ int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn) KCXX_MUST
  * connection that cannot be taken over. -ENOENT when nothing was parked.
  */
 int xpf_conn_close(struct xenbus_device *xdev);
+/*
+ * Ends the connections kept for devices that vanished since (their xenstore directory removed
+ * or reset by the toolstack, the device unregistered), writing nothing to xenstore. Park and
+ * unpark sweep too; the frontend sweeps when it probes a device. Returns how many were ended.
+ */
+int xpf_conn_sweep(void);
 
 /* The module set's debugfs directory, /sys/kernel/debug/xen-pcifront-cxx (may be an ERR_PTR). */
 struct dentry *xpf_debugfs_root(void);

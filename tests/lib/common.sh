@@ -37,6 +37,70 @@ deb_unpack() {
 	echo "$dir"
 }
 
+# A kernel's image and modules, unpacked; prints a directory with boot/vmlinuz-KVER and
+# lib/modules/KVER. Debian 12's kernels come from this machine's apt; a newer suite's (its
+# headers in a scripts/suite.sh chroot) are downloaded by that chroot's apt. Both of its layouts
+# are handled: linux-image-*-unsigned (trixie), and sid's linux-binary-unsigned-* with
+# linux-modules-* and linux-base-* (the image, the modules and their lists all in
+# /usr/lib/modules/KVER/).
+kernel_unpack() {
+	local k=$1 root dir pkgs d
+	if ! root=$("$TOP/scripts/suite.sh" of "$k"); then
+		deb_unpack "linux-image-$k-unsigned"
+		return
+	fi
+	dir=$BUILD/debs/kernel-$k
+	if [ ! -f "$dir/.unpacked" ]; then
+		rm -rf "$dir" "$root/xpf/debs"
+		mkdir -p "$dir" "$root/xpf/debs"
+		if chroot "$root" apt-cache show "linux-binary-unsigned-$k" >/dev/null 2>&1; then
+			pkgs="linux-binary-unsigned-$k linux-modules-$k linux-base-$k"
+		else
+			pkgs="linux-image-$k-unsigned"
+		fi
+		chroot "$root" sh -c "cd /xpf/debs && apt-get download -q $pkgs" >"$dir.log" 2>&1 ||
+			die "downloading $pkgs in ${root##*/} failed: $(tail -n 2 "$dir.log")"
+		for d in "$root"/xpf/debs/*.deb; do dpkg-deb -x "$d" "$dir"; done
+		rm -rf "$root/xpf/debs"
+		if [ -d "$dir/usr/lib/modules/$k" ]; then
+			mkdir -p "$dir/lib/modules/$k"
+			cp -a "$dir/usr/lib/modules/$k/." "$dir/lib/modules/$k/"
+			rm -rf "$dir/usr/lib/modules"
+		fi
+		if [ ! -f "$dir/boot/vmlinuz-$k" ]; then
+			d=$(ls "$dir/lib/modules/$k"/vmlinuz* 2>/dev/null | head -n 1)
+			[ -n "$d" ] || die "no kernel image in $pkgs"
+			mkdir -p "$dir/boot"
+			cp "$d" "$dir/boot/vmlinuz-$k"
+		fi
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir"
+}
+
+# Builds a test module (a directory with its Kbuild and .c files) for KVER into OUT, in the
+# chroot that holds KVER's headers when it is a newer suite's kernel.
+kmod_build() { # source-dir out-dir kver
+	local src=$1 out=$2 k=$3 root in
+	rm -rf "$out"
+	mkdir -p "$out"
+	if root=$("$TOP/scripts/suite.sh" of "$k"); then
+		in=/xpf/kmod/$(basename "$out")
+		rm -rf "$root$in"
+		mkdir -p "$root$in"
+		cp "$src"/Kbuild "$src"/*.c "$root$in/"
+		unshare --mount --propagation private chroot "$root" sh -c \
+			"mount -t proc proc /proc && make -C /usr/src/linux-headers-$k M=$in W=1 modules" \
+			>"$out/build.log" 2>&1 || return 1
+		cp "$root$in"/*.ko "$out/"
+	else
+		[ -f "/usr/src/linux-headers-$k/Makefile" ] ||
+			die "no kernel headers for $k (the test modules): install linux-headers-$k (make deps)"
+		cp "$src"/Kbuild "$src"/*.c "$out/"
+		make -C "/usr/src/linux-headers-$k" M="$out" W=1 modules >"$out/build.log" 2>&1
+	fi
+}
+
 # The QEMU binary, or die naming the package.
 qemu_bin() {
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86 (make deps)"

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds what the emulated Xen host boots, from Debian packages only:
 #   build/xenhost/xen.elf                 Debian's Xen 4.17 hypervisor, gunzipped (QEMU multiboot)
-#   build/xenhost/<kver>/vmlinuz          Debian's kernel, for dom0 and the driver domain
+#   build/xenhost/<kver>/vmlinuz          Debian's kernel for dom0
+#   build/xenhost/<kver>/domu-vmlinuz     Debian's kernel <kver> for the driver domain
 #   build/xenhost/<kver>/dom0.cpio.gz     dom0: busybox, xl/xenstored/xenconsoled, pciutils, the
 #                                         Xen backend modules, our scenario scripts, and inside it
 #                                         the driver domain's kernel and initramfs (/xpf/)
+# dom0 runs <kver> too when it is one of Debian 12's kernels; a newer suite's kernel (Debian 13,
+# sid: scripts/suite.sh) runs in the driver domain on Debian 12's 6.1 dom0.
 # Unpacked packages are cached by package version. The images are assembled again whenever
 # what goes into them changed (this script, the guest scripts, the rogue's source, our modules,
 # the package of the install scenario): a fingerprint of those is kept beside them.
@@ -14,12 +17,17 @@ source "$(dirname "$0")/../lib/common.sh"
 kver=${1:?usage: images.sh KVER [MODULES_DIR]}
 ours=${2:-$BUILD/kbuild/$kver}
 out=$BUILD/xenhost/$kver
+if "$TOP/scripts/suite.sh" of "$kver" >/dev/null; then
+	dkver=$("$TOP/scripts/kver.sh" 6.1)
+else
+	dkver=$kver
+fi
 mkdir -p "$out"
 ls "$ours"/*.ko >/dev/null 2>&1 ||
 	die "no modules in $ours: build them first (scripts/kbuild.sh $kver, or make check)"
 
 fingerprint=$({
-	echo "$kver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
+	echo "$kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
 	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/bench/floor-km/* \
 		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
@@ -47,37 +55,40 @@ if [ ! -f "$BUILD/xenhost/xen.elf" ] || [ "$hv/boot/xen-4.17-amd64.gz" -nt "$BUI
 	mv "$BUILD/xenhost/xen.elf.tmp" "$BUILD/xenhost/xen.elf"
 fi
 
-# --- Kernel image and module index ----------------------------------------------------------
-img=$(deb_unpack "linux-image-$kver-unsigned")
-[ -f "$img/boot/vmlinuz-$kver" ] || die "linux-image-$kver-unsigned has no vmlinuz"
-if [ ! -f "$img/lib/modules/$kver/modules.dep" ]; then
+# --- Kernel images and module indexes (the driver domain's, and dom0's) ----------------------
+img=$(kernel_unpack "$kver")
+dimg=$(kernel_unpack "$dkver")
+for k in "$kver:$img" "$dkver:$dimg"; do
+	[ -f "${k#*:}/boot/vmlinuz-${k%%:*}" ] || die "the ${k%%:*} kernel package has no vmlinuz"
 	# The package ships no modules.dep: index it once.
-	depmod -b "$img" "$kver"
-fi
-cp -u "$img/boot/vmlinuz-$kver" "$out/vmlinuz"
+	[ -f "${k#*:}/lib/modules/${k%%:*}/modules.dep" ] || depmod -b "${k#*:}" "${k%%:*}"
+done
+cp -u "$dimg/boot/vmlinuz-$dkver" "$out/vmlinuz"
+cp -u "$img/boot/vmlinuz-$kver" "$out/domu-vmlinuz"
 
 # The module files (with their dependencies) needed to modprobe each name.
-module_closure() {
-	local m files
+module_closure() { # unpacked-kernel kver module...
+	local i=$1 k=$2 m files
+	shift 2
 	for m in "$@"; do
-		files=$(modprobe -d "$img" -S "$kver" --show-depends "$m" 2>/dev/null |
+		files=$(modprobe -d "$i" -S "$k" --show-depends "$m" 2>/dev/null |
 			awk '$1 == "insmod" {print $2}')
-		[ -n "$files" ] || die "module $m not found in linux-image-$kver"
+		[ -n "$files" ] || die "module $m not found in the $k kernel's modules"
 		echo "$files"
 	done | sort -u
 }
 
 # Copies modules into a root and indexes them there (busybox modprobe reads modules.dep).
-install_modules() {
-	local root=$1 f rel files
-	shift
-	files=$(module_closure "$@") || exit 1
+install_modules() { # root unpacked-kernel kver module...
+	local root=$1 i=$2 k=$3 f rel files
+	shift 3
+	files=$(module_closure "$i" "$k" "$@") || exit 1
 	for f in $files; do
-		rel=${f#"$img"}
+		rel=${f#"$i"}
 		mkdir -p "$root$(dirname "$rel")"
 		cp "$f" "$root$rel"
 	done
-	cp "$img/lib/modules/$kver/"modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+	cp "$i/lib/modules/$k/"modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$k/"
 }
 
 # --- Shared-library resolution from unpacked packages ----------------------------------------
@@ -124,7 +135,7 @@ base_root() { # root
 domu=$out/domu-root
 rm -rf "$domu"
 base_root "$domu"
-install_modules "$domu" $DOMU_MODS
+install_modules "$domu" "$img" "$kver" $DOMU_MODS
 if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
 	mkdir -p "$domu/lib/modules/$kver/extra"
 	cp "$ours"/*.ko "$domu/lib/modules/$kver/extra/"
@@ -149,18 +160,14 @@ install_elf "$domu" "$bench" /xpf/xpf-bench
 # (tests/rogue/msix-probe/), and the bench's kernel-to-kernel event-channel floor
 # (tests/bench/floor-km/: xpf_floor and xpf_confread in the driver domain, xpf_floor_echo in
 # dom0).
-kdir=/usr/src/linux-headers-$kver
-[ -f "$kdir/Makefile" ] ||
-	die "no kernel headers at $kdir for the test modules: install linux-headers-$kver (make deps)"
-build_kmod() { # source directory (with its Kbuild), build directory
-	mkdir -p "$2"
-	cp "$1"/Kbuild "$1"/*.c "$2/"
-	make -C "$kdir" M="$2" W=1 modules >"$2/build.log" 2>&1 ||
-		die "building the test modules of ${1#$TOP/} failed: $(grep -m 3 -E 'error|Error' "$2/build.log")"
+build_kmod() { # source directory (with its Kbuild), build directory, kernel
+	kmod_build "$@" ||
+		die "building the test modules of ${1#$TOP/} for $3 failed: $(grep -m 3 -E 'error|Error' "$2/build.log")"
 }
-build_kmod "$TOP/tests/rogue/msix-probe" "$BUILD/rogue/msix-probe-$kver"
+build_kmod "$TOP/tests/rogue/msix-probe" "$BUILD/rogue/msix-probe-$kver" "$kver"
 cp "$BUILD/rogue/msix-probe-$kver/xpf_msix_probe.ko" "$domu/xpf/"
-build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver"
+build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver" "$kver"
+[ "$dkver" = "$kver" ] || build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$dkver" "$dkver"
 cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$BUILD/bench/floor-km-$kver/xpf_confread.ko" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
 cp "$TOP"/tests/xenhost/guest/domu-{devs,msi,smp,smp-io,hotplug,rogue,install,bench}.sh "$domu/xpf/"
@@ -209,8 +216,8 @@ fi
 dom0=$out/dom0-root
 rm -rf "$dom0"
 base_root "$dom0"
-install_modules "$dom0" $DOM0_MODS
-depmod -b "$dom0" "$kver"
+install_modules "$dom0" "$dimg" "$dkver" $DOM0_MODS
+depmod -b "$dom0" "$dkver"
 xu=$(deb_unpack xen-utils-4.17)
 for b in xl xenstored xenconsoled xen-init-dom0; do
 	install_elf "$dom0" "$xu/usr/lib/xen-4.17/bin/$b" "/usr/lib/xen-4.17/bin/$b"
@@ -226,7 +233,7 @@ mkdir -p "$dom0/etc/xen" "$dom0/var/lib/xen" "$dom0/var/log/xen/console" "$dom0/
 # dom0_mem is fixed on Xen's command line: xl must not balloon dom0.
 echo 'autoballoon="off"' >"$dom0/etc/xen/xl.conf"
 install_elf "$dom0" "$bench" /xpf/xpf-bench # the bench floor's dom0 side (floor-echo)
-cp "$BUILD/bench/floor-km-$kver/xpf_floor_echo.ko" "$dom0/xpf/"
+cp "$BUILD/bench/floor-km-$dkver/xpf_floor_echo.ko" "$dom0/xpf/"
 cp "$TOP/tests/xenhost/guest/dom0-init" "$dom0/init"
 cp "$TOP"/tests/xenhost/guest/*.sh "$dom0/xpf/"
 chmod +x "$dom0/init" "$dom0"/xpf/*.sh
@@ -234,8 +241,8 @@ chmod +x "$dom0/init" "$dom0"/xpf/*.sh
 rogue=$BUILD/rogue/xpf-rogue
 build_tool "$TOP/tests/rogue/xpf-rogue.c" "$rogue" -lxenstore -lxengnttab -lxenevtchn
 install_elf "$dom0" "$rogue" /xpf/xpf-rogue
-cp "$out/vmlinuz" "$dom0/xpf/vmlinuz"
+cp "$out/domu-vmlinuz" "$dom0/xpf/vmlinuz"
 cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
 echo "$fingerprint" >"$out/fingerprint"
-say "images: xen.elf, $kver vmlinuz, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"
+say "images: xen.elf, dom0 on $dkver, driver domain on $kver, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"

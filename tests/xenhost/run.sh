@@ -242,6 +242,7 @@ else
 	rogue) must=dom0-rogue-rounds ;;
 	dmarefuse) must=domU:dma-refused ;;
 	surprise) must=domU:surprise-seen-gone ;;
+	vanish) must=dom0-frontend-dir-untouched ;;
 	smp) must=domU:smp-load ;;
 	bench) must=domU-ours-1:bench ;;
 	install) must=domU-removed:ping6-dom0 ;;
