@@ -22,7 +22,7 @@ help:
 	@echo "make bench    ours against the in-tree frontend on the emulated host: ratios, JSON in build/bench/"
 	@echo "make deb      Debian packages in build/deb/: DKMS sources, and modules for each kernel in KVERS"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
-	@echo "make compare  the in-tree xen-pcifront's runs of the msi, hotplug and rogue scenarios"
+	@echo "make compare  the in-tree xen-pcifront's runs of the scenarios, for the side-by-side tables"
 	@echo "make deps     install the Debian packages (root)"
 
 deps:
@@ -53,6 +53,8 @@ check-xen:
 compare:
 	@$(TOP)/scripts/deps.sh build emu
 	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+	@for s in $$($(TOP)/scripts/suite.sh suites); do \
+		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
 	@$(TOP)/tests/xenhost/check.sh --compare
 
 # Debian packages (build/deb/): the DKMS one, and prebuilt modules for each kernel in KVERS.

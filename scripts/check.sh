@@ -47,7 +47,7 @@ if want kbuild || want xen; then
 	stage "kbuild-$kver612" "$top/scripts/kbuild.sh" "$kver612"
 fi
 # Debian 13's and sid's newest kernels, each built in a chroot of its suite (scripts/suite.sh).
-if want kbuild; then
+if want kbuild || want xen; then
 	for suite in $("$top/scripts/suite.sh" suites); do
 		if k=$("$top/scripts/suite.sh" kver "$suite"); then
 			stage "kbuild-$k" "$top/scripts/kbuild.sh" "$k"

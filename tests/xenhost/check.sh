@@ -33,6 +33,12 @@ if [ $compare = 0 ]; then
 		"dmarefuse ours iommu 6.12"
 		# The passed-through function removed in dom0 under a bound driver.
 		"surprise ours iommu"
+		# The toolstack removes our xenstore directory under a bound driver (a dead backend
+		# domain): on 6.1 our own check, on sid's 7.2 the 2026 core's vanished flag.
+		"vanish ours iommu"
+		"vanish ours iommu sid"
+		# Debian 13's kernel in the driver domain (dom0 stays Debian 12's 6.1).
+		"baseline ours iommu trixie"
 		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
 	)
@@ -43,6 +49,10 @@ else
 		"msi intree iommu"
 		"hotplug intree iommu 5"
 		"surprise intree iommu"
+		"vanish intree iommu"
+		"vanish intree iommu sid"
+		"baseline intree iommu trixie"
+		"baseline intree iommu sid"
 		# 4 vCPUs on the 2 cores: NVMe I/O, config reads and a ping from every vCPU while
 		# the op channel's irq moves between them. Not in make check: with 4 vCPUs the TCG
 		# user-space flake kills dozens of busybox processes a run (docs/testing.md).
@@ -63,12 +73,14 @@ for r in "${runs[@]}"; do
 	sc=$1 fe=$2 tp=$3
 	shift 3
 	# Further words: a number of hotplug cycles (make check runs fewer than the 200 of the
-	# long run in the README), pciback's mode, a kernel series for the whole host.
+	# long run in the README), pciback's mode, a kernel series for the whole host, or a newer
+	# suite (trixie, sid) for the driver domain's kernel (built in that suite's chroot).
 	cyc= pb=vpci kv=$kver e820= sfx=
 	for w in "$@"; do
 		case $w in
 		e820) e820=1 sfx=${sfx:+$sfx-}e820 ;;
 		6.*) kv=$("$TOP/scripts/kver.sh" "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
+		trixie | sid) kv=$("$TOP/scripts/suite.sh" kver "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
 		[0-9]*) cyc=$w ;;
 		vpci | passthrough) pb=$w ;;
 		esac
