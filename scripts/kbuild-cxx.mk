@@ -5,6 +5,10 @@
 # is typed here.
 
 CXX := $(subst gcc,g++,$(CC))
+# The kernel's own compiler decides the C++ one (gcc-14 -> g++-14): say which package is missing.
+ifeq ($(shell command -v $(lastword $(CXX)) 2>/dev/null),)
+$(error $(lastword $(CXX)) not found: this kernel was built with $(lastword $(CC)); install the matching C++ compiler (apt-get install $(patsubst %-linux-gnu-g++-,,$(notdir $(lastword $(subst x86_64-linux-gnu-,,$(CXX)))))))
+endif
 
 cxx-c-only-flags := -std=gnu% -Wstrict-prototypes -Werror=strict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wold-style-declaration \

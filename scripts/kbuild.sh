@@ -65,7 +65,7 @@ fi
 log=$out/build.log
 echo "kbuild: $kver (W=1 C=2${root:+, in the ${root##*/} chroot}) in build/kbuild/$kver"
 if ! run make -C "$kdir" M="$in" W=1 C=2 modules >"$log" 2>&1; then
-	grep -E 'error|warning|Error' "$log" | head -n 40 >&2
+	grep -E 'error|warning|Error|\*\*\*' "$log" | head -n 40 >&2
 	echo "kbuild: build for $kver failed (full log: $log)" >&2
 	exit 1
 fi
