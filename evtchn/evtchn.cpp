@@ -7,6 +7,7 @@
 #include "kcxx/log.h"
 #include "kcxx/result.hpp"
 #include "kcxx/sync.hpp"
+#include "kcxx/xen.hpp"
 #include "kcxx/xen_public.h"
 #include "kcxx/xenbus.h"
 #include "lib/irq_book.hpp"
@@ -66,7 +67,7 @@ enum kcxx_irqreturn parked_event(int irq, void *)
 // Ends a parked connection for good: tell pciback we are gone (it unmaps the page), then close
 // the channel and end the grant (the kernel frees the page once the backend has unmapped it).
 // When the device vanished (its xenstore directory removed or already a new device's, see
-// kcxx_xenbus_vanished), nothing is written there.
+// xen::vanished), nothing is written there.
 void release_parked(Parked &p, bool vanished)
 {
 	kcxx_log(kMod, vanished ? KCXX_LOG_WARNING : KCXX_LOG_INFO,
@@ -89,7 +90,7 @@ int sweep_vanished()
 {
 	int n = 0;
 	for (Parked &p : state->parked) {
-		if (p.xdev && kcxx_xenbus_vanished(p.xdev)) {
+		if (p.xdev && xen::vanished(p.xdev)) {
 			release_parked(p, true);
 			++n;
 		}
@@ -153,7 +154,7 @@ extern "C" int xpf_conn_close(struct xenbus_device *xdev)
 	for (Parked &p : state->parked) {
 		if (p.xdev != xdev)
 			continue;
-		release_parked(p, kcxx_xenbus_vanished(xdev));
+		release_parked(p, xen::vanished(xdev));
 		return 0;
 	}
 	return -KCXX_ENOENT;
@@ -210,7 +211,7 @@ extern "C" void xpf_evtchn_exit(void)
 		kcxx::MutexGuard g(state->keeper_lock);
 		for (Parked &p : state->parked)
 			if (p.xdev)
-				release_parked(p, kcxx_xenbus_vanished(p.xdev));
+				release_parked(p, xen::vanished(p.xdev));
 	}
 	// The modules that track bindings depend on this one, so they are gone by now: anything
 	// still recorded leaked.

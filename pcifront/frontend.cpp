@@ -376,7 +376,7 @@ Result<void> Frontend::resume()
 void Frontend::remove()
 {
 	kcxx::MutexGuard g(state_lock_);
-	if (kcxx_xenbus_vanished(xdev_)) {
+	if (xen::vanished(xdev_)) {
 		// The directory may already be a new device's: nothing of ours is written there,
 		// and a connection to a backend that is gone is not kept for a reload.
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_WARNING,

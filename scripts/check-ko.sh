@@ -16,9 +16,11 @@ for f in "$@"; do
 		echo "check-ko: $f has forbidden sections: $(echo $secs)" >&2
 		bad=1
 	fi
-	# The module loader makes one sysfs file per section name and refuses a module with two.
+	# The module loader makes one sysfs file per allocated section's name and refuses a
+	# module with two of one name.
 	case $f in *.ko)
-		dups=$(readelf -S -W "$f" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p' | sort | uniq -d)
+		dups=$(readelf -S -W "$f" | sed -n 's/^ *\[ *[0-9]*\] //p' |
+			awk 'NF >= 10 && $7 ~ /A/ {print $1}' | sort | uniq -d)
 		if [ -n "$dups" ]; then
 			echo "check-ko: $f has sections of the same name (the loader refuses it): $(echo $dups)" >&2
 			bad=1

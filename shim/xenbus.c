@@ -107,30 +107,17 @@ int kcxx_xenbus_switch_state(struct xenbus_device *xdev, int state)
 	return xenbus_switch_state(xdev, state);
 }
 
-/*
- * Was our xenstore directory taken from under us? When a backend domain dies the toolstack
- * removes the frontend's directory, and may already have written a new device's there, in
- * Initialising. Since 2026 the xenbus core marks such a device vanished (and then ignores
- * xenbus_switch_state()); older cores do not, so the same test is made here from xenstore: no
- * "state" node, or Initialising while we are past it. A device the core has unregistered has
- * vanished too. A read that fails otherwise (no memory, xenstore trouble) is not taken as
- * vanished.
- */
-bool kcxx_xenbus_vanished(struct xenbus_device *xdev)
+void kcxx_xenbus_read_presence(struct xenbus_device *xdev, struct kcxx_xenbus_presence *p)
 {
-	int state, n;
-
-	/* A kept connection's device that the xenbus core has since unregistered. */
-	if (!device_is_registered(&xdev->dev))
-		return true;
+	p->registered = device_is_registered(&xdev->dev);
 #ifdef KCXX_XENBUS_VANISHED
-	if (xdev->vanished)
-		return true;
+	p->core_vanished = xdev->vanished;
+#else
+	p->core_vanished = false;
 #endif
-	n = xenbus_scanf(XBT_NIL, xdev->nodename, "state", "%d", &state);
-	if (n == -ENOENT)
-		return true;
-	return n == 1 && state == XenbusStateInitialising && xdev->state != XenbusStateInitialising;
+	p->state = XenbusStateUnknown;
+	p->state_read = xenbus_scanf(XBT_NIL, xdev->nodename, "state", "%d", &p->state);
+	p->ours = xdev->state;
 }
 
 int kcxx_xenbus_read_otherend_state(struct xenbus_device *xdev)

@@ -7,6 +7,7 @@
 #include "kcxx/grant.h"
 #include "kcxx/mem.h"
 #include "kcxx/result.hpp"
+#include "kcxx/xen_public.h"
 #include "kcxx/xenbus.h"
 
 namespace xen
@@ -313,6 +314,28 @@ template <class F> Result<void> read_consistent(const char *dir, F &&read)
 		if (c.error() != -KCXX_EAGAIN || attempt >= kAttempts)
 			return kcxx::err(c.error());
 	}
+}
+
+// Was our xenstore directory taken from under us? When a backend domain dies the toolstack
+// removes the frontend's directory, and may already have written a new device's there, in
+// Initialising. Since 2026 the xenbus core marks such a device vanished (and then ignores
+// xenbus_switch_state()); older cores do not, so the same test is made from xenstore: no
+// "state" node, or Initialising while we are past it. A device the core has unregistered has
+// vanished too. A read that fails otherwise (no memory, xenstore trouble) is not taken as
+// vanished: the normal path then runs.
+inline bool presence_says_vanished(const kcxx_xenbus_presence &p)
+{
+	if (!p.registered || p.core_vanished || p.state_read == -KCXX_ENOENT)
+		return true;
+	return p.state_read == 1 && p.state == XenbusStateInitialising &&
+	       p.ours != XenbusStateInitialising;
+}
+
+inline bool vanished(struct xenbus_device *xdev)
+{
+	kcxx_xenbus_presence p = {};
+	kcxx_xenbus_read_presence(xdev, &p);
+	return presence_says_vanished(p);
 }
 
 } // namespace xen

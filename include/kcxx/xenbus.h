@@ -39,8 +39,19 @@ int kcxx_xenbus_transaction_start(uint32_t *xbt) KCXX_MUST_CHECK;
 int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort);
 int kcxx_xenbus_switch_state(struct xenbus_device *xdev, int state);
 int kcxx_xenbus_read_otherend_state(struct xenbus_device *xdev);
-/* Our xenstore directory was removed or reset under us (see shim/xenbus.c). */
-bool kcxx_xenbus_vanished(struct xenbus_device *xdev);
+/*
+ * What tells whether our xenbus device vanished (xen::vanished() decides): whether the core
+ * still has it registered, whether it marked it vanished (2026 kernels; false before), and our
+ * "state" node as read now (@state_read: 1 when read, a negative errno when not).
+ */
+struct kcxx_xenbus_presence {
+	bool registered;
+	bool core_vanished;
+	int state_read;
+	int state;
+	int ours;
+};
+void kcxx_xenbus_read_presence(struct xenbus_device *xdev, struct kcxx_xenbus_presence *p);
 void kcxx_xenbus_dev_fatal(struct xenbus_device *xdev, int err, const char *what);
 void kcxx_xenbus_dev_error(struct xenbus_device *xdev, int err, const char *what);
 

@@ -177,3 +177,38 @@ TEST_F(Owners, FailedAdoptLeavesNothingBound)
 	b.unbind();
 	EXPECT_EQ(fake.count("unbind"), 0);
 }
+
+// xen::vanished's decision (the shim only reads the facts).
+TEST(XenbusPresence, VanishedWhenDirectoryRemovedOrReset)
+{
+	kcxx_xenbus_presence p = {};
+	p.registered = true;
+	p.state_read = 1;
+	p.state = XenbusStateConnected;
+	p.ours = XenbusStateConnected;
+	EXPECT_FALSE(xen::presence_says_vanished(p)) << "our own directory, as we left it";
+
+	kcxx_xenbus_presence gone = p;
+	gone.state_read = -KCXX_ENOENT;
+	EXPECT_TRUE(xen::presence_says_vanished(gone)) << "directory removed";
+
+	kcxx_xenbus_presence reset = p;
+	reset.state = XenbusStateInitialising;
+	EXPECT_TRUE(xen::presence_says_vanished(reset)) << "a new device's directory";
+
+	kcxx_xenbus_presence fresh = reset;
+	fresh.ours = XenbusStateInitialising;
+	EXPECT_FALSE(xen::presence_says_vanished(fresh)) << "we never left Initialising";
+
+	kcxx_xenbus_presence core = p;
+	core.core_vanished = true;
+	EXPECT_TRUE(xen::presence_says_vanished(core)) << "the 2026 core's flag";
+
+	kcxx_xenbus_presence unreg = p;
+	unreg.registered = false;
+	EXPECT_TRUE(xen::presence_says_vanished(unreg)) << "unregistered by the core";
+
+	kcxx_xenbus_presence err = p;
+	err.state_read = -KCXX_ENOMEM;
+	EXPECT_FALSE(xen::presence_says_vanished(err)) << "a failed read is not a vanish";
+}
