@@ -44,11 +44,14 @@ rm -rf "$stage"
 src=$stage/usr/src/$name-$ver
 mkdir -p "$src" "$stage/DEBIAN" "$stage/lib/modprobe.d"
 (cd "$top" && tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod*' \
-	Kbuild scripts/kbuild-cxx.mk include shim lib evtchn x86-msi-ops xenbus-hotplug pcifront) |
+	Kbuild scripts/kbuild-cxx.mk scripts/kapi.sh include shim lib evtchn x86-msi-ops xenbus-hotplug pcifront) |
 	tar -xf - -C "$src"
 sed "s/@VERSION@/$ver/" "$top/dkms.conf" >"$src/dkms.conf"
 install -m 644 "$top/packaging/modprobe.conf" "$stage/lib/modprobe.d/$name.conf"
-control "$name-dkms" all "dkms, libxen-dev, make, g++-12" "" \
+# The C++ compiler must be the kernel's gcc's (kbuild-cxx.mk names it when missing). Debian
+# builds each suite's kernel with that suite's newest gcc, so the newest g++ a suite has fits:
+# g++-12 on Debian 12, g++-14 on Debian 13, g++-16 on sid today.
+control "$name-dkms" all "dkms, libxen-dev, make, g++-16 | g++-15 | g++-14 | g++-12" "" \
 	"Xen PCI frontend in C++ (DKMS sources)" >"$stage/DEBIAN/control"
 cat >"$stage/DEBIAN/postinst" <<EOF
 #!/bin/sh

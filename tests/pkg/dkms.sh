@@ -20,8 +20,12 @@ check() { # name command...
 }
 [ "$(id -u)" = 0 ] || { echo "dkms.sh: installs a package: run as root" >&2; exit 1; }
 command -v dkms >/dev/null || { echo "dkms.sh: dkms missing: apt-get install --no-install-recommends dkms (make deps)" >&2; exit 1; }
-deb=$("$top/scripts/deb.sh" | sed -n 's/^deb: //p' | head -n 1)
-deb=$top/$deb
+# XPF_DKMS_DEB: a package built elsewhere (tests/pkg/dkms-suite.sh runs this in a chroot).
+if [ -n "${XPF_DKMS_DEB:-}" ]; then
+	deb=$XPF_DKMS_DEB
+else
+	deb=$top/$("$top/scripts/deb.sh" | sed -n 's/^deb: //p' | head -n 1)
+fi
 ver=$(dpkg-deb -f "$deb" Version)
 kernels=()
 for b in /lib/modules/*/build; do
@@ -55,8 +59,11 @@ done
 hook=/etc/kernel/header_postinst.d/dkms
 last=${kernels[-1]}
 if [ -x "$hook" ]; then
-	check "new-kernel-hook-$last" sh -c "dkms remove -m $name -v $ver -k $last >/dev/null &&
-		! ls /lib/modules/$last/updates/dkms/xen-pcifront-cxx.ko 2>/dev/null &&
+	# dkms 3 (Debian 13, sid) has unbuild; its remove -k drops the whole module when it was
+	# built for this one kernel only. dkms 2 (Debian 12) has only remove -k.
+	check "new-kernel-hook-$last" sh -c "{ dkms unbuild -m $name -v $ver -k $last >/dev/null 2>&1 ||
+		dkms remove -m $name -v $ver -k $last >/dev/null; } &&
+		! ls /lib/modules/$last/updates/dkms/xen-pcifront-cxx.ko* 2>/dev/null &&
 		$hook $last >/tmp/xpf-dkms-hook.log 2>&1 &&
 		dkms status -m $name -v $ver -k $last | grep -q ': installed' &&
 		echo \"DKMS's kernel hook rebuilt the set for $last: \$(dkms status -m $name -v $ver -k $last)\" ||
