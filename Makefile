@@ -9,7 +9,7 @@ KVER ?= $(if $(SUITE),$(shell $(TOP)/scripts/suite.sh kver $(SUITE)),$(shell $(T
 # KDIR: a kernel tree or headers to build against instead of KVER's packaged headers.
 KDIR ?=
 
-.PHONY: all modules deb bench deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare fuzz demo clean help
+.PHONY: all modules deb bench deps check check-unit check-fuzz check-kbuild check-smoke check-xen compare matrix fuzz demo clean help
 
 all: modules
 
@@ -23,6 +23,8 @@ help:
 	@echo "make deb      Debian packages in build/deb/: DKMS sources, and modules for each kernel in KVERS"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 600)"
 	@echo "make compare  the in-tree xen-pcifront's runs of the scenarios, for the side-by-side tables"
+	@echo "make matrix   make check's scenarios plus the cells CI leaves out: every scenario on Debian 13's"
+	@echo "              and sid's kernels, the no-IOMMU baseline and msi, DKMS on Debian 13 and sid"
 	@echo "make deps     install the Debian packages (root)"
 
 deps:
@@ -56,6 +58,17 @@ compare:
 	@for s in $$($(TOP)/scripts/suite.sh suites); do \
 		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
 	@$(TOP)/tests/xenhost/check.sh --compare
+
+# The full matrix (hours): every kernel built, DKMS on each suite, then the scenarios.
+matrix:
+	@$(TOP)/scripts/deps.sh build unit fuzz emu pkg
+	@for k in "$$($(TOP)/scripts/kver.sh 6.1)" "$$($(TOP)/scripts/kver.sh 6.12)"; do \
+		$(TOP)/scripts/kbuild.sh "$$k" || exit 1; done
+	@for s in $$($(TOP)/scripts/suite.sh suites); do \
+		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
+	@fail=0; for s in $$($(TOP)/scripts/suite.sh suites); do \
+		$(TOP)/tests/pkg/dkms-suite.sh $$s || fail=1; done; \
+		$(TOP)/tests/xenhost/check.sh --matrix || fail=1; exit $$fail
 
 # Debian packages (build/deb/): the DKMS one, and prebuilt modules for each kernel in KVERS.
 KVERS ?= $(KVER)

@@ -59,12 +59,7 @@ if want kbuild || want xen; then
 fi
 # The DKMS package installed and removed on this machine, for every kernel with headers.
 want pkg && stage dkms-package "$top/tests/pkg/dkms.sh"
-# The same package on Debian 13 and sid, each in a throw-away copy of its suite's chroot.
-if want pkg; then
-	for suite in $("$top/scripts/suite.sh" suites); do
-		stage "dkms-package-$suite" "$top/tests/pkg/dkms-suite.sh" "$suite"
-	done
-fi
+# The same package on Debian 13 and sid (tests/pkg/dkms-suite.sh) runs in `make matrix`.
 if ! want smoke && ! want xen; then
 	:
 elif grep -q "^PASS kbuild-$kver61" "$results"; then

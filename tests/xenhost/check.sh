@@ -1,27 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The emulated-host scenarios `make check` runs: our module set in a real PV driver domain, and
-# the in-tree xen-pcifront's baseline beside it (without an IOMMU here, with one in the install
-# scenario's second domain), proving the harness independently of our code. With --compare,
-# the in-tree frontend's runs instead, for the side-by-side tables (`make compare`; they are
-# not verdicts on our code, and take long: the in-tree frontend spins 2 s per config access on
-# a silent backend).   Usage: check.sh [--compare] [KVER]
+# the in-tree xen-pcifront beside it in the install scenario's second domain, proving the
+# harness independently of our code. With --compare, the in-tree frontend's runs instead, for
+# the side-by-side tables (`make compare`; they are not verdicts on our code, and take long:
+# the in-tree frontend spins 2 s per config access on a silent backend). With --matrix, what
+# make check runs plus the cells CI's time leaves out (`make matrix`): the topology without an
+# IOMMU for baseline and msi, and each scenario on the newer suites' kernels.
+#   Usage: check.sh [--compare|--matrix] [KVER]
 source "$(dirname "$0")/../lib/common.sh"
-compare=0
+compare=0 matrix=0
 [ "${1:-}" = --compare ] && { compare=1; shift; }
+[ "${1:-}" = --matrix ] && { matrix=1; shift; }
 kver=${1:-$("$TOP/scripts/kver.sh" 6.1)}
 if [ $compare = 0 ]; then
 	runs=(
 		"baseline ours iommu"
-		"baseline intree noiommu"
-		"baseline ours noiommu"
 		# Our modules package installed with dpkg in the driver domain's image, loaded by
 		# alias; then a domain booted from the image after `dpkg -r`: the in-tree frontend
 		# (whose lspci -vvv ours must match, below). On the 6.1 and the 6.12 kernel.
 		"install ours iommu"
 		"install ours iommu 6.12"
 		"msi ours iommu"
-		"msi ours noiommu"
 		# PCI hotplug: e1000 attach/detach cycles, then cycles around an attached NVMe;
 		# without an IOMMU with pciback in passthrough mode, where an attach brings a new
 		# root bus. The 200-cycle run is in the README.
@@ -41,6 +41,17 @@ if [ $compare = 0 ]; then
 		"baseline ours iommu trixie"
 		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
+	)
+	[ $matrix = 0 ] || runs+=(
+		"baseline intree noiommu"
+		"baseline ours noiommu"
+		"msi ours noiommu"
+		"baseline ours iommu sid"
+		"msi ours iommu trixie" "msi ours iommu sid"
+		"hotplug ours iommu 3 trixie e820" "hotplug ours iommu 3 sid e820"
+		"rogue ours iommu trixie" "rogue ours iommu sid"
+		"install ours iommu trixie" "install ours iommu sid"
+		"baseline intree iommu trixie" "baseline intree iommu sid"
 	)
 else
 	runs=(
@@ -99,9 +110,11 @@ for r in "${runs[@]}"; do
 	fi
 done
 # Drivers must not tell the frontends apart: the passed-through NIC's `lspci -vvv` in the driver
-# domain must be the same under ours as under the in-tree one, in each topology.
+# domain must be the same under ours as under the in-tree one, with an IOMMU (and without one in make matrix).
 # With an IOMMU the in-tree side is the install scenario's second domain (package removed).
-[ $compare = 1 ] || for topo in iommu noiommu; do
+topos=iommu
+[ $matrix = 0 ] || topos="iommu noiommu"
+[ $compare = 1 ] || for topo in $topos; do
 	a=$TOP/build/xenhost/runs/baseline-intree-$topo/lspci-vvv.txt
 	[ $topo = iommu ] && a=$TOP/build/xenhost/runs/install-ours-iommu/lspci-vvv.txt
 	b=$TOP/build/xenhost/runs/baseline-ours-$topo/lspci-vvv.txt
