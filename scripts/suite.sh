@@ -60,7 +60,8 @@ make_root() {
 		echo "suite.sh: installing $suite's linux-headers-amd64 failed (log: $tmp.log)" >&2
 		exit 1
 	fi
-	hdr=$(ls -d "$tmp"/usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+	hdr=$( (ls -d "$tmp"/usr/src/linux-headers-*-amd64 2>/dev/null || true) | sort -V | tail -n 1)
+	[ -n "$hdr" ] || { echo "suite.sh: $suite's linux-headers-amd64 installed no headers (log: $tmp.log)" >&2; exit 1; }
 	gcc=$(kernel_gcc "$hdr")
 	[ -n "$gcc" ] || { echo "suite.sh: no compiler named in $hdr/.kernelvariables" >&2; exit 1; }
 	if ! chroot "$tmp" sh -c "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q \

@@ -68,7 +68,7 @@ kernel_unpack() {
 			rm -rf "$dir/usr/lib/modules"
 		fi
 		if [ ! -f "$dir/boot/vmlinuz-$k" ]; then
-			d=$(ls "$dir/lib/modules/$k"/vmlinuz* 2>/dev/null | head -n 1)
+			d=$( (ls "$dir/lib/modules/$k"/vmlinuz* 2>/dev/null || true) | head -n 1)
 			[ -n "$d" ] || die "no kernel image in $pkgs"
 			mkdir -p "$dir/boot"
 			cp "$d" "$dir/boot/vmlinuz-$k"
@@ -105,4 +105,18 @@ kmod_build() { # source-dir out-dir kver
 qemu_bin() {
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86 (make deps)"
 	echo qemu-system-x86_64
+}
+
+# The line that ends the scenarios' summary: how many infrastructure retries run.sh made (one
+# line each in DIR/*.txt), then each. None at all is the common case, and must not end a
+# `set -e` script (a glob that matches nothing is no error here).
+retry_report() { # dir
+	local f n=0 lines=()
+	for f in "$1"/*.txt; do
+		[ -f "$f" ] || continue
+		mapfile -t -O "${#lines[@]}" lines <"$f"
+	done
+	n=${#lines[@]}
+	echo "xenhost: $n infrastructure retr$([ "$n" = 1 ] && echo y || echo ies) (the TCG user-space flake or a stopped host)"
+	[ "$n" = 0 ] || printf '  retried: %s\n' "${lines[@]}"
 }

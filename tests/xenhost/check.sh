@@ -135,7 +135,5 @@ echo "rogue backend, round by round (yes: survived, unloaded and loaded again, a
 "$TOP/tests/xenhost/facts-table.sh" rogue | sed 's/^/  /' || true
 echo "xenhost scenarios:"
 printf '  %s\n' "${summary[@]}"
-nretry=$(cat "$BUILD"/xenhost/retries/*.txt 2>/dev/null | wc -l)
-echo "xenhost: $nretry infrastructure retr$([ "$nretry" = 1 ] && echo y || echo ies) (the TCG user-space flake or a stopped host)"
-[ "$nretry" = 0 ] || sed 's/^/  retried: /' "$BUILD"/xenhost/retries/*.txt
+retry_report "$BUILD/xenhost/retries"
 exit $failed

@@ -71,7 +71,7 @@ module_closure() { # unpacked-kernel kver module...
 	local i=$1 k=$2 m files
 	shift 2
 	for m in "$@"; do
-		files=$(modprobe -d "$i" -S "$k" --show-depends "$m" 2>/dev/null |
+		files=$( (modprobe -d "$i" -S "$k" --show-depends "$m" 2>/dev/null || true) |
 			awk '$1 == "insmod" {print $2}')
 		[ -n "$files" ] || die "module $m not found in the $k kernel's modules"
 		echo "$files"
@@ -198,7 +198,7 @@ if [ -n "${XPF_PKG_DEB:-}" ]; then
 		die "dpkg -i $XPF_PKG_DEB into the driver domain's root failed: $(tail -n 3 "$out/dpkg-install.log")"
 	[ -f "$p/lib/modprobe.d/xen-pcifront-cxx-$kver.conf" ] || die "the package installed no modprobe.d file"
 	# What udev's alias loading (modprobe -b) would insert there: ours, not the in-tree one.
-	by_alias=$(modprobe -d "$p" -S "$kver" -C "$p/lib/modprobe.d" -b -n -v xen:pci 2>/dev/null |
+	by_alias=$( (modprobe -d "$p" -S "$kver" -C "$p/lib/modprobe.d" -b -n -v xen:pci 2>/dev/null || true) |
 		sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | awk '!seen[$0]++' | tr '\n' ' ')
 	[ "$by_alias" = "xen-pcifront-evtchn xen-pcifront-hotplug xen-pcifront-msi xen-pcifront-cxx " ] ||
 		die "in the packaged image, alias xen:pci would load '$by_alias'"
