@@ -37,11 +37,8 @@ if [ -n "$root" ]; then
 	mkdir -p "$top/build/kbuild"
 	[ -L "$top/build/kbuild/$kver" ] || rm -rf "$top/build/kbuild/$kver"
 	ln -sfn "$out" "$top/build/kbuild/$kver"
-	# objtool reads /proc: a private mount namespace gives the chroot one that goes with it.
-	run() {
-		unshare --mount --propagation private chroot "$root" \
-			sh -c 'mount -t proc proc /proc && exec "$@"' sh "$@"
-	}
+	# objtool reads /proc: suite.sh run gives the chroot one of its own.
+	run() { "$top/scripts/suite.sh" run "$root" "$@"; }
 else
 	out=$top/build/kbuild/$kver
 	in=$out

@@ -9,6 +9,8 @@
 #   suite.sh kver SUITE   the newest kernel ABI of SUITE (e.g. 6.12.118+deb13-amd64)
 #   suite.sh of KVER      the chroot that holds KVER's headers, or nothing (exit 1)
 #   suite.sh suites       the suites this script knows
+#   suite.sh run ROOT CMD...  CMD inside the chroot ROOT, with a /proc of its own in a private
+#                         mount namespace (objtool and dkms read /proc; the machine's is untouched)
 set -euo pipefail
 cache=${XPF_CHROOT_DIR:-/var/cache/xen-pcifront-cxx}
 mirror=${XPF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -97,5 +99,11 @@ of)
 	exit 1
 	;;
 suites) echo "$suites" ;;
-*) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+run)
+	root=${2:?usage: suite.sh run ROOT CMD...}
+	shift 2
+	[ $# -gt 0 ] || { echo "usage: suite.sh run ROOT CMD..." >&2; exit 2; }
+	exec unshare --mount --propagation private chroot "$root" sh -c 'mount -t proc proc /proc && exec "$@"' sh "$@"
+	;;
+*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

@@ -9,29 +9,47 @@ BUILD=${XPF_BUILD:-$TOP/build}
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 say() { printf '%s\n' "$*"; }
 
-# The version apt would install, or die naming the fix.
-deb_version() {
+# The version apt would install (this machine's apt, or a newer suite's in its chroot:
+# scripts/suite.sh), or die naming the fix.
+deb_version() { # package [suite]
 	local v
-	v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	if [ -n "${2:-}" ]; then
+		v=$(chroot "$("$TOP/scripts/suite.sh" root "$2")" apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	else
+		v=$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')
+	fi
 	[ -n "$v" ] && [ "$v" != "(none)" ] ||
-		die "apt knows no package '$1': run 'apt-get update' (as root) and check bookworm-security is a source"
+		die "apt${2:+ of the ${2} chroot} knows no package '$1': run 'apt-get update' (as root) and check bookworm-security is a source"
 	echo "$v"
 }
 
 # Downloads and unpacks a package (no install, no scripts); prints the directory. Cached by
-# name and version, so a new archive version is fetched and an old one reused.
-deb_unpack() {
-	local name=$1 ver dir deb
-	ver=$(deb_version "$name")
-	dir=$BUILD/debs/${name}_$(echo "$ver" | tr ':+~' '___')
+# suite, name and version, so a new archive version is fetched and an old one reused. Without
+# a suite, from this machine's apt (Debian 12); with one, by that suite's chroot.
+deb_unpack() { # package [suite]
+	local name=$1 suite=${2:-} ver dir deb dl root=
+	ver=$(deb_version "$name" "$suite")
+	dir=$BUILD/debs/${suite:+$suite/}${name}_$(echo "$ver" | tr ':+~' '___')
 	if [ ! -f "$dir/.unpacked" ]; then
 		mkdir -p "$BUILD/debs/dl" "$dir"
 		chmod 777 "$BUILD/debs/dl"
-		(cd "$BUILD/debs/dl" && apt-get download -q "$name=$ver" >/dev/null 2>"$BUILD/debs/dl/$name.err") ||
-			die "apt-get download $name=$ver failed: $(tail -n 2 "$BUILD/debs/dl/$name.err")"
-		deb=$(ls "$BUILD/debs/dl/${name}_"*.deb | head -n 1)
+		if [ -n "$suite" ]; then
+			root=$("$TOP/scripts/suite.sh" root "$suite")
+			dl=$root/xpf/dl
+			rm -rf "$dl"
+			mkdir -p "$dl"
+			chroot "$root" sh -c "cd /xpf/dl && apt-get download -q '$name=$ver'" >/dev/null 2>"$BUILD/debs/dl/$name.err" ||
+				die "apt-get download $name=$ver in the $suite chroot failed: $(tail -n 2 "$BUILD/debs/dl/$name.err")"
+		else
+			dl=$BUILD/debs/dl
+			(cd "$dl" && apt-get download -q "$name=$ver" >/dev/null 2>"$BUILD/debs/dl/$name.err") ||
+				die "apt-get download $name=$ver failed: $(tail -n 2 "$BUILD/debs/dl/$name.err")"
+		fi
+		deb=$( (ls "$dl/${name}_"*.deb 2>/dev/null || true) | head -n 1)
+		[ -n "$deb" ] || die "apt-get download $name=$ver left no package in $dl"
 		dpkg-deb -x "$deb" "$dir"
 		rm -f "$deb"
+		[ -z "$suite" ] || rm -rf "$dl"
 		touch "$dir/.unpacked"
 	fi
 	echo "$dir"
@@ -89,8 +107,7 @@ kmod_build() { # source-dir out-dir kver
 		rm -rf "$root$in"
 		mkdir -p "$root$in"
 		cp "$src"/Kbuild "$src"/*.c "$root$in/"
-		unshare --mount --propagation private chroot "$root" sh -c \
-			"mount -t proc proc /proc && make -C /usr/src/linux-headers-$k M=$in W=1 modules" \
+		"$TOP/scripts/suite.sh" run "$root" make -C "/usr/src/linux-headers-$k" M="$in" W=1 modules \
 			>"$out/build.log" 2>&1 || return 1
 		cp "$root$in"/*.ko "$out/"
 	else

@@ -18,7 +18,7 @@ cp -a "$root" "$copy"
 rm -rf "$copy/xpf"
 mkdir -p "$copy/xpf-pkg"
 cp "$deb" "$top/tests/pkg/dkms.sh" "$copy/xpf-pkg/"
-inside() { unshare --mount --propagation private chroot "$copy" sh -c 'mount -t proc proc /proc && exec "$@"' sh "$@"; }
+inside() { "$top/scripts/suite.sh" run "$copy" "$@"; }
 # The chroot has the kernels' headers, not their modules; dkms 3 runs depmod only for a kernel
 # whose module index exists and is not empty (an installed kernel). So each kernel gets one
 # module of its own (the bench's xpf_floor, built for it) and its index, as if installed.
