@@ -86,23 +86,30 @@ for r in "${runs[@]}"; do
 	# Further words: a number of hotplug cycles (make check runs fewer than the 200 of the
 	# long run in the README), pciback's mode, a kernel series for the whole host, or a newer
 	# suite (trixie, sid) for the driver domain's kernel (built in that suite's chroot).
-	cyc= pb=vpci kv=$kver e820= sfx=
+	cyc= pb=vpci kv=$kver e820= sfx= host=bookworm kset=
 	for w in "$@"; do
 		case $w in
+		# Debian 13's host generation (Xen 4.20, its 6.12 dom0); the driver domain on its 6.12
+		# unless a kernel is named.
+		host-trixie) host=trixie ;;
 		e820) e820=1 sfx=${sfx:+$sfx-}e820 ;;
-		6.*) kv=$("$TOP/scripts/kver.sh" "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
-		trixie | sid) kv=$("$TOP/scripts/suite.sh" kver "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
+		6.*) kset=1 kv=$("$TOP/scripts/kver.sh" "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
+		trixie | sid) kset=1 kv=$("$TOP/scripts/suite.sh" kver "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
 		[0-9]*) cyc=$w ;;
 		vpci | passthrough) pb=$w ;;
 		esac
 	done
+	if [ $host = trixie ] && [ -z "$kset" ]; then
+		kv=$("$TOP/scripts/suite.sh" kver trixie) || { summary+=("FAIL $sc/$fe/$tp: no trixie kernel"); failed=1; continue; }
+	fi
 	what=$sc/$fe/$tp
 	[ "$pb" = vpci ] || what+=/$pb
 	[ -z "$cyc" ] || what+=" ($cyc cycles)"
 	[ "$kv" = "$kver" ] || what+=" on $kv"
 	[ -z "$e820" ] || what+=" with e820_host=1"
+	[ $host = bookworm ] || what+=" on the Debian 13 host (Xen 4.20)"
 	if XPF_E820_HOST=$e820 XPF_RUN_SUFFIX=$sfx XPF_HOTPLUG_CYCLES=${cyc:-20} "$TOP/tests/xenhost/run.sh" --scenario "$sc" --frontend "$fe" --topology "$tp" \
-		--kver "$kv" --pciback "$pb"; then
+		--kver "$kv" --pciback "$pb" --host "$host"; then
 		summary+=("PASS $what")
 	else
 		summary+=("FAIL $what")

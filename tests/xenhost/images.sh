@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds what the emulated Xen host boots, from Debian packages only:
-#   build/xenhost/xen.elf                 Debian's Xen 4.17 hypervisor, gunzipped (QEMU multiboot)
+#   build/xenhost/xen-4.17.elf            Debian's Xen hypervisor, gunzipped (QEMU multiboot)
 #   build/xenhost/<kver>/vmlinuz          Debian's kernel for dom0
 #   build/xenhost/<kver>/domu-vmlinuz     Debian's kernel <kver> for the driver domain
 #   build/xenhost/<kver>/dom0.cpio.gz     dom0: busybox, xl/xenstored/xenconsoled, pciutils, the
 #                                         Xen backend modules, our scenario scripts, and inside it
 #                                         the driver domain's kernel and initramfs (/xpf/)
-# dom0 runs <kver> too when it is one of Debian 12's kernels; a newer suite's kernel (Debian 13,
-# sid: scripts/suite.sh) runs in the driver domain on Debian 12's 6.1 dom0.
+# Two host generations (XPF_HOST): Debian 12's (bookworm, the default: Xen 4.17, dom0 on <kver>
+# when it is one of Debian 12's kernels, else on Debian 12's 6.1) and Debian 13's (trixie: Xen
+# 4.20, dom0 on Debian 13's 6.12 with its toolstack and pciback, every package and library from
+# the trixie chroot of scripts/suite.sh; images in build/xenhost/host-trixie/<kver>/).
 # Unpacked packages are cached by package version. The images are assembled again whenever
 # what goes into them changed (this script, the guest scripts, the rogue's source, our modules,
 # the package of the install scenario): a fingerprint of those is kept beside them.
@@ -16,43 +18,61 @@
 source "$(dirname "$0")/../lib/common.sh"
 kver=${1:?usage: images.sh KVER [MODULES_DIR]}
 ours=${2:-$BUILD/kbuild/$kver}
-out=$BUILD/xenhost/$kver
-if "$TOP/scripts/suite.sh" of "$kver" >/dev/null; then
-	dkver=$("$TOP/scripts/kver.sh" 6.1)
-else
-	dkver=$kver
-fi
+host=${XPF_HOST:-bookworm}
+case $host in
+bookworm)
+	hsuite= xenv=4.17 out=$BUILD/xenhost/$kver
+	if "$TOP/scripts/suite.sh" of "$kver" >/dev/null; then
+		dkver=$("$TOP/scripts/kver.sh" 6.1)
+	else
+		dkver=$kver
+	fi
+	;;
+trixie)
+	hsuite=trixie xenv=4.20 out=$BUILD/xenhost/host-trixie/$kver
+	dkver=$("$TOP/scripts/suite.sh" kver trixie) || die "no Debian 13 kernel for dom0 (scripts/suite.sh)"
+	;;
+*) die "XPF_HOST must be bookworm or trixie, not '$host'" ;;
+esac
+xen_elf=$BUILD/xenhost/xen-$xenv.elf
 mkdir -p "$out"
 ls "$ours"/*.ko >/dev/null 2>&1 ||
 	die "no modules in $ours: build them first (scripts/kbuild.sh $kver, or make check)"
 
 fingerprint=$({
-	echo "$kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
+	echo "$host $kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
 	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/bench/floor-km/* \
 		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
 	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
 } | sha256sum | cut -c1-32)
-if [ -f "$BUILD/xenhost/xen.elf" ] && [ -f "$out/dom0.cpio.gz" ] &&
+if [ -f "$xen_elf" ] && [ -f "$out/dom0.cpio.gz" ] &&
 	[ "$(cat "$out/fingerprint" 2>/dev/null)" = "$fingerprint" ]; then
 	say "images: $kver up to date (dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1))"
 	exit 0
 fi
 rm -f "$out/fingerprint"
 
-LIB_PKGS="libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
+LIB_PKGS="libxenmisc$xenv libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1
 	libxenstore4 libxentoollog1 libxendevicemodel1 libxentoolcore1 libxenhypfs1 libyajl2
-	libext2fs2 liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
-	libssl3 libcom-err2 libcap2 libidn2-0 libunistring2"
+	liblzma5 libuuid1 libzstd1 zlib1g libpci3 libkmod2 libgcc-s1 libc6
+	libcom-err2 libcap2 libidn2-0"
+# The libraries Debian 13 renamed (the 64-bit time_t transition, a new libunistring), and the
+# one its libpci needs (libudev).
+if [ "$host" = trixie ]; then
+	LIB_PKGS+=" libext2fs2t64 libssl3t64 libunistring5 libudev1"
+else
+	LIB_PKGS+=" libext2fs2 libssl3 libunistring2"
+fi
 DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pciback e1000 e1000e nvme"
 DOMU_MODS="xen-pcifront xen-evtchn e1000 e1000e nvme ahci sd_mod" # xen-evtchn: the bench floor
 
 # --- Xen hypervisor -------------------------------------------------------------------------
-hv=$(deb_unpack xen-hypervisor-4.17-amd64)
-if [ ! -f "$BUILD/xenhost/xen.elf" ] || [ "$hv/boot/xen-4.17-amd64.gz" -nt "$BUILD/xenhost/xen.elf" ]; then
+hv=$(deb_unpack "xen-hypervisor-$xenv-amd64" "$hsuite")
+if [ ! -f "$xen_elf" ] || [ "$hv/boot/xen-$xenv-amd64.gz" -nt "$xen_elf" ]; then
 	# QEMU's multiboot loader hangs on the .gz: it wants the ELF.
-	gunzip -c "$hv/boot/xen-4.17-amd64.gz" >"$BUILD/xenhost/xen.elf.tmp"
-	mv "$BUILD/xenhost/xen.elf.tmp" "$BUILD/xenhost/xen.elf"
+	gunzip -c "$hv/boot/xen-$xenv-amd64.gz" >"$xen_elf.tmp"
+	mv "$xen_elf.tmp" "$xen_elf"
 fi
 
 # --- Kernel images and module indexes (the driver domain's, and dom0's) ----------------------
@@ -93,11 +113,14 @@ install_modules() { # root unpacked-kernel kver module...
 
 # --- Shared-library resolution from unpacked packages ----------------------------------------
 libroots=()
-for p in $LIB_PKGS; do libroots+=("$(deb_unpack "$p")"); done
+for p in $LIB_PKGS; do libroots+=("$(deb_unpack "$p" "$hsuite")"); done
+# On Debian 12's host a library no package above has may come from this machine (the same
+# suite); never on Debian 13's, whose programs need its own C library.
+[ "$host" = trixie ] || libroots+=("")
 find_lib() {
 	local r d
-	for r in "${libroots[@]}" ""; do
-		for d in lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu usr/lib/xen-4.17/lib usr/lib; do
+	for r in "${libroots[@]}"; do
+		for d in lib/x86_64-linux-gnu usr/lib/x86_64-linux-gnu usr/lib/xen-$xenv/lib usr/lib; do
 			[ -e "$r/$d/$1" ] && { echo "$r/$d/$1"; return 0; }
 		done
 	done
@@ -114,20 +137,28 @@ install_elf() {
 		install_elf "$root" "$path" "/lib/x86_64-linux-gnu/$lib"
 	done
 }
+# A program in an unpacked package: /bin/X on Debian 12, /usr/bin/X on Debian 13 (merged /usr).
+pkg_bin() { # package-dir name
+	local d
+	for d in bin usr/bin sbin usr/sbin; do
+		[ -f "$1/$d/$2" ] && { echo "$1/$d/$2"; return 0; }
+	done
+	die "no program $2 in ${1##*/}"
+}
 base_root() { # root
 	local root=$1
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,var/log,var/run,var/lib,lib64,usr/share/misc}
 	if [ "${XPF_BUSYBOX:-static}" = static ]; then
 		cp /bin/busybox "$root/bin/busybox"
 	else
-		install_elf "$root" "$(deb_unpack busybox)/bin/busybox" /bin/busybox
+		install_elf "$root" "$(pkg_bin "$(deb_unpack busybox "$hsuite")" busybox)" /bin/busybox
 	fi
 	install_elf "$root" "$(find_lib ld-linux-x86-64.so.2)" /lib64/ld-linux-x86-64.so.2
-	pci=$(deb_unpack pciutils)
+	pci=$(deb_unpack pciutils "$hsuite")
 	install_elf "$root" "$pci/usr/bin/lspci" /usr/bin/lspci
-	cp "$(deb_unpack pci.ids)/usr/share/misc/pci.ids" "$root/usr/share/misc/pci.ids"
+	cp "$(deb_unpack pci.ids "$hsuite")/usr/share/misc/pci.ids" "$root/usr/share/misc/pci.ids"
 	# Debian's ping: busybox's static ping6 crashes resolving "fe80::..%eth0" (static glibc).
-	install_elf "$root" "$(deb_unpack iputils-ping)/bin/ping" /usr/bin/ping
+	install_elf "$root" "$(pkg_bin "$(deb_unpack iputils-ping "$hsuite")" ping)" /usr/bin/ping
 	printf 'root:x:0:0:root:/:/bin/sh\n' >"$root/etc/passwd"
 }
 
@@ -190,7 +221,7 @@ if [ -n "${XPF_PKG_DEB:-}" ]; then
 	cp -a "$domu" "$p"
 	rm -rf "$p/lib/modules/$kver/extra"
 	depmod -b "$p" "$kver"
-	install_elf "$p" "$(deb_unpack kmod)/bin/kmod" /bin/kmod
+	install_elf "$p" "$(pkg_bin "$(deb_unpack kmod "$hsuite")" kmod)" /bin/kmod
 	for t in modprobe depmod rmmod insmod lsmod modinfo; do ln -sf /bin/kmod "$p/sbin/$t"; done
 	mkdir -p "$p/var/lib/dpkg/info" "$p/var/lib/dpkg/updates" "$p/var/lib/dpkg/triggers"
 	touch "$p/var/lib/dpkg/status" "$p/var/lib/dpkg/available"
@@ -218,14 +249,14 @@ rm -rf "$dom0"
 base_root "$dom0"
 install_modules "$dom0" "$dimg" "$dkver" $DOM0_MODS
 depmod -b "$dom0" "$dkver"
-xu=$(deb_unpack xen-utils-4.17)
+xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 for b in xl xenstored xenconsoled xen-init-dom0; do
-	install_elf "$dom0" "$xu/usr/lib/xen-4.17/bin/$b" "/usr/lib/xen-4.17/bin/$b"
-	ln -sf "/usr/lib/xen-4.17/bin/$b" "$dom0/sbin/$b"
+	install_elf "$dom0" "$xu/usr/lib/xen-$xenv/bin/$b" "/usr/lib/xen-$xenv/bin/$b"
+	ln -sf "/usr/lib/xen-$xenv/bin/$b" "$dom0/sbin/$b"
 done
 # xl dlopen()s libgcc_s for pthread_cancel; no NEEDED entry names it.
 install_elf "$dom0" "$(find_lib libgcc_s.so.1)" /lib/x86_64-linux-gnu/libgcc_s.so.1
-xs=$(deb_unpack xenstore-utils)
+xs=$(deb_unpack xenstore-utils "$hsuite")
 install_elf "$dom0" "$xs/usr/bin/xenstore" /usr/bin/xenstore
 for c in read write rm ls list chmod exists watch; do ln -sf xenstore "$dom0/usr/bin/xenstore-$c"; done
 mkdir -p "$dom0/etc/xen" "$dom0/var/lib/xen" "$dom0/var/log/xen/console" "$dom0/var/run/xen" \
@@ -245,4 +276,4 @@ cp "$out/domu-vmlinuz" "$dom0/xpf/vmlinuz"
 cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
 echo "$fingerprint" >"$out/fingerprint"
-say "images: xen.elf, dom0 on $dkver, driver domain on $kver, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"
+say "images: Xen $xenv, dom0 on $dkver, driver domain on $kver, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"

@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boots the emulated Xen host (Xen 4.17 under QEMU TCG, dom0 with the real toolstack) and runs
+# Boots the emulated Xen host (Debian's Xen under QEMU TCG, dom0 with the real toolstack) and runs
 # one scenario in dom0 and in a PV driver domain with a passed-through e1000 (the msi scenario
 # passes an NVMe controller and an e1000e through as well).
 #   run.sh [--scenario NAME] [--frontend intree|ours] [--topology iommu|noiommu] [--kver KVER]
-#          [--pciback vpci|passthrough]
+#          [--pciback vpci|passthrough] [--host bookworm|trixie]
+# --host is the host's generation: Debian 12's (Xen 4.17, the default) or Debian 13's (Xen 4.20,
+# dom0 on Debian 13's 6.12; the driver domain's kernel then defaults to that one too).
 # --pciback is xen-pciback's mode in dom0: vpci (its default) gives the driver domain one virtual
 # bus; passthrough exports each device at its real address, a root bus per host bus.
 # Streams the steps as they happen, ends with PASS/FAIL per step, keeps the serial log.
 source "$(dirname "$0")/../lib/common.sh"
-scenario=baseline frontend=intree topo=iommu kver= pciback=vpci cycles= timeout_s=${XPF_TIMEOUT:-420}
+scenario=baseline frontend=intree topo=iommu kver= pciback=vpci host=${XPF_HOST:-bookworm} cycles= timeout_s=${XPF_TIMEOUT:-420}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--scenario) scenario=$2; shift 2 ;;
@@ -17,13 +19,19 @@ while [ $# -gt 0 ]; do
 	--topology) topo=$2; shift 2 ;;
 	--kver) kver=$2; shift 2 ;;
 	--pciback) pciback=$2; shift 2 ;;
+	--host) host=$2; shift 2 ;;
 	*) die "unknown argument '$1' (see the header of $0)" ;;
 	esac
 done
 case "$frontend" in intree | ours) ;; *) die "--frontend must be intree or ours" ;; esac
 case "$topo" in iommu | noiommu) ;; *) die "--topology must be iommu or noiommu" ;; esac
 case "$pciback" in vpci | passthrough) ;; *) die "--pciback must be vpci or passthrough" ;; esac
-kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)}
+case "$host" in
+bookworm) xenv=4.17 img_dir=$BUILD/xenhost kver=${kver:-$("$TOP/scripts/kver.sh" 6.1)} ;;
+trixie) xenv=4.20 img_dir=$BUILD/xenhost/host-trixie kver=${kver:-$("$TOP/scripts/suite.sh" kver trixie)} ;;
+*) die "--host must be bookworm or trixie" ;;
+esac
+export XPF_HOST=$host
 qemu=$(qemu_bin)
 
 if [ "$scenario" = bench ]; then
@@ -36,12 +44,13 @@ if [ "$scenario" = install ]; then
 	timeout_s=${XPF_TIMEOUT:-600} # two boots of the driver domain
 fi
 "$TOP/tests/xenhost/images.sh" "$kver"
-img=$BUILD/xenhost/$kver
+img=$img_dir/$kver
 name=$scenario-$frontend-$topo${XPF_RUN_SUFFIX:+-$XPF_RUN_SUFFIX}
 [ "$pciback" = vpci ] || name+=-$pciback
 label=$scenario/$frontend/$topo${XPF_RUN_SUFFIX:+/$XPF_RUN_SUFFIX}
 [ "$pciback" = vpci ] || label+=/$pciback
 [ "$kver" = "$("$TOP/scripts/kver.sh" 6.1)" ] || { name+=-$kver; label+=" on $kver"; }
+[ "$host" = bookworm ] || { name+=-host-$host; label+=" (Debian 13 host, Xen $xenv)"; }
 run=$BUILD/xenhost/runs/$name
 rm -rf "$run"
 mkdir -p "$run" "$BUILD/xenhost/why"
@@ -103,7 +112,7 @@ dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before
 # xen-swiotlb at boot for a domain started without a device.
 [ -z "${XPF_E820_HOST:-}" ] || dom0_args+=" xpf_e820_host=1"
 
-say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver"
+say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver, Xen $xenv ($host host)"
 say "xenhost: serial log $log (bounded to $timeout_s s)"
 # The serial line and QEMU's monitor go through pipes, so that a hung host can still be asked
 # where it is (hang_dump): Xen's debug keys on the serial line, the vCPUs' registers from QEMU.
@@ -120,7 +129,7 @@ start=$SECONDS
 	-netdev hubport,id=pt0,hubid=0 -device e1000,netdev=pt0,addr=02.0,romfile=,mac=52:54:00:12:34:02 \
 	-netdev hubport,id=d0,hubid=0 -device e1000,netdev=d0,addr=03.0,romfile=,mac=52:54:00:12:34:03 \
 	"${extra_devs[@]}" \
-	-kernel "$BUILD/xenhost/xen.elf" -append "$xen_args" \
+	-kernel "$BUILD/xenhost/xen-$xenv.elf" -append "$xen_args" \
 	-initrd "$img/vmlinuz $dom0_args,$img/dom0.cpio.gz" >"$run/qemu.log" 2>&1 </dev/null &
 qpid=$!
 trap 'kill $qpid $serpid $monpid 2>/dev/null || true' EXIT
@@ -272,7 +281,7 @@ if [ $verdict = FAIL ] && [[ "$why" == INFRASTRUCTURE* ]] && [ "$retried" -lt "$
 	mkdir -p "$BUILD/xenhost/retries"
 	echo "$label: $why" | cut -c1-200 >>"$BUILD/xenhost/retries/$name.txt"
 	echo "xenhost: infrastructure failure, retry $((retried + 1)) of ${XPF_RETRIES:-3} (log kept as $keep)"
-	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver" --pciback "$pciback"
+	XPF_RETRIED=$((retried + 1)) exec "$0" --scenario "$scenario" --frontend "$frontend" --topology "$topo" --kver "$kver" --pciback "$pciback" --host "$host"
 fi
 if [ $verdict = FAIL ]; then
 	# The failure in a few lines, for the end of `make check` (CI shows only its last lines):
