@@ -3,9 +3,10 @@
 # Kernel API differences the shims meet, detected from the headers the build sees (so a stable
 # kernel that backports a change is handled like the release that made it), printed as -D flags
 # for the C shims. Usage (from Kbuild): kapi.sh SRCTREE [OBJTREE]
-h() {
+h() { # a header under include/, or arch/x86/include/ for asm/...
 	for t in "$src" "$obj"; do
 		[ -f "$t/include/$1" ] && { echo "$t/include/$1"; return; }
+		[ -f "$t/arch/x86/include/$1" ] && { echo "$t/arch/x86/include/$1"; return; }
 	done
 	echo /dev/null
 }
@@ -27,4 +28,7 @@ has linux/timekeeping.h 'ktime_t[[:space:]]+monoraw;' && flags="$flags -DKCXX_SN
 has xen/xenbus.h 'xenbus_read_driver_state\(const struct xenbus_device' &&
 	flags="$flags -DKCXX_XENBUS_STATE_TAKES_DEV"
 has xen/xenbus.h 'bool[[:space:]]+vanished;' && flags="$flags -DKCXX_XENBUS_VANISHED"
+# Before 6.5 a PV domain's xen-swiotlb came up late, from pcifront (pci_xen_swiotlb_init_late);
+# since 6.5 the kernel sets it up at boot and the call is gone.
+has asm/xen/swiotlb-xen.h 'pci_xen_swiotlb_init_late\(void\)' && flags="$flags -DKCXX_XEN_SWIOTLB_LATE"
 echo "$flags"

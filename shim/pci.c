@@ -6,7 +6,6 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
-#include <linux/version.h>
 #include <asm/dma-mapping.h>
 #include <asm/pci.h>
 #include <asm/xen/swiotlb-xen.h>
@@ -228,7 +227,7 @@ int kcxx_pci_aer_call(struct pci_dev *pdev, enum kcxx_pci_aer_step step, uint32_
 
 int kcxx_pci_xen_swiotlb_init_late(struct device *dev)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#ifdef KCXX_XEN_SWIOTLB_LATE /* scripts/kapi.sh */
 	if (is_swiotlb_active(dev))
 		return 0;
 	return pci_xen_swiotlb_init_late();
