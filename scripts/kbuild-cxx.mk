@@ -24,10 +24,15 @@ cxx-flags-extra := -std=gnu++17 -nostdinc++ -ffreestanding -fno-exceptions -fno-
 	-fno-threadsafe-statics -fno-use-cxa-atexit -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -fno-gnu-unique -g1 -D__KCXX_KERNEL__
 
+# The kernel's sanitizers instrument each C object through Makefile.lib's per-object flags,
+# which this rule does not use: the same instrumentation for C++ objects, so that a kernel with
+# UBSAN or KASAN (sid's has UBSAN; the debug kernel of scripts/debug-kernel.sh) checks our code.
+cxx-sanitize-flags := $(if $(CONFIG_UBSAN),$(CFLAGS_UBSAN)) $(if $(CONFIG_KASAN),$(CFLAGS_KASAN))
+
 cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) \
 	$(filter-out $(cxx-c-only-flags),$(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) \
 		$(KBUILD_CFLAGS_MODULE) $(CFLAGS_MODULE)) \
-	$(cxx-flags-extra) $(KCXX_INCLUDES) $(basename_flags) $(modname_flags)
+	$(cxx-flags-extra) $(cxx-sanitize-flags) $(KCXX_INCLUDES) $(basename_flags) $(modname_flags)
 
 quiet_cmd_cxx_o_cpp = CXX $(quiet_modtag) $@
       cmd_cxx_o_cpp = $(CXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
