@@ -39,6 +39,8 @@ if [ $compare = 0 ]; then
 		"vanish ours iommu sid"
 		# Debian 13's kernel in the driver domain (dom0 stays Debian 12's 6.1).
 		"baseline ours iommu trixie"
+		# Debian 13's host: Xen 4.20, its 6.12 in dom0 (pciback, toolstack) and driver domain.
+		"baseline ours iommu host-trixie"
 		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
 	)
@@ -52,6 +54,7 @@ if [ $compare = 0 ]; then
 		"rogue ours iommu trixie" "rogue ours iommu sid"
 		"install ours iommu trixie" "install ours iommu sid"
 		"baseline intree iommu trixie" "baseline intree iommu sid"
+		"msi ours iommu host-trixie" "baseline intree iommu host-trixie"
 	)
 else
 	runs=(
@@ -64,6 +67,7 @@ else
 		"vanish intree iommu sid"
 		"baseline intree iommu trixie"
 		"baseline intree iommu sid"
+		"baseline intree iommu host-trixie"
 		# 4 vCPUs on the 2 cores: NVMe I/O, config reads and a ping from every vCPU while
 		# the op channel's irq moves between them. Not in make check: with 4 vCPUs the TCG
 		# user-space flake kills dozens of busybox processes a run (docs/testing.md).
@@ -95,6 +99,8 @@ for r in "${runs[@]}"; do
 		e820) e820=1 sfx=${sfx:+$sfx-}e820 ;;
 		6.*) kset=1 kv=$("$TOP/scripts/kver.sh" "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
 		trixie | sid) kset=1 kv=$("$TOP/scripts/suite.sh" kver "$w") || { summary+=("FAIL $sc/$fe/$tp: no $w kernel"); failed=1; continue 2; } ;;
+		# The debug kernel (scripts/debug-kernel.sh; make check's debug-kernel stage builds it).
+		debug) kset=1 kv=$("$TOP/scripts/debug-kernel.sh" release) || { summary+=("FAIL $sc/$fe/$tp: no debug kernel"); failed=1; continue 2; } ;;
 		[0-9]*) cyc=$w ;;
 		vpci | passthrough) pb=$w ;;
 		esac
