@@ -592,7 +592,8 @@ bool Frontend::owns(struct pci_bus *bus)
 int Frontend::claim_one(struct pci_dev *pdev, void *data)
 {
 	auto *fe = static_cast<Frontend *>(data);
-	for (int bar = 0; bar < KCXX_PCI_NUM_RESOURCES; ++bar) {
+	const int nres = kcxx_pci_num_resources();
+	for (int bar = 0; bar < nres; ++bar) {
 		if (!kcxx_pci_resource_unclaimed(pdev, bar))
 			continue;
 		const int e = kcxx_pci_claim_resource(pdev, bar);

@@ -29,7 +29,11 @@ cxx-flags-extra := -std=gnu++17 -nostdinc++ -ffreestanding -fno-exceptions -fno-
 # UBSAN or KASAN (sid's has UBSAN; the debug kernel of scripts/debug-kernel.sh) checks our code.
 cxx-sanitize-flags := $(if $(CONFIG_UBSAN),$(CFLAGS_UBSAN)) $(if $(CONFIG_KASAN),$(CFLAGS_KASAN))
 
-cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) \
+# The kernel's config, as every C object has it (LINUXINCLUDE's kconfig.h, which C++ objects do
+# not get): the storage sizes in kcxx/lock.h and kcxx/work.h follow it.
+cxx-config := -include $(objtree)/include/generated/autoconf.h
+
+cxx_flags = -Wp,-MMD,$(depfile) $(NOSTDINC_FLAGS) $(cxx-config) \
 	$(filter-out $(cxx-c-only-flags),$(KBUILD_CPPFLAGS) $(KBUILD_CFLAGS) \
 		$(KBUILD_CFLAGS_MODULE) $(CFLAGS_MODULE)) \
 	$(cxx-flags-extra) $(cxx-sanitize-flags) $(KCXX_INCLUDES) $(basename_flags) $(modname_flags)

@@ -65,7 +65,8 @@ void kcxx_pci_bus_add_devices(struct pci_bus *bus);
 void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data),
 		       void *data);
 
-#define KCXX_PCI_NUM_RESOURCES 17 /* PCI_NUM_RESOURCES; shim/pci.c asserts it */
+/* PCI_NUM_RESOURCES: 17 with SR-IOV (CONFIG_PCI_IOV, as Debian's kernels), 11 without. */
+int kcxx_pci_num_resources(void);
 /* A BAR the backend configured (start and flags set) that no resource tree holds yet. */
 bool kcxx_pci_resource_unclaimed(const struct pci_dev *pdev, int bar);
 uint64_t kcxx_pci_resource_start(const struct pci_dev *pdev, int bar);

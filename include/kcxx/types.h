@@ -32,6 +32,15 @@ typedef __SIZE_TYPE__ size_t;
 #define KCXX_EXTERN_C_END
 #endif
 
+/*
+ * A name with a number pasted on: KCXX_SIZED(kcxx_mutex_init_, KCXX_MUTEX_BYTES). The shims'
+ * init functions for storage sized from the kernel config carry the size in their names, so
+ * a C++ object that saw other sizes than the C shim fails to link (modpost: undefined symbol)
+ * instead of overrunning the storage at run time.
+ */
+#define KCXX_CAT_(a, b) a##b
+#define KCXX_SIZED(name, bytes) KCXX_CAT_(name, bytes)
+
 /* The kernel's __must_check, spelled so that kernel C, kernel C++ and host C++ all accept it. */
 #define KCXX_MUST_CHECK __attribute__((__warn_unused_result__))
 #define KCXX_PRINTF(a, b) __attribute__((__format__(__printf__, a, b)))
