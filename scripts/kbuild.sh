@@ -6,7 +6,8 @@
 #   Usage: kbuild.sh KVER [KDIR]
 # KVER's headers are looked for on this machine, then in the suite chroots of scripts/suite.sh
 # (Debian 13's and sid's kernels: their kbuild tools need their own C library), where the build
-# runs with that suite's compiler. build/kbuild/<kver> is then a link into the chroot.
+# runs with that suite's compiler. build/kbuild/<kver> is then a link into the chroot. The debug
+# kernel's release (scripts/debug-kernel.sh) is built against its own tree.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=${1:?usage: kbuild.sh KVER [KDIR]}
@@ -17,6 +18,9 @@ elif [ -f "/usr/src/linux-headers-$kver/Makefile" ]; then
 	kdir=/usr/src/linux-headers-$kver
 elif root=$("$top/scripts/suite.sh" of "$kver"); then
 	kdir=/usr/src/linux-headers-$kver
+elif dbg=$("$top/scripts/debug-kernel.sh" of "$kver"); then
+	kdir=$dbg/tree # the debug kernel's own built tree (scripts/debug-kernel.sh)
+	root=
 else
 	echo "no kernel headers for $kver here or in a suite chroot: install linux-headers-$kver" \
 		"(make deps, as root), or for Debian 13/sid: make modules SUITE=trixie|sid" >&2
@@ -61,6 +65,9 @@ fi
 
 log=$out/build.log
 echo "kbuild: $kver (W=1 C=2${root:+, in the ${root##*/} chroot}) in build/kbuild/$kver"
+# Every object is compiled again: the warning gate reads this build's log, and an object left
+# from an earlier build (one that warned and failed the gate) would print nothing.
+run make -C "$kdir" M="$in" clean >/dev/null 2>&1 || true
 if ! run make -C "$kdir" M="$in" W=1 C=2 modules >"$log" 2>&1; then
 	grep -E 'error|warning|Error|\*\*\*' "$log" | head -n 40 >&2
 	echo "kbuild: build for $kver failed (full log: $log)" >&2
@@ -81,6 +88,13 @@ c_objs=$(find "$out" -name '.*.o.cmd' ! -name '.*.mod.o.cmd' ! -name '*.module-c
 checked=$(grep -cE '^  CHECK ' "$log" || true)
 if [ "$c_objs" -eq 0 ] || [ "$checked" -ne "$c_objs" ]; then
 	echo "kbuild: sparse checked $checked of $c_objs C objects for $kver (full log: $log)" >&2
+	exit 1
+fi
+# And the compiler saw every C++ object in this build (so its warnings are in this log).
+cxx_objs=$(find "$out" -name '.*.o.cmd' | xargs grep -lsE '^source_[^ ]* := .*\.cpp$' | wc -l)
+compiled=$(grep -cE '^  CXX ' "$log" || true)
+if [ "$cxx_objs" -eq 0 ] || [ "$compiled" -ne "$cxx_objs" ]; then
+	echo "kbuild: $compiled of $cxx_objs C++ objects were compiled in this build for $kver (full log: $log)" >&2
 	exit 1
 fi
 mapfile -t objs < <(cd "$out" && find . \( -name '*.ko' -o -name '*.o' \) ! -name '*.mod.o' |
