@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Installs the Debian packages a make target needs, by name, and nothing else.
-# Usage: scripts/deps.sh GROUP...   (groups: build unit emu fuzz pkg)
+# Usage: scripts/deps.sh GROUP...   (groups: build unit emu fuzz pkg debugkernel)
 set -euo pipefail
 
 declare -A pkgs=(
@@ -10,6 +10,8 @@ declare -A pkgs=(
 	[emu]="qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd pciutils"
 	[fuzz]="clang libclang-rt-14-dev"
 	[pkg]="dkms dpkg-dev"
+	# The debug kernel (scripts/debug-kernel.sh): Debian's kernel source and its build tools.
+	[debugkernel]="flex bison bc libelf-dev libssl-dev xz-utils gcc-12 make"
 )
 
 want=()

@@ -63,6 +63,11 @@ deb_unpack() { # package [suite]
 # /usr/lib/modules/KVER/).
 kernel_unpack() {
 	local k=$1 root dir pkgs d
+	# The debug kernel is installed under its cache entry by scripts/debug-kernel.sh.
+	if d=$("$TOP/scripts/debug-kernel.sh" of "$k"); then
+		echo "$d/root"
+		return
+	fi
 	if ! root=$("$TOP/scripts/suite.sh" of "$k"); then
 		deb_unpack "linux-image-$k-unsigned"
 		return
@@ -102,7 +107,10 @@ kmod_build() { # source-dir out-dir kver
 	local src=$1 out=$2 k=$3 root in
 	rm -rf "$out"
 	mkdir -p "$out"
-	if root=$("$TOP/scripts/suite.sh" of "$k"); then
+	if root=$("$TOP/scripts/debug-kernel.sh" of "$k"); then
+		cp "$src"/Kbuild "$src"/*.c "$out/"
+		make -C "$root/tree" M="$out" W=1 modules >"$out/build.log" 2>&1
+	elif root=$("$TOP/scripts/suite.sh" of "$k"); then
 		in=/xpf/kmod/$(basename "$out")
 		rm -rf "$root$in"
 		mkdir -p "$root$in"

@@ -8,7 +8,8 @@
 #                                         Xen backend modules, our scenario scripts, and inside it
 #                                         the driver domain's kernel and initramfs (/xpf/)
 # Two host generations (XPF_HOST): Debian 12's (bookworm, the default: Xen 4.17, dom0 on <kver>
-# when it is one of Debian 12's kernels, else on Debian 12's 6.1) and Debian 13's (trixie: Xen
+# when it is one of Debian 12's kernels, else on Debian 12's 6.1: for a newer suite's kernel or
+# the debug kernel of scripts/debug-kernel.sh in the driver domain) and Debian 13's (trixie: Xen
 # 4.20, dom0 on Debian 13's 6.12 with its toolstack and pciback, every package and library from
 # the trixie chroot of scripts/suite.sh; images in build/xenhost/host-trixie/<kver>/).
 # Unpacked packages are cached by package version. The images are assembled again whenever
@@ -22,7 +23,7 @@ host=${XPF_HOST:-bookworm}
 case $host in
 bookworm)
 	hsuite= xenv=4.17 out=$BUILD/xenhost/$kver
-	if "$TOP/scripts/suite.sh" of "$kver" >/dev/null; then
+	if "$TOP/scripts/suite.sh" of "$kver" >/dev/null || "$TOP/scripts/debug-kernel.sh" of "$kver" >/dev/null; then
 		dkver=$("$TOP/scripts/kver.sh" 6.1)
 	else
 		dkver=$kver

@@ -290,6 +290,8 @@ if [ $verdict = FAIL ]; then
 	{
 		echo "$label: $why$([ "$retried" = 0 ] || echo " (try $((retried + 1)), after $retried infrastructure failure(s))")"
 		sed -n 's/^XPF-STEP FAIL /  FAIL /p' "$run/steps.txt" | cut -c1-400
+		# A debug kernel's report, whole (lib.sh report_text).
+		grep -E '^XPF-REPORT ' "$run/serial.txt" | head -n 70 | cut -c1-200 | sed 's/^XPF-REPORT /  report| /'
 		if grep -q '^watchdog| ' "$run/serial.txt"; then
 			sed -n 's/^watchdog| /  /p' "$run/serial.txt" | head -n 50 | cut -c1-160
 		elif grep -q '^domU-tail| ' "$run/serial.txt"; then

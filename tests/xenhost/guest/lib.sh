@@ -99,14 +99,34 @@ wait_for() {
 	echo "$_what after ~$((_t / 2)) s"
 }
 
-# The kernel log must show no oops, WARN, BUG, lockup or leak. Only grep's "no match" (status 1)
-# passes: a crashed or failed grep must not read as a clean log. User-space crashes (the TCG
-# flake) are counted, not judged here: step() re-runs a step they broke, run.sh reports them.
+# What a debug kernel's checks print (scripts/debug-kernel.sh), beyond WARNING:/BUG:/Call Trace:
+# UBSAN, KFENCE, object debugging, list debugging, SLUB's red zones and poison ("BUG kmalloc-64
+# (Not tainted): Redzone overwritten"), kmemleak, and lockdep switching itself off after a report.
+# A production kernel prints none of them.
+DEBUG_REPORT_RE='UBSAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|BUG [^ ]+ \(|suspected memory leak|turning off the locking correctness validator|INFO: trying to register non-static key'
+# A report's whole text, once per boot and kind, for the run's digest (run.sh keeps XPF-REPORT lines):
+# from its first line, at most 60 lines.
+report_text() { # kind, regex, file with the kernel log
+	[ -e "/tmp/xpf-reported-$1" ] && return 0
+	: >"/tmp/xpf-reported-$1"
+	_rl=$(grep -nE "$2" "$3" | head -n 1 | cut -d: -f1)
+	[ -n "$_rl" ] || return 0
+	sed -n "$((_rl > 3 ? _rl - 3 : 1)),$((_rl + 57))p" "$3" | sed 's/^/XPF-REPORT /' >/dev/console 2>/dev/null ||
+		sed -n "$((_rl > 3 ? _rl - 3 : 1)),$((_rl + 57))p" "$3" | sed 's/^/XPF-REPORT /'
+}
+
+# The kernel log must show no oops, WARN, BUG, lockup, leak or debug-kernel report. Only grep's
+# "no match" (status 1) passes: a crashed or failed grep must not read as a clean log. User-space
+# crashes (the TCG flake) are counted, not judged here: step() re-runs a step they broke, run.sh
+# reports them.
 dmesg_clean() {
 	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
-	grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|leak:' /tmp/dmesg.txt
+	# "leak:" as our modules say it, not kmemleak's own name ("kmemleak: Kernel memory leak
+	# detector initialized"); kmemleak's reports are in DEBUG_REPORT_RE.
+	_bad_re="WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|(^|[^m])leak:|$DEBUG_REPORT_RE"
+	grep -E "$_bad_re" /tmp/dmesg.txt
 	case $? in
-	0) return 1 ;;
+	0) report_text dmesg "$_bad_re" /tmp/dmesg.txt; return 1 ;;
 	1) echo "no oops/WARN/BUG/lockup in dmesg ($(user_crashes) user-space crash(es) logged)" ;;
 	*) echo "grep over dmesg failed"; return 1 ;;
 	esac
@@ -134,4 +154,22 @@ no_dad() {
 	echo 0 >"/proc/sys/net/ipv6/conf/$1/accept_dad" 2>/dev/null
 	echo 0 >"/proc/sys/net/ipv6/conf/$1/dad_transmits" 2>/dev/null
 	return 0
+}
+
+# kmemleak (a debug kernel): nothing allocated since the driver domain's start may be left
+# unreferenced. kmemleak_start forgets what boot left; kmemleak_clean scans (an object must be
+# 5 s old to count) and fails with the suspects' full text. Without kmemleak there is nothing
+# to scan: the step says so and passes only there.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_start() { [ -e $KMEMLEAK ] && { echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }; true; }
+kmemleak_clean() {
+	[ -e $KMEMLEAK ] || { echo "no kmemleak in this kernel"; return 0; }
+	sleep 6
+	echo scan >$KMEMLEAK && echo scan >$KMEMLEAK || { echo "kmemleak scan failed"; return 1; }
+	cat $KMEMLEAK >/tmp/kmemleak.txt || { echo "reading kmemleak failed"; return 1; }
+	_n=$(grep -c '^unreferenced object' /tmp/kmemleak.txt)
+	[ "$_n" = 0 ] && { echo "kmemleak: no unreferenced object"; return 0; }
+	report_text kmemleak '^unreferenced object' /tmp/kmemleak.txt
+	echo "kmemleak: $_n unreferenced object(s): $(grep -m1 -A12 '^unreferenced object' /tmp/kmemleak.txt | grep -m3 -E '\[<' | sed 's/.*\] //' | tr '\n' ' ')"
+	return 1
 }

@@ -126,6 +126,8 @@ relay_domu() { # prefix (domU)
 	tr -d '\r' <"$(domu_log)" | sed -n "s/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 ${1:-domU}:/p"
 	echo "XPF-DOMU-LOG-BEGIN"
 	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
+	# A debug kernel's reports in full (lib.sh report_text).
+	tr -d '\r' <"$(domu_log)" | grep -E '^XPF-REPORT ' | head -n 200
 	# The last lines: a long run's failure is at its end.
 	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER' | grep -vE 'XPF-' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
