@@ -31,7 +31,7 @@ unit() {
 }
 
 only=${1:-all}
-"$top/scripts/deps.sh" build unit fuzz emu pkg || exit 1
+"$top/scripts/deps.sh" build unit fuzz emu pkg debugkernel || exit 1
 kver61=$("$top/scripts/kver.sh" 6.1) || exit 1
 kver612=$("$top/scripts/kver.sh" 6.12) || exit 1
 want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
@@ -56,6 +56,16 @@ if want kbuild || want xen; then
 			failed=1
 		fi
 	done
+fi
+# The driver domain's debug kernel (lockdep, UBSAN, kmemleak, object/list/SLUB debugging,
+# KFENCE), built from Debian's 6.1 source unless cached, and our modules against its tree.
+debug_kernel() {
+	local k
+	k=$("$top/scripts/debug-kernel.sh" build) || return 1
+	"$top/scripts/kbuild.sh" "$k"
+}
+if want kbuild || want xen; then
+	stage debug-kernel debug_kernel
 fi
 # The DKMS package installed and removed on this machine, for every kernel with headers.
 want pkg && stage dkms-package "$top/tests/pkg/dkms.sh"

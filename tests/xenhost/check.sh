@@ -43,8 +43,17 @@ if [ $compare = 0 ]; then
 		"baseline ours iommu host-trixie"
 		# A hostile backend: dom0's xpf-rogue in place of pciback, twelve misbehaviours.
 		"rogue ours iommu"
+		# The debug kernel in the driver domain (scripts/debug-kernel.sh: lockdep, UBSAN,
+		# kmemleak, object/list/SLUB debugging, KFENCE): any report fails the step.
+		"baseline ours iommu debug"
+		"msi ours iommu debug"
+		"hotplug ours iommu 3 debug"
 	)
+	# The rogue rounds on the debug kernel: kmemleak reports 16-byte device names that 6.1's
+	# PCI core leaks when it refuses a function with an unknown header type (pci_scan_device's
+	# error path), which the rogue's garbage config space provokes (docs/testing.md).
 	[ $matrix = 0 ] || runs+=(
+		"rogue ours iommu debug"
 		"baseline intree noiommu"
 		"baseline ours noiommu"
 		"msi ours noiommu"
@@ -68,6 +77,8 @@ else
 		"baseline intree iommu trixie"
 		"baseline intree iommu sid"
 		"baseline intree iommu host-trixie"
+		# The in-tree frontend on the debug kernel: what its checks report there.
+		"baseline intree iommu debug" "msi intree iommu debug" "hotplug intree iommu 3 debug"
 		# 4 vCPUs on the 2 cores: NVMe I/O, config reads and a ping from every vCPU while
 		# the op channel's irq moves between them. Not in make check: with 4 vCPUs the TCG
 		# user-space flake kills dozens of busybox processes a run (docs/testing.md).
