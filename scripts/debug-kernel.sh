@@ -56,7 +56,7 @@ build() {
 	tmp=$dir.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	echo "debug-kernel.sh: building the debug kernel in $dir (once; about 15 minutes on 2 cores)" >&2
+	echo "debug-kernel.sh: building the debug kernel in $dir (once; about 10 minutes on 2 cores)" >&2
 	(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>"$tmp/download.log") || {
 		echo "debug-kernel.sh: apt-get download $pkg failed: $(tail -n 2 "$tmp/download.log")" >&2
 		exit 1
