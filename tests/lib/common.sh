@@ -132,6 +132,14 @@ qemu_bin() {
 	echo qemu-system-x86_64
 }
 
+# The first report a guest kernel printed in a serial log (an oops, a BUG, a debug kernel's
+# check), or nothing. A run with one is a verdict on the driver even when user space crashed
+# too: a kernel bug that kills modprobe must not pass for the TCG flake and be retried away.
+kernel_report() { # serial log
+	grep -v -e '^watchdog| ' -e '^XPF-STEP ' "$1" |
+		grep -m1 -E 'BUG: |\[ BUG: |Oops|general protection fault, |UBSAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Kernel panic' || true
+}
+
 # The line that ends the scenarios' summary: how many infrastructure retries run.sh made (one
 # line each in DIR/*.txt), then each. None at all is the common case, and must not end a
 # `set -e` script (a glob that matches nothing is no error here).

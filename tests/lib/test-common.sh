@@ -37,4 +37,12 @@ expect "retry_report, three in two files" "$(top retry_report "$t/r" | head -n 1
 expect "kver.sh, a series without headers" "$("$(dirname "$0")/../../scripts/kver.sh" 0.0 2>&1; echo "rc=$?")" \
 	"no linux-headers for the 0.0 series in /usr/src: run 'make deps' as root
 rc=1"
+
+# kernel_report: a kernel's bug report is found; the TCG flake's user-space lines are not.
+printf '%s\n' "[ 14.6] exe[251]: segfault at 8 ip 0000000000433f4b" "XPF-STEP FAIL domU:x: Segmentation fault" >"$t/flake.txt"
+expect "kernel_report, the flake alone" "$(top kernel_report "$t/flake.txt")" "rc=0"
+printf '%s\n' "[ 8.9] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580" >>"$t/flake.txt"
+expect "kernel_report, a BUG among the flake's lines" "$(top kernel_report "$t/flake.txt")" \
+	"[ 8.9] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580
+rc=0"
 exit $fails

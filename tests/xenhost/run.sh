@@ -230,6 +230,9 @@ crashes=$(grep -v '^watchdog| ' "$run/serial.txt" | grep -cE "$user_crash" || tr
 # A run that went wrong while user space was crashing is an infrastructure failure (the TCG
 # flake), not a driver verdict. Steps a crash broke were already re-run once by step().
 infra=${crash:+INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), not a driver verdict: $crash}
+# Unless a kernel reported a bug: then user space died of it, and the run is the driver's.
+kbug=$(kernel_report "$run/serial.txt")
+[ -z "$kbug" ] || infra="a kernel report, with $crashes user-space crash line(s): $kbug"
 if [ $silent -eq 1 ]; then
 	# A PV driver domain has no way to stop dom0 (nor Xen, short of a Xen bug): this is the
 	# emulation or Xen under it. What the vCPUs were doing is in the log and in the digest.

@@ -129,7 +129,7 @@ relay_domu() { # prefix (domU)
 	# A debug kernel's reports in full (lib.sh report_text).
 	tr -d '\r' <"$(domu_log)" | grep -E '^XPF-REPORT ' | head -n 200
 	# The last lines: a long run's failure is at its end.
-	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER' | grep -vE 'XPF-' | tail -n 200
+	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER|Oops|general protection|UBSAN|KFENCE|ODEBUG|corruption|RIP:' | grep -vE 'XPF-' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 
