@@ -104,13 +104,10 @@ kernel_unpack() {
 # Builds a test module (a directory with its Kbuild and .c files) for KVER into OUT, in the
 # chroot that holds KVER's headers when it is a newer suite's kernel.
 kmod_build() { # source-dir out-dir kver
-	local src=$1 out=$2 k=$3 root in
+	local src=$1 out=$2 k=$3 root in kdir=/usr/src/linux-headers-$3
 	rm -rf "$out"
 	mkdir -p "$out"
-	if root=$("$TOP/scripts/debug-kernel.sh" of "$k"); then
-		cp "$src"/Kbuild "$src"/*.c "$out/"
-		make -C "$root/tree" M="$out" W=1 modules >"$out/build.log" 2>&1
-	elif root=$("$TOP/scripts/suite.sh" of "$k"); then
+	if root=$("$TOP/scripts/suite.sh" of "$k"); then
 		in=/xpf/kmod/$(basename "$out")
 		rm -rf "$root$in"
 		mkdir -p "$root$in"
@@ -119,10 +116,12 @@ kmod_build() { # source-dir out-dir kver
 			>"$out/build.log" 2>&1 || return 1
 		cp "$root$in"/*.ko "$out/"
 	else
-		[ -f "/usr/src/linux-headers-$k/Makefile" ] ||
+		# This machine's headers, or the debug kernel's own tree (scripts/debug-kernel.sh).
+		if root=$("$TOP/scripts/debug-kernel.sh" of "$k"); then kdir=$root/tree; fi
+		[ -f "$kdir/Makefile" ] ||
 			die "no kernel headers for $k (the test modules): install linux-headers-$k (make deps)"
 		cp "$src"/Kbuild "$src"/*.c "$out/"
-		make -C "/usr/src/linux-headers-$k" M="$out" W=1 modules >"$out/build.log" 2>&1
+		make -C "$kdir" M="$out" W=1 modules >"$out/build.log" 2>&1
 	fi
 }
 
@@ -137,7 +136,7 @@ qemu_bin() {
 # too: a kernel bug that kills modprobe must not pass for the TCG flake and be retried away.
 kernel_report() { # serial log
 	grep -v -e '^watchdog| ' -e '^XPF-STEP ' "$1" |
-		grep -m1 -E 'BUG: |\[ BUG: |Oops|general protection fault, |UBSAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Kernel panic' || true
+		grep -m1 -E 'BUG: |Oops|general protection fault, |UBSAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Kernel panic' || true
 }
 
 # The line that ends the scenarios' summary: how many infrastructure retries run.sh made (one

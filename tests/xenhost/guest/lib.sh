@@ -111,8 +111,8 @@ report_text() { # kind, regex, file with the kernel log
 	: >"/tmp/xpf-reported-$1"
 	_rl=$(grep -nE "$2" "$3" | head -n 1 | cut -d: -f1)
 	[ -n "$_rl" ] || return 0
-	sed -n "$((_rl > 3 ? _rl - 3 : 1)),$((_rl + 57))p" "$3" | sed 's/^/XPF-REPORT /' >/dev/console 2>/dev/null ||
-		sed -n "$((_rl > 3 ? _rl - 3 : 1)),$((_rl + 57))p" "$3" | sed 's/^/XPF-REPORT /'
+	_rt=$(sed -n "$((_rl > 3 ? _rl - 3 : 1)),$((_rl + 57))p" "$3" | sed 's/^/XPF-REPORT /')
+	echo "$_rt" >/dev/console 2>/dev/null || echo "$_rt"
 }
 
 # The kernel log must show no oops, WARN, BUG, lockup, leak or debug-kernel report. Only grep's
