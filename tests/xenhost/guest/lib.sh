@@ -119,14 +119,16 @@ report_text() { # kind, regex, file with the kernel log
 # "no match" (status 1) passes: a crashed or failed grep must not read as a clean log. User-space
 # crashes (the TCG flake) are counted, not judged here: step() re-runs a step they broke, run.sh
 # reports them.
+# "leak:" as our modules say it, not kmemleak's own name ("kmemleak: Kernel memory leak detector
+# initialized"); kmemleak's reports are in DEBUG_REPORT_RE.
+BAD_KLOG_RE="WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|(^|[^m])leak:|$DEBUG_REPORT_RE"
+# A run that ends early (a failed step before any dmesg check) still leaves the report's text.
+dmesg_report() { dmesg >/tmp/dmesg.txt 2>/dev/null && report_text dmesg "$BAD_KLOG_RE" /tmp/dmesg.txt; true; }
 dmesg_clean() {
 	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
-	# "leak:" as our modules say it, not kmemleak's own name ("kmemleak: Kernel memory leak
-	# detector initialized"); kmemleak's reports are in DEBUG_REPORT_RE.
-	_bad_re="WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|(^|[^m])leak:|$DEBUG_REPORT_RE"
-	grep -E "$_bad_re" /tmp/dmesg.txt
+	grep -E "$BAD_KLOG_RE" /tmp/dmesg.txt
 	case $? in
-	0) report_text dmesg "$_bad_re" /tmp/dmesg.txt; return 1 ;;
+	0) report_text dmesg "$BAD_KLOG_RE" /tmp/dmesg.txt; return 1 ;;
 	1) echo "no oops/WARN/BUG/lockup in dmesg ($(user_crashes) user-space crash(es) logged)" ;;
 	*) echo "grep over dmesg failed"; return 1 ;;
 	esac
