@@ -127,6 +127,7 @@ kmod_build() { # source-dir out-dir kver
 
 # The QEMU binary, or die naming the package.
 qemu_bin() {
+	if [ -n "${XPF_QEMU:-}" ]; then echo "$XPF_QEMU"; return; fi
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86 (make deps)"
 	echo qemu-system-x86_64
 }

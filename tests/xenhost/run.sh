@@ -111,6 +111,7 @@ dom0_args+=" xpf_deadline=$timeout_s" # dom0's watchdog speaks up shortly before
 # e820_host=1 in a hotplug domain's config (XPF_E820_HOST=1): what a 6.5+ kernel needs to set up
 # xen-swiotlb at boot for a domain started without a device.
 [ -z "${XPF_E820_HOST:-}" ] || dom0_args+=" xpf_e820_host=1"
+[ -z "${XPF_FLAKE_VCPUS:-}" ] || dom0_args+=" xpf_flake_vcpus=$XPF_FLAKE_VCPUS"
 
 say "xenhost: scenario '$scenario', frontend '$frontend', topology '$topo', pciback $pciback, kernel $kver, Xen $xenv ($host host)"
 say "xenhost: serial log $log (bounded to $timeout_s s)"

@@ -31,6 +31,8 @@ VCPUS=1
 [ "$scenario" = msi ] && VCPUS=2
 # More vCPUs than the host's 2 cores: vCPUs are preempted in the middle of an op.
 [ "$scenario" = smp ] && VCPUS=4
+# The flake probe: XPF_FLAKE_VCPUS (the dom0 command line's xpf_flake_vcpus) amplifies it.
+[ "$scenario" = flakeprobe ] && VCPUS=${xpf_flake_vcpus:-1}
 # The install scenario boots the driver domain twice: from an image with our package installed
 # by dpkg (modules autoloaded by alias), then from one where dpkg removed it again (images.sh).
 DOMU_RAMDISK=domu.cpio.gz DOMU_PKG=
