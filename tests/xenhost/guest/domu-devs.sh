@@ -94,12 +94,16 @@ op_irq_moves() {
 	op_health >/dev/null || { echo "$_what"; return 1; }
 	echo "$_what"
 }
-# Our frontend's op record so far: fails when an op took a second or more (the buckets above
-# 1048576 us, and the open one) or timed out.
+# Our frontend's op record so far: fails when an op timed out (op_timeout_ms), an op was refused
+# while the channel was wedged, or a late reply was dropped: what a lost event or a lost reply
+# leaves behind (a lost event alone costs at most one poll slice, 1 ms). Ops of a second or more
+# (the buckets above 1048576 us, and the open one) are shown, not judged: a slow emulated host
+# (the debug kernel, a loaded CI machine) makes them with no fault of ours, and speed is the
+# benchmark's to measure, not a test's.
 op_health() {
 	_lat=$(grep '^latency_us' $FE_STATS)
 	_slow=$(echo "$_lat" | tr ' ' '\n' | awk -F: '/^</ { u = substr($1, 2) + 0; if (u > 1048576) s += $2 } /^more:/ { s += $2 } END { print s + 0 }')
 	_l2=$(sed -n 2p $FE_STATS)
 	echo "ops of 1 s or more: $_slow; $_l2"
-	[ "$_slow" = 0 ] && echo "$_l2" | grep -q ' timeouts 0 '
+	echo "$_l2" | awk '{ for (i = 1; i < NF; i++) if ($i ~ /^(timeouts|refused_wedged|late_replies)$/) { n++; if ($(i + 1) != 0) bad = 1 } } END { exit !(n == 3 && !bad) }'
 }
