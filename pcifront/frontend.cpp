@@ -309,6 +309,7 @@ void Frontend::start_serving()
 		if (load_flags(page_.as<xen_pci_sharedinfo>()) & kActive)
 			chan_.assume_wedged();
 		cache_.clear(); // a new connection: whatever is behind it is read anew
+		vet_.clear();
 		exported_ = ExportedSet{};
 		live_ = true;
 	}
@@ -560,6 +561,7 @@ Result<void> Frontend::reconfigure()
 		kcxx::SpinGuard g(op_lock_);
 		++hotplug_rounds_;
 		cache_.clear(); // the detached devices' addresses may come back with others
+		vet_.clear();
 	}
 	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
 }
@@ -571,6 +573,7 @@ Result<void> Frontend::reconfigured()
 		// Again before the rescan: a backend may attach without a Reconfiguring round first.
 		kcxx::SpinGuard g(op_lock_);
 		cache_.clear();
+		vet_.clear();
 	}
 	if (const int e = xpf_hotplug_reconfigured(&hp); e < 0) {
 		++protocol_events_;
@@ -722,13 +725,44 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 		++absent_answered_;
 		return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
 	}
+	if (read && where == 0) {
+		if (vet_.hidden(bdf))
+			return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
+		if (vet_.vet_needed(bdf, where)) {
+			uint32_t hdr = 0;
+			auto hreq = make_conf_op(XEN_PCI_OP_conf_read, bdf, HeaderVet::kHeaderTypeReg,
+						 1, 0);
+			const int rc = hreq.ok() ? round_trip(*hreq.get(), &hdr, cache_on)
+						 : KCXX_PCIBIOS_BAD_REGISTER_NUMBER;
+			if (rc != KCXX_PCIBIOS_SUCCESSFUL)
+				return rc; // the core, reading the header itself, would skip it
+			if (!vet_.vet(bdf, hdr)) {
+				kcxx_dev_log_ratelimited(
+				    dev_of(xdev_), KCXX_LOG_ERR,
+				    "%04x:%02x:%02x.%u has header type %#04x, none the PCI core "
+				    "knows (0, 1, 2): hidden from the scan. Check what dom0 exports",
+				    bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn), hdr & 0xff);
+				return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
+			}
+		}
+	}
 	if (read && cache_on && cache_.lookup(bdf, where, size, val))
 		return KCXX_PCIBIOS_SUCCESSFUL;
 	if (!read)
 		cache_.on_write(bdf, where, size); // whether it then succeeds or not
+	return round_trip(*req.get(), val, cache_on);
+}
+
+int Frontend::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
+{
+	const bool read = req.cmd == XEN_PCI_OP_conf_read;
+	const Bdf bdf{req.domain, req.bus, req.devfn};
+	const unsigned int devfn = req.devfn;
+	const int where = static_cast<int>(req.offset);
+	const int size = static_cast<int>(req.size);
 	xen_pci_op reply;
 	const uint64_t t0 = kcxx_ktime_get_ns();
-	auto r = chan_.call(*req.get(), &reply, timeout_ns_);
+	auto r = chan_.call(req, &reply, timeout_ns_);
 	compiler_barrier();
 	latency_.record(kcxx_ktime_get_ns() - t0);
 	if (!r.ok()) {
@@ -744,7 +778,7 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	}
 	ReplyFault fault = ReplyFault::None;
-	auto c = check_conf_reply(*req.get(), reply, &fault);
+	auto c = check_conf_reply(req, reply, &fault);
 	if (!c.ok()) {
 		++devices_.get(bdf).faults;
 		++op_faults_;
@@ -980,6 +1014,8 @@ int Frontend::show_stats(struct seq_file *m)
 	else
 		kcxx_seq_printf(m, "exported unknown absent_answered %llu\n",
 				static_cast<unsigned long long>(absent_answered_));
+	kcxx_seq_printf(m, "header_hidden %llu\n",
+			static_cast<unsigned long long>(vet_.hidden_count()));
 	kcxx_seq_printf(m, "latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);
