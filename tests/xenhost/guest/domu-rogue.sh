@@ -28,12 +28,17 @@ unload_all() {
 	case "$xpf_frontend" in
 	intree) timeout 60 rmmod xen_pcifront ;;
 	ours)
+		# The xenbus core holds a reference on the frontend's module from probe to remove,
+		# and the pci-0 link leaves sysfs before remove() runs: wait (bounded) for that
+		# reference to go, or rmmod fails at once with EAGAIN, on a slow kernel mostly.
+		wait_for 30 "xen_pcifront_cxx's last user" module_unused xen_pcifront_cxx || true
 		for m in xen_pcifront_cxx xen_pcifront_hotplug xen_pcifront_msi xen_pcifront_evtchn; do
 			grep -q "^$m " /proc/modules && { timeout 60 rmmod $m || return 1; }
 		done
 		;;
 	esac
 }
+module_unused() { [ ! -e /sys/module/$1/refcnt ] || [ "$(cat /sys/module/$1/refcnt)" = 0 ]; }
 reader_loop() { # name: reads the emulated device's config space while the xenbus device exists
 	while xenbus_present; do
 		if [ -e $RG_DEV/config ]; then
