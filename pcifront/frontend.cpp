@@ -308,8 +308,7 @@ void Frontend::start_serving()
 		// An op the previous load gave up on may still be in the backend's hands.
 		if (load_flags(page_.as<xen_pci_sharedinfo>()) & kActive)
 			chan_.assume_wedged();
-		cache_.clear(); // a new connection: whatever is behind it is read anew
-		vet_.clear();
+		forget_functions(); // a new connection: whatever is behind it is read anew
 		exported_ = ExportedSet{};
 		live_ = true;
 	}
@@ -560,8 +559,7 @@ Result<void> Frontend::reconfigure()
 	{
 		kcxx::SpinGuard g(op_lock_);
 		++hotplug_rounds_;
-		cache_.clear(); // the detached devices' addresses may come back with others
-		vet_.clear();
+		forget_functions(); // the detached devices' addresses may come back with others
 	}
 	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
 }
@@ -572,8 +570,7 @@ Result<void> Frontend::reconfigured()
 	{
 		// Again before the rescan: a backend may attach without a Reconfiguring round first.
 		kcxx::SpinGuard g(op_lock_);
-		cache_.clear();
-		vet_.clear();
+		forget_functions();
 	}
 	if (const int e = xpf_hotplug_reconfigured(&hp); e < 0) {
 		++protocol_events_;
@@ -703,6 +700,12 @@ void Frontend::detect_clock()
 
 // ---- config ops
 // ----------------------------------------------------------------------------------
+
+void Frontend::forget_functions()
+{
+	cache_.clear();
+	vet_.clear();
+}
 
 int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
 		      uint32_t *val)

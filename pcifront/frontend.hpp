@@ -93,6 +93,9 @@ class Frontend : kcxx::NoCopy
 	void detect_clock();
 	int conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
 		    uint32_t *val);
+	// What was learnt of the functions behind the backend (cache_, vet_), forgotten when they
+	// may have changed: a new connection, a hotplug round. The caller holds op_lock_.
+	void forget_functions();
 	// One config op to the backend, its reply checked and counted; a read fills the cache.
 	int round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on);
 	// The MSI module's way to pciback (process context; see xpf_msi_transport).
@@ -135,7 +138,7 @@ class Frontend : kcxx::NoCopy
 	uint64_t timeout_ns_;
 	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
 	ConfigCache cache_; // read-only registers (config_cache); cleared on connect and hotplug
-	HeaderVet vet_;     // functions with a header type the core cannot scan; cleared with cache_
+	HeaderVet vet_;     // functions with a header type the core cannot scan; forgotten with cache_
 	// The functions the backend lists on our root buses (config_cache): reads of the others
 	// are answered "no device" here. Unknown until a scan has read a whole list.
 	ExportedSet exported_;

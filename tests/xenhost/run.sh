@@ -125,7 +125,7 @@ monpid=$!
 start=$SECONDS
 # -cpu qemu64,+svm, not max: with max, user space in PV domains crashes under TCG (a process
 # running with another's TLS; 687 of 1500 pipelines on 4 vCPUs), with qemu64,+svm none did
-# (docs/testing.md, "The TCG flake"). Without svm Xen did not finish; max needs -smap (with
+# (docs/testing.md, "Known infrastructure flake"). Without svm Xen did not finish; max needs -smap (with
 # SMAP, TCG kills a PV dom0 at once: create_bounce_frame #PF).
 "$qemu" -accel ${XPF_ACCEL:-tcg} -cpu ${XPF_CPU:-qemu64,+svm} -smp ${XPF_SMP:-2} -m 3072 \
 	"${machine[@]}" -display none -no-reboot -monitor "pipe:$run/mon" \
