@@ -57,7 +57,7 @@ compare:
 	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
 	@for s in $$($(TOP)/scripts/suite.sh suites); do \
 		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
-	@$(TOP)/tests/xenhost/check.sh --compare
+	@$(TOP)/tests/xenhost/cells.sh compare
 
 # The full matrix (hours): every kernel built, DKMS on each suite, then the scenarios.
 matrix:
@@ -68,7 +68,7 @@ matrix:
 		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
 	@fail=0; for s in $$($(TOP)/scripts/suite.sh suites); do \
 		$(TOP)/tests/pkg/dkms-suite.sh $$s || fail=1; done; \
-		$(TOP)/tests/xenhost/check.sh --matrix || fail=1; exit $$fail
+		$(TOP)/tests/xenhost/cells.sh matrix || fail=1; exit $$fail
 
 # Debian packages (build/deb/): the DKMS one, and prebuilt modules for each kernel in KVERS.
 KVERS ?= $(KVER)

@@ -74,7 +74,7 @@ if ! want smoke && ! want xen; then
 	:
 elif grep -q "^PASS kbuild-$kver61" "$results"; then
 	want smoke && stage "smoke-qemu-$kver61" "$top/tests/smoke/run.sh" "$kver61"
-	want xen && stage xen-scenarios "$top/tests/xenhost/check.sh" "$kver61"
+	want xen && stage xen-scenarios "$top/tests/xenhost/cells.sh" check
 else
 	want smoke && echo "FAIL smoke-qemu-$kver61 (needs the $kver61 build)" | tee -a "$results"
 	want xen && echo "FAIL xen-scenarios (needs the $kver61 build)" | tee -a "$results"

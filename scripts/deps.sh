@@ -6,8 +6,8 @@ set -euo pipefail
 
 declare -A pkgs=(
 	[build]="make gcc-12 g++-12 sparse libxen-dev linux-headers-amd64 linux-headers-6.12-amd64 kmod debootstrap"
-	[unit]="cmake g++ libgtest-dev googletest"
-	[emu]="qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd pciutils"
+	[unit]="cmake g++ libgtest-dev googletest python3-pytest"
+	[emu]="qemu-system-x86 qemu-utils busybox-static cpio kmod xz-utils zstd pciutils python3 python3-pytest"
 	[fuzz]="clang libclang-rt-14-dev"
 	[pkg]="dkms dpkg-dev"
 	# The debug kernel (scripts/debug-kernel.sh): Debian's kernel source and its build tools.

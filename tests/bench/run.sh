@@ -23,7 +23,7 @@ elif ! XPF_RETRIES=0 XPF_BENCH_ROUNDS=$rounds "$TOP/tests/xenhost/run.sh" --scen
 	--topology iommu --kver "$kver"; then
 	why=$(head -n 1 "$BUILD/xenhost/why/bench-ours-iommu.txt" 2>/dev/null)
 	case "$why" in
-	*INFRASTRUCTURE*) partial=$( (grep '^XPF-STEP FAIL' "$serial" || true) | sed 's/^XPF-STEP FAIL /  /' | cut -c1-160) ;;
+	*INFRASTRUCTURE*) partial=$( (grep '^FAIL ' "${serial%/*}/steps.txt" || true) | sed 's/^FAIL /  /' | cut -c1-160) ;;
 	*) die "the bench run failed (its log: $serial)" ;;
 	esac
 fi

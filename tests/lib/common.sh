@@ -131,25 +131,3 @@ qemu_bin() {
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: apt-get install qemu-system-x86 (make deps)"
 	echo qemu-system-x86_64
 }
-
-# The first report a guest kernel printed in a serial log (an oops, a BUG, a debug kernel's
-# check), or nothing. A run with one is a verdict on the driver even when user space crashed
-# too: a kernel bug that kills modprobe must not pass for the TCG flake and be retried away.
-kernel_report() { # serial log
-	grep -v -e '^watchdog| ' -e '^XPF-STEP ' "$1" |
-		grep -m1 -E 'BUG: |Oops|general protection fault, |UBSAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Kernel panic' || true
-}
-
-# The line that ends the scenarios' summary: how many infrastructure retries run.sh made (one
-# line each in DIR/*.txt), then each. None at all is the common case, and must not end a
-# `set -e` script (a glob that matches nothing is no error here).
-retry_report() { # dir
-	local f n=0 lines=()
-	for f in "$1"/*.txt; do
-		[ -f "$f" ] || continue
-		mapfile -t -O "${#lines[@]}" lines <"$f"
-	done
-	n=${#lines[@]}
-	echo "xenhost: $n infrastructure retr$([ "$n" = 1 ] && echo y || echo ies) (the TCG user-space flake or a stopped host)"
-	[ "$n" = 0 ] || printf '  retried: %s\n' "${lines[@]}"
-}

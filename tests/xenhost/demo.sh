@@ -15,8 +15,9 @@ run=$BUILD/xenhost/runs/baseline-ours-iommu
 echo
 say "demo: what the driver domain saw (lspci -k inside domU 'drv'):"
 show() { # what the driver domain printed under XPF-SHOW $1
-	sed -n "/XPF-SHOW $1:/,/XPF-DOMU-STEP/p" "$run/serial.txt" 2>/dev/null | grep '^XPF-SHOW  ' |
-		sed 's/^XPF-SHOW  /   /' || say "   (nothing: the run did not get that far)"
+	# The indented lines after the heading "XPF-SHOW <what>:", up to the next heading.
+	awk -v h="XPF-SHOW $1:" '$0 == h { on = 1; next } on && /^XPF-SHOW   / { print "   " substr($0, 11); n++; next }
+		on { exit } END { if (!n) print "   (nothing: the run did not get that far)" }' "$run/serial.txt" 2>/dev/null
 }
 show "lspci -k"
 say "demo: our frontend's counters (/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats):"
@@ -27,11 +28,11 @@ missing=()
 # Every line is printed, passed or not: a step that failed says so, with what it printed.
 step() {
 	local line
-	line=$(grep -m1 "^XPF-STEP PASS domU:$1" "$run/steps.txt" 2>/dev/null || true)
+	line=$(grep -m1 "^PASS domU:$1:" "$run/steps.txt" 2>/dev/null || true)
 	if [ -n "$line" ]; then
 		say "  - $2${3:+: ${line#*: }}"
 	else
-		line=$(grep -m1 "^XPF-STEP FAIL domU:$1" "$run/steps.txt" 2>/dev/null || true)
+		line=$(grep -m1 "^FAIL domU:$1:" "$run/steps.txt" 2>/dev/null || true)
 		say "  - FAILED: $2${line:+ (${line#*: })}"
 		missing+=("$1")
 	fi

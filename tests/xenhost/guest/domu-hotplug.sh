@@ -55,7 +55,7 @@ traffic_stop() {
 }
 
 step frontend-loaded load_frontend || finish
-modprobe e1000 || echo "XPF-DOMU-STEP FAIL e1000-module: modprobe e1000 failed"
+modprobe e1000 || ktap_result fail e1000-module "modprobe e1000 failed"
 OBJ0=$(objects)
 echo "XPF-SHOW objects at start: $OBJ0"
 echo "XPF-HP-READY"

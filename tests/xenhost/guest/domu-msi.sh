@@ -32,7 +32,7 @@ fact() {
 	_d=$(echo "$_o" | tail -n 1 | cut -c1-160)
 	echo "XPF-SHOW FACT $_n: $_r $_d"
 	if [ -n "$expect" ] && { [ "$_want" = any ] || [ "$_want" = "$expect" ]; }; then
-		echo "$XPF_TAG $([ $_r = yes ] && echo PASS || echo FAIL) $_n: $_d"
+		ktap_result "$([ $_r = yes ] && echo ok || echo fail)" "$_n" "$_d"
 	fi
 	[ $_r = yes ]
 }
@@ -125,6 +125,6 @@ if [ "$xpf_frontend" = ours ]; then
 	fi
 else
 	echo "XPF-STEP-NOTE in-tree run: recorded only"
-	echo "$XPF_TAG PASS msi-idle-at-end: in-tree run, nothing of ours to check"
+	ktap_result ok msi-idle-at-end "in-tree run, nothing of ours to check"
 fi
 step dmesg-clean-msi dmesg_clean

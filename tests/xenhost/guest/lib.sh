@@ -1,13 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # Step reporting and bounded waits for scripts inside the emulated host (busybox sh).
-# Each step prints one line the host runner parses: "<TAG> PASS|FAIL <name>: <detail>".
-XPF_TAG=${XPF_TAG:-XPF-STEP}
+# Steps are reported in KTAP (the kernel's Documentation/dev-tools/ktap.rst, as kselftest
+# prints it): each result is "ok N name" or "not ok N name", after a diagnostic line
+# "# name: detail"; the document opens with "KTAP version 1" and ends with its plan "1..N",
+# which the host runner (tests/xenhost/xenhost.py) checks against the results it read. dom0's
+# document carries the driver domain's results too, renamed "domU:name" (relay_domu).
+# N counts across the processes of one domain (dom0-init, scenario.sh, subshells): in a file.
+KTAP_N=/tmp/xpf-ktap-n
+ktap_begin() { echo 0 >$KTAP_N; echo "KTAP version 1"; }
+ktap_result() { # ok|fail name detail
+	_kn=$(($(cat $KTAP_N 2>/dev/null || echo 0) + 1))
+	echo $_kn >$KTAP_N
+	echo "# $2: $3"
+	if [ "$1" = ok ]; then echo "ok $_kn $2"; else echo "not ok $_kn $2"; fi
+}
+ktap_end() { echo "1..$(cat $KTAP_N 2>/dev/null || echo 0)"; }
 # The QEMU layout run.sh builds: the NIC passed through, and the one dom0 keeps (same hub).
 PT_BDF=0000:00:02.0
 DOM0_BDF=0000:00:03.0
-# The msi scenario's extra devices, all passed through: an NVMe controller, an e1000e and an
-# AHCI controller.
-PT_MSI_BDFS="0000:00:04.0 0000:00:05.0 0000:00:06.0"
 # The hotplug scenario's second device: an NVMe controller that stays attached while the e1000
 # comes and goes, behind a PCIe root port at 00:04.0 (run.sh).
 HP_ANCHOR_BDF=0000:01:00.0
@@ -24,14 +34,9 @@ RG_MSIX_BAR=0xe0000000
 # Our MSI module's counters and per-device records (debugfs, in the driver domain).
 MSI_DEVS=/sys/kernel/debug/xen-pcifront-cxx/msi/devices
 [ -z "${xpf_rogue_list:-}" ] || RG_LIST=$(echo "$xpf_rogue_list" | tr ',+' '  ')
-pt_bdfs() { # every device passed through in scenario $1
-	case "$1" in
-	msi | smp) echo "$PT_BDF $PT_MSI_BDFS" ;;
-	hotplug) echo "$PT_BDF $HP_ANCHOR_BDF" ;;
-	bench) echo "$PT_BDF $BENCH_HP_BDF" ;;
-	*) echo "$PT_BDF" ;;
-	esac
-}
+# Every device the scenario passes through (its tests/xenhost/scenarios/NAME.toml), as the
+# host runner put it on dom0's command line ('+' between them).
+pt_bdfs() { echo "${xpf_pt:-$PT_BDF}" | tr '+' ' '; }
 
 # User space under QEMU TCG in a PV domain crashes now and then (README, "Known infrastructure
 # flake"): the number of such crashes the kernel has logged so far.
@@ -44,7 +49,7 @@ step() { # name, command...: runs the command, reports its exit status and first
 	_crash0=$(user_crashes)
 	if _out=$("$@" 2>&1); then
 		# A shell's report of a crashed helper is not the step's result line.
-		echo "$XPF_TAG PASS $_name: $(echo "$_out" | grep -vE '^(Segmentation fault|Illegal instruction)' | head -n 1 | cut -c1-150)"
+		ktap_result ok "$_name" "$(echo "$_out" | grep -vE '^(Segmentation fault|Illegal instruction)' | head -n 1 | cut -c1-150)"
 		return 0
 	fi
 	# A step that failed while a user-space program crashed says nothing about the driver:
@@ -53,11 +58,11 @@ step() { # name, command...: runs the command, reports its exit status and first
 	if [ -z "${XPF_NO_RERUN:-}" ] && [ "$(user_crashes)" != "$_crash0" ]; then
 		echo "XPF-FLAKE $_name: a user-space program crashed during this step; running it again"
 		if _out=$("$@" 2>&1); then
-			echo "$XPF_TAG PASS $_name: (second run) $(echo "$_out" | head -n 1 | cut -c1-140)"
+			ktap_result ok "$_name" "(second run) $(echo "$_out" | head -n 1 | cut -c1-140)"
 			return 0
 		fi
 	fi
-	echo "$XPF_TAG FAIL $_name: $(echo "$_out" | tail -n 3 | tr '\n' ' ' | cut -c1-300)"
+	ktap_result fail "$_name" "$(echo "$_out" | tail -n 3 | tr '\n' ' ' | cut -c1-300)"
 	return 1
 }
 
@@ -69,7 +74,7 @@ check() {
 	if [ "$xpf_frontend" = ours ]; then
 		if step "$_n" "$@" >/tmp/check.out; then _r=yes; else _r=no; fi
 		cat /tmp/check.out
-		_d=$(sed 's/^[^:]*: //' /tmp/check.out | tail -n 1)
+		_d=$(sed -n 's/^# [^:]*: //p' /tmp/check.out | tail -n 1)
 	else
 		if _d=$("$@" 2>&1); then _r=yes; else _r=no; fi
 	fi

@@ -18,7 +18,7 @@ dom0_nic_up() {
 	echo "$DOM0_IF $(ll_addr "$DOM0_IF")"
 }
 
-PT_BDFS=$(pt_bdfs "$scenario")
+PT_BDFS=$(pt_bdfs)
 pt_held_by_pciback() {
 	for b in $PT_BDFS; do
 		drv=$(readlink "/sys/bus/pci/devices/$b/driver")
@@ -26,13 +26,9 @@ pt_held_by_pciback() {
 	done
 	echo "$PT_BDFS bound to pciback"
 }
-# Two vCPUs where NVMe should get an I/O queue (and an MSI-X vector) per CPU.
-VCPUS=1
-[ "$scenario" = msi ] && VCPUS=2
-# More vCPUs than the host's 2 cores: vCPUs are preempted in the middle of an op.
-[ "$scenario" = smp ] && VCPUS=4
-# The flake probe: XPF_FLAKE_VCPUS (the dom0 command line's xpf_flake_vcpus) amplifies it.
-[ "$scenario" = flakeprobe ] && VCPUS=${xpf_flake_vcpus:-1}
+# The driver domain's vCPUs, as the scenario declares them (msi: two, so that NVMe gets an I/O
+# queue and an MSI-X vector per CPU; smp: four, more than the host's two cores).
+VCPUS=${xpf_vcpus:-1}
 # The install scenario boots the driver domain twice: from an image with our package installed
 # by dpkg (modules autoloaded by alias), then from one where dpkg removed it again (images.sh).
 DOMU_RAMDISK=domu.cpio.gz DOMU_PKG=
@@ -124,14 +120,25 @@ domu_cannot_say() { # polls
 wait_domu() { WAIT_GIVE_UP=domu_cannot_say wait_for "$1" "$2" console_says "$3"; }
 
 relay_domu() { # prefix (domU)
-	# The driver domain's own steps, as dom0 steps named <prefix>:<step>.
-	tr -d '\r' <"$(domu_log)" | sed -n "s/^XPF-DOMU-STEP \(PASS\|FAIL\) /XPF-STEP \1 ${1:-domU}:/p"
+	# The driver domain's own KTAP results, as dom0's results named <prefix>:<step>, numbered in
+	# dom0's document; each keeps its diagnostic line when that names it.
+	tr -d '\r' <"$(domu_log)" | while IFS= read -r _l; do
+		case "$_l" in
+		"# "*": "*) _dn=${_l#\# } _dn=${_dn%%: *} _dd=${_l#*: } ;;
+		"ok "[0-9]* | "not ok "[0-9]*)
+			_rn=${_l#*ok } _rn=${_rn#* }
+			[ "$_dn" = "$_rn" ] || _dd=
+			case "$_l" in ok*) _rr=ok ;; *) _rr=fail ;; esac
+			ktap_result $_rr "${1:-domU}:$_rn" "$_dd"
+			_dn= _dd= ;;
+		esac
+	done
 	echo "XPF-DOMU-LOG-BEGIN"
 	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
 	# A debug kernel's reports in full (lib.sh report_text).
 	tr -d '\r' <"$(domu_log)" | grep -E '^XPF-REPORT ' | head -n 200
 	# The last lines: a long run's failure is at its end.
-	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER|Oops|general protection|UBSAN|KFENCE|ODEBUG|corruption|RIP:' | grep -vE 'XPF-' | tail -n 200
+	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER|Oops|general protection|UBSAN|KFENCE|ODEBUG|corruption|RIP:' | grep -vE 'XPF-|^(ok|not ok) [0-9]|^# |^KTAP |^1\.\.' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host tests of the emulated host's runner (xenhost.py): the KTAP reader, the verdicts, the
+cells. No host is booted; run by `make check`'s unit stage."""
+import pytest
+
+import xenhost
+
+BOOT = xenhost.Boot(elapsed=100, last_out=99, hung=False, silent=False, hung_at=0, timeout=420, silence=180)
+
+
+def doc(*results, plan=True, end=True):
+    """A dom0 serial log with KTAP results given as (ok, name, detail)."""
+    lines = ["(XEN) Xen version 4.17", "XPF-BOOT dom0 up", "KTAP version 1"]
+    for i, (ok, name, detail) in enumerate(results, 1):
+        lines += [f"# {name}: {detail}", f"{'ok' if ok else 'not ok'} {i} {name}"]
+    if plan:
+        lines.append(f"1..{len(results)}")
+    if end:
+        lines.append("XPF-END dom0")
+    return lines
+
+
+def test_ktap_results_and_details():
+    k = xenhost.Ktap.parse(doc((True, "toolstack", "Xen 4.17"), (False, "domU:ping6-dom0", "sendto: x: y")))
+    assert [(r.ok, r.number, r.name, r.detail) for r in k.results] == [
+        (True, 1, "toolstack", "Xen 4.17"), (False, 2, "domU:ping6-dom0", "sendto: x: y")]
+    assert k.plan == 2 and k.broken() == ""
+
+
+def test_ktap_detail_of_another_step_is_not_taken():
+    k = xenhost.Ktap.parse(["KTAP version 1", "# a: for a", "ok 1 b", "1..1"])
+    assert k.results[0].detail == ""
+
+
+def test_ktap_relayed_raw_log_is_not_results():
+    lines = doc((True, "domU:frontend-loaded", "x"))
+    lines[-2:-2] = ["XPF-DOMU-LOG-BEGIN", "ok 7 nvme-load", "not ok 8 nvme-io", "XPF-DOMU-LOG-END"]
+    k = xenhost.Ktap.parse(lines)
+    assert [r.name for r in k.results] == ["domU:frontend-loaded"]
+
+
+def test_pass():
+    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", "3 packets")), BOOT, ("domU:ping6-dom0",))
+    assert v.passed, v.why
+
+
+def test_failed_step_fails():
+    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", ""), (False, "domU:dmesg-clean", "WARNING")),
+                         BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and not v.infra and v.why == "1 step(s) failed"
+
+
+def test_proving_step_missing_fails():
+    v, _ = xenhost.judge(doc((True, "domU:nic-driver-bound", "")), BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "domU:ping6-dom0 never passed" in v.why
+
+
+def test_lost_result_line_fails():
+    # A result mangled on the serial line: the plan says 2, one was read. Without the plan
+    # check a lost "not ok" would pass.
+    lines = doc((True, "domU:ping6-dom0", ""), (False, "domU:dmesg-clean", ""))
+    lines.remove("not ok 2 domU:dmesg-clean")
+    v, _ = xenhost.judge(lines, BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "plan 1..2, 1 result(s) read, missing [2]" in v.why
+
+
+def test_no_plan_fails():
+    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", ""), plan=False), BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "no plan line" in v.why
+
+
+def test_no_end_fails():
+    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", ""), end=False), BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "never reached the end" in v.why
+
+
+def test_user_crash_makes_a_failure_infrastructure():
+    lines = doc((False, "domU:link-up", "Segmentation fault"))
+    lines.insert(3, "[ 14.6] grep[251]: segfault at 8 ip 0000000000433f4b sp 0 error 4")
+    v, _ = xenhost.judge(lines, BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and v.infra and v.crashes == 1
+
+
+def test_kernel_report_is_the_drivers_even_with_crashes():
+    lines = doc((False, "domU:link-up", ""))
+    lines.insert(3, "[ 14.6] grep[251]: segfault at 8 ip 0000000000433f4b")
+    lines.insert(4, "[ 8.9] BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580")
+    v, _ = xenhost.judge(lines, BOOT, ())
+    assert not v.passed and not v.infra and v.why.startswith("a kernel report")
+
+
+def test_watchdog_and_step_words_are_not_judged():
+    # The watchdog's crashed xl must not make a hang a flake; a step's detail quoting
+    # "BUG: " is not a kernel report.
+    lines = doc((True, "domU:dmesg-clean", "no BUG: in dmesg"))
+    lines.insert(3, "watchdog| xl[99]: segfault at 0 ip 0")
+    assert xenhost.kernel_report(lines) == ""
+    hung = xenhost.Boot(500, 400, True, False, len(lines), 420, 180)
+    v, _ = xenhost.judge(lines, hung, ())
+    assert not v.passed and not v.infra and "did not finish within 420 s" in v.why
+
+
+def test_silent_host_is_infrastructure():
+    silent = xenhost.Boot(300, 100, True, True, 5, 420, 180)
+    v, _ = xenhost.judge(doc(end=False), silent, ())
+    assert v.infra and "went silent for 180 s at 100 s" in v.why
+
+
+def test_cell_words():
+    c = xenhost.Cell.parse("hotplug ours noiommu 5 passthrough e820 host-trixie")
+    assert (c.scenario, c.frontend, c.topo, c.cycles, c.pciback, c.e820, c.suffix, c.host) == \
+        ("hotplug", "ours", "noiommu", 5, "passthrough", True, "e820", "trixie")
+    assert xenhost.Cell.parse("vanish ours iommu sid").kver == "sid"
+
+
+def test_every_scenario_loads():
+    names = sorted(p.stem for p in xenhost.SCENARIOS.glob("*.toml"))
+    assert "baseline" in names and "hotplug" in names
+    for n in names:
+        s = xenhost.Scenario.load(n)
+        assert s.must, n
+
+
+def test_unknown_scenario_says_which_exist():
+    with pytest.raises(xenhost.SetupError, match="no scenario 'nope'.*baseline"):
+        xenhost.Scenario.load("nope")
+
+
+@pytest.mark.parametrize("sc", ["msi", "hotplug", "bench"])
+def test_declared_devices_are_known(sc):
+    s = xenhost.Scenario.load(sc)
+    assert s.devices and all(d in xenhost.DEVICES for d in s.devices)
