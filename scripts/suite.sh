@@ -45,6 +45,11 @@ make_root() {
 		exit 1
 	}
 	mkdir -p "$cache"
+	# One maker at a time (two builds started together, say): the others wait for it and then
+	# take its chroot, instead of removing the directory it is filling.
+	exec 9>"$cache/.$suite.lock"
+	flock 9
+	[ -f "$root/.xpf-ready" ] && { exec 9>&-; echo "$root"; return; }
 	tmp=$root.tmp
 	rm -rf "$tmp"
 	echo "suite.sh: making the $suite chroot in $root (about 2 minutes)" >&2

@@ -164,29 +164,35 @@ class Cell:
         kver = self.kver or ("6.1" if self.host == "bookworm" else "trixie")
         return dataclasses.replace(self, kver=kver_of(kver))
 
+    def _differences(self) -> list[tuple[str, str | int]]:
+        """Where the cell differs from the default one, in the order its names give them."""
+        d: list[tuple[str, str | int]] = []
+        if self.suffix:
+            d.append(("suffix", self.suffix))
+        if self.pciback != "vpci":
+            d.append(("pciback", self.pciback))
+        if self.cycles:
+            d.append(("cycles", self.cycles))
+        if self.kver != kver_of("6.1"):
+            d.append(("kver", self.kver))
+        if self.host != "bookworm":
+            d.append(("host", self.host))
+        return d
+
     @property
     def name(self) -> str:
-        n = f"{self.scenario}-{self.frontend}-{self.topo}" + (f"-{self.suffix}" if self.suffix else "")
-        if self.pciback != "vpci":
-            n += f"-{self.pciback}"
-        if self.kver != kver_of("6.1"):
-            n += f"-{self.kver}"
-        if self.host != "bookworm":
-            n += f"-host-{self.host}"
-        return n
+        """The run's directory name: build/xenhost/runs/<name>/ (the cycles are not in it)."""
+        fmt = {"suffix": "-{}", "pciback": "-{}", "cycles": "", "kver": "-{}", "host": "-host-{}"}
+        return f"{self.scenario}-{self.frontend}-{self.topo}" + \
+            "".join(fmt[k].format(v) for k, v in self._differences())
 
     @property
     def label(self) -> str:
-        n = f"{self.scenario}/{self.frontend}/{self.topo}" + (f"/{self.suffix}" if self.suffix else "")
-        if self.pciback != "vpci":
-            n += f"/{self.pciback}"
-        if self.cycles:
-            n += f" ({self.cycles} cycles)"
-        if self.kver != kver_of("6.1"):
-            n += f" on {self.kver}"
-        if self.host != "bookworm":
-            n += f" (Debian 13 host, Xen {HOSTS[self.host][0]})"
-        return n
+        """The cell as the summaries say it."""
+        fmt = {"suffix": "/{}", "pciback": "/{}", "cycles": " ({} cycles)", "kver": " on {}",
+               "host": " (Debian 13 host, Xen " + HOSTS[self.host][0] + ")"}
+        return f"{self.scenario}/{self.frontend}/{self.topo}" + \
+            "".join(fmt[k].format(v) for k, v in self._differences())
 
 
 # --- What the serial line says -------------------------------------------------------------
