@@ -643,8 +643,8 @@ def run_cell(cell: Cell, retries: int | None = None) -> Outcome:
         # Our modules' package for this kernel (scripts/deb.sh): images.sh installs it with dpkg.
         deb = sh(TOP / "scripts/deb.sh", cell.kver).splitlines()[-1]
         env["XPF_PKG_DEB"] = str(TOP / deb.removeprefix("deb: "))
-    os.environ.update(env)
-    r = subprocess.run([str(TOP / "tests/xenhost/images.sh"), cell.kver])
+    # For images.sh only: the next cell of a pytest session must not inherit them.
+    r = subprocess.run([str(TOP / "tests/xenhost/images.sh"), cell.kver], env={**os.environ, **env})
     if r.returncode != 0:
         raise SetupError(f"building the images for {cell.kver} failed (images.sh, above)")
     run = XH / "runs" / cell.name
