@@ -157,6 +157,7 @@ base_root() { # root
 	install_elf "$root" "$(find_lib ld-linux-x86-64.so.2)" /lib64/ld-linux-x86-64.so.2
 	pci=$(deb_unpack pciutils "$hsuite")
 	install_elf "$root" "$pci/usr/bin/lspci" /usr/bin/lspci
+	install_elf "$root" "$pci/usr/bin/setpci" /usr/bin/setpci
 	cp "$(deb_unpack pci.ids "$hsuite")/usr/share/misc/pci.ids" "$root/usr/share/misc/pci.ids"
 	# Debian's ping: busybox's static ping6 crashes resolving "fe80::..%eth0" (static glibc).
 	install_elf "$root" "$(pkg_bin "$(deb_unpack iputils-ping "$hsuite")" ping)" /usr/bin/ping
@@ -167,7 +168,13 @@ base_root() { # root
 domu=$out/domu-root
 rm -rf "$domu"
 base_root "$domu"
-install_modules "$domu" "$img" "$kver" $DOMU_MODS
+# virtio-net (the aer scenario's device) where the kernel has it as a module; the debug kernel
+# is built without it.
+opt=
+for m in virtio_net virtio_pci; do
+	modprobe -d "$img" -S "$kver" --show-depends "$m" >/dev/null 2>&1 && opt+=" $m"
+done
+install_modules "$domu" "$img" "$kver" $DOMU_MODS $opt
 if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
 	mkdir -p "$domu/lib/modules/$kver/extra"
 	cp "$ours"/*.ko "$domu/lib/modules/$kver/extra/"
@@ -202,7 +209,7 @@ build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver" "$kver"
 [ "$dkver" = "$kver" ] || build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$dkver" "$dkver"
 cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$BUILD/bench/floor-km-$kver/xpf_confread.ko" "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/lib.sh" "$domu/xpf/lib.sh"
-cp "$TOP"/tests/xenhost/guest/domu-{devs,msi,smp,smp-io,hotplug,rogue,install,bench}.sh "$domu/xpf/"
+cp "$TOP"/tests/xenhost/guest/domu-*.sh "$domu/xpf/"
 cp "$TOP/tests/xenhost/guest/domu-init" "$domu/init"
 chmod +x "$domu/init"
 (cd "$domu" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/domu.cpio.gz"

@@ -8,13 +8,13 @@ import xenhost
 BOOT = xenhost.Boot(elapsed=100, last_out=99, hung=False, silent=False, hung_at=0, timeout=420, silence=180)
 
 
-def doc(*results, plan=True, end=True):
+def doc(*results, totals=True, end=True):
     """A dom0 serial log with KTAP results given as (ok, name, detail)."""
     lines = ["(XEN) Xen version 4.17", "XPF-BOOT dom0 up", "KTAP version 1"]
     for i, (ok, name, detail) in enumerate(results, 1):
         lines += [f"# {name}: {detail}", f"{'ok' if ok else 'not ok'} {i} {name}"]
-    if plan:
-        lines.append(f"1..{len(results)}")
+    if totals:
+        lines.append(f"# Totals: pass:{sum(r[0] for r in results)} fail:{sum(not r[0] for r in results)}")
     if end:
         lines.append("XPF-END dom0")
     return lines
@@ -24,11 +24,11 @@ def test_ktap_results_and_details():
     k = xenhost.Ktap.parse(doc((True, "toolstack", "Xen 4.17"), (False, "domU:ping6-dom0", "sendto: x: y")))
     assert [(r.ok, r.number, r.name, r.detail) for r in k.results] == [
         (True, 1, "toolstack", "Xen 4.17"), (False, 2, "domU:ping6-dom0", "sendto: x: y")]
-    assert k.plan == 2 and k.broken() == ""
+    assert k.totals == (1, 1) and k.broken() == ""
 
 
 def test_ktap_detail_of_another_step_is_not_taken():
-    k = xenhost.Ktap.parse(["KTAP version 1", "# a: for a", "ok 1 b", "1..1"])
+    k = xenhost.Ktap.parse(["KTAP version 1", "# a: for a", "ok 1 b", "# Totals: pass:1 fail:0"])
     assert k.results[0].detail == ""
 
 
@@ -56,17 +56,25 @@ def test_proving_step_missing_fails():
 
 
 def test_lost_result_line_fails():
-    # A result mangled on the serial line: the plan says 2, one was read. Without the plan
+    # A result mangled on the serial line: the guest counted 2, one was read. Without the
     # check a lost "not ok" would pass.
     lines = doc((True, "domU:ping6-dom0", ""), (False, "domU:dmesg-clean", ""))
     lines.remove("not ok 2 domU:dmesg-clean")
     v, _ = xenhost.judge(lines, BOOT, ("domU:ping6-dom0",))
-    assert not v.passed and "plan 1..2, 1 result(s) read, missing [2]" in v.why
+    assert not v.passed and "2 step(s) counted, 1 result(s) read, missing [2]" in v.why
 
 
-def test_no_plan_fails():
-    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", ""), plan=False), BOOT, ("domU:ping6-dom0",))
-    assert not v.passed and "no plan line" in v.why
+def test_flipped_result_fails():
+    # A "not ok" that reached the host as "ok": the counts say one failed.
+    lines = doc((True, "domU:ping6-dom0", ""), (False, "domU:dmesg-clean", ""))
+    lines[lines.index("not ok 2 domU:dmesg-clean")] = "ok 2 domU:dmesg-clean"
+    v, _ = xenhost.judge(lines, BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "pass:1 counted, 2 read" in v.why
+
+
+def test_no_totals_fails():
+    v, _ = xenhost.judge(doc((True, "domU:ping6-dom0", ""), totals=False), BOOT, ("domU:ping6-dom0",))
+    assert not v.passed and "no closing '# Totals:' line" in v.why
 
 
 def test_no_end_fails():
@@ -111,6 +119,7 @@ def test_cell_words():
     assert (c.scenario, c.frontend, c.topo, c.cycles, c.pciback, c.e820, c.suffix, c.host) == \
         ("hotplug", "ours", "noiommu", 5, "passthrough", True, "e820", "trixie")
     assert xenhost.Cell.parse("vanish ours iommu sid").kver == "sid"
+    assert xenhost.Cell.parse("baseline ours iommu tsc").clocksource == "tsc"
 
 
 def test_every_scenario_loads():
@@ -130,3 +139,10 @@ def test_unknown_scenario_says_which_exist():
 def test_declared_devices_are_known(sc):
     s = xenhost.Scenario.load(sc)
     assert s.devices and all(d in xenhost.DEVICES for d in s.devices)
+
+
+def test_host_requests_are_whitelisted():
+    assert xenhost.host_request("XPF-HOST-REQ pcie_aer_inject_error aer0 POISON_TLP") == \
+        "pcie_aer_inject_error aer0 POISON_TLP"
+    assert xenhost.host_request("XPF-HOST-REQ quit") is None
+    assert xenhost.host_request("XPF-HOST-REQ pcie_aer_inject_error aer0 X; quit") is None

@@ -46,6 +46,13 @@ DEVICES = {
     "nvme-behind-port": (["-drive", "file={run}/nvme.img,if=none,id=nv0,format=raw",
                           "-device", "pcie-root-port,id=rp4,chassis=4,addr=04.0",
                           "-device", "nvme,serial=xpf0001,drive=nv0,bus=rp4"], ["nvme.img"]),
+    # A virtio-net NIC with an AER capability behind a PCIe root port (0000:01:00.0), with the
+    # id QEMU's AER injection names. Not an e1000e: QEMU 7.2's e1000e keeps its Device Control
+    # error-reporting bits read-only, so it never reports an error.
+    "virtio-aer-behind-port": (["-device", "pcie-root-port,id=rp5,chassis=5,addr=05.0",
+                                "-netdev", "hubport,id=pt1,hubid=0",
+                                "-device", "virtio-net-pci,id=aer0,netdev=pt1,bus=rp5,aer=on,romfile=,"
+                                           "mac=52:54:00:12:34:05"], []),
     # An e1000e (MSI-X) on the same hub.
     "e1000e": (["-netdev", "hubport,id=pt1,hubid=0",
                 "-device", "e1000e,netdev=pt1,addr=05.0,romfile=,mac=52:54:00:12:34:05"], []),
@@ -133,17 +140,21 @@ class Cell:
     cycles: int = 0                # hotplug: 0 is the scenario's default
     e820: bool = False
     suffix: str = ""
+    clocksource: str = ""          # the driver domain boots with clocksource= this (tsc)
 
     @staticmethod
     def parse(spec: str) -> "Cell":
         """A cell as the matrix writes it: "SCENARIO FRONTEND TOPOLOGY [word...]", each word a
         number of hotplug cycles, pciback's mode, a kernel (6.12, trixie, sid, debug), e820 (the
-        domain gets e820_host=1) or host-trixie (Debian 13's host generation)."""
+        domain gets e820_host=1), tsc (the driver domain's clocksource) or host-trixie (Debian
+        13's host generation)."""
         sc, fe, tp, *words = spec.split()
         kw: dict = {}
         for w in words:
             if w == "host-trixie":
                 kw["host"] = "trixie"
+            elif w == "tsc":
+                kw["clocksource"] = w
             elif w == "e820":
                 kw["e820"] = True
                 kw["suffix"] = "e820"
@@ -171,6 +182,8 @@ class Cell:
             d.append(("suffix", self.suffix))
         if self.pciback != "vpci":
             d.append(("pciback", self.pciback))
+        if self.clocksource:
+            d.append(("clocksource", self.clocksource))
         if self.cycles:
             d.append(("cycles", self.cycles))
         if self.kver != kver_of("6.1"):
@@ -182,14 +195,16 @@ class Cell:
     @property
     def name(self) -> str:
         """The run's directory name: build/xenhost/runs/<name>/ (the cycles are not in it)."""
-        fmt = {"suffix": "-{}", "pciback": "-{}", "cycles": "", "kver": "-{}", "host": "-host-{}"}
+        fmt = {"suffix": "-{}", "pciback": "-{}", "clocksource": "-{}", "cycles": "", "kver": "-{}",
+               "host": "-host-{}"}
         return f"{self.scenario}-{self.frontend}-{self.topo}" + \
             "".join(fmt[k].format(v) for k, v in self._differences())
 
     @property
     def label(self) -> str:
         """The cell as the summaries say it."""
-        fmt = {"suffix": "/{}", "pciback": "/{}", "cycles": " ({} cycles)", "kver": " on {}",
+        fmt = {"suffix": "/{}", "pciback": "/{}", "clocksource": " (clocksource {})",
+               "cycles": " ({} cycles)", "kver": " on {}",
                "host": " (Debian 13 host, Xen " + HOSTS[self.host][0] + ")"}
         return f"{self.scenario}/{self.frontend}/{self.topo}" + \
             "".join(fmt[k].format(v) for k, v in self._differences())
@@ -210,22 +225,24 @@ class Result:
 
 KTAP_RESULT = re.compile(r"^(not ok|ok) (\d+) (\S+)")
 KTAP_DIAG = re.compile(r"^# (\S+?): (.*)$")
-KTAP_PLAN = re.compile(r"^1\.\.(\d+)$")
+# kselftest's last line: the counts the guest reported, checked against the results read.
+KTAP_TOTALS = re.compile(r"^# Totals: pass:(\d+) fail:(\d+)")
 
 
 @dataclasses.dataclass
 class Ktap:
     """dom0's KTAP document: its results (the driver domain's among them, named "domU:...")
-    and its plan. Lines inside the relayed driver-domain log (XPF-DOMU-LOG-BEGIN .. END) are
-    that domain's raw output and are not dom0's results."""
+    and its closing counts (kselftest's "# Totals:" line; a guest cannot know its number of
+    steps in advance, so it prints no plan line). Lines inside the relayed driver-domain log
+    (XPF-DOMU-LOG-BEGIN .. END) are that domain's raw output and are not dom0's results."""
     results: list[Result]
-    plan: int | None
+    totals: tuple[int, int] | None  # passed, failed, as the guest counted them
     version: bool
 
     @staticmethod
     def parse(lines: list[str]) -> "Ktap":
         results: list[Result] = []
-        plan = None
+        totals = None
         version = False
         diag: tuple[str, str] | None = None
         relayed = False
@@ -238,27 +255,31 @@ class Ktap:
                 continue
             if line == "KTAP version 1":
                 version = True
+            elif m := KTAP_TOTALS.match(line):
+                totals = (int(m[1]), int(m[2]))
             elif m := KTAP_DIAG.match(line):
                 diag = (m[1], m[2])
             elif m := KTAP_RESULT.match(line):
                 detail = diag[1] if diag and diag[0] == m[3] else ""
                 results.append(Result(m[1] == "ok", int(m[2]), m[3], detail))
                 diag = None
-            elif m := KTAP_PLAN.match(line):
-                plan = int(m[1])
-        return Ktap(results, plan, version)
+        return Ktap(results, totals, version)
 
     def broken(self) -> str:
         """Why the document is not whole (a result line lost or mangled on the way), or ''."""
         if not self.version:
             return "no 'KTAP version 1' line"
-        if self.plan is None:
-            return "no plan line (1..N)"
+        if self.totals is None:
+            return "no closing '# Totals:' line"
+        passed, failed = self.totals
+        n = passed + failed
         numbers = [r.number for r in self.results]
-        if numbers != list(range(1, self.plan + 1)):
-            missing = sorted(set(range(1, self.plan + 1)) - set(numbers))
-            return f"plan 1..{self.plan}, {len(numbers)} result(s) read" + \
-                (f", missing {missing[:10]}" if missing else f", out of order: {numbers[:20]}")
+        if numbers != list(range(1, n + 1)):
+            missing = sorted(set(range(1, n + 1)) - set(numbers))
+            return f"{n} step(s) counted, {len(numbers)} result(s) read" + \
+                (f", missing {missing[:10]}" if missing else f", numbered {numbers[:20]}")
+        if sum(r.ok for r in self.results) != passed:
+            return f"pass:{passed} counted, {sum(r.ok for r in self.results)} read"
         return ""
 
 
@@ -396,6 +417,19 @@ def to_pipe(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+# What a guest may ask of the host (a line "XPF-HOST-REQ <command> <words>" from dom0): only
+# these commands of QEMU's monitor, with plain words. The AER scenario's error injection.
+HOST_REQUESTS = {"pcie_aer_inject_error"}
+
+
+def host_request(line: str) -> str | None:
+    """The monitor command a guest's request line asks for, or None when it is not allowed."""
+    words = line.split()[1:]
+    if words and words[0] in HOST_REQUESTS and all(re.fullmatch(r"[A-Za-z0-9_.:-]+", w) for w in words):
+        return " ".join(words)
+    return None
+
+
 def shown(line: str, diag: dict) -> str | None:
     """A serial line as the runner streams it while the host runs, or None."""
     if m := KTAP_DIAG.match(line):
@@ -446,6 +480,8 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
                       ("XPF_BENCH_ROUNDS", "xpf_bench_rounds")):
         if v := os.environ.get(env):
             words[word] = v.replace(",", "+")
+    if cell.clocksource:
+        words["xpf_clocksource"] = cell.clocksource
     if cell.e820:
         # e820_host=1 in a hotplug domain's config: what a 6.5+ kernel needs to set up
         # xen-swiotlb at boot for a domain started without a device.
@@ -526,6 +562,12 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
                     line = raw.decode("utf-8", "replace").replace("\r", "")
                     if s := shown(line, diag):
                         print(f"  | {s}", flush=True)
+                    if line.startswith("XPF-HOST-REQ "):
+                        if cmd := host_request(line):
+                            to_pipe(run / "mon.in", f"{cmd}\n".encode())
+                            print(f"xenhost: dom0 asked QEMU's monitor for: {cmd}", flush=True)
+                        else:
+                            print(f"xenhost: refused dom0's request '{line[:120]}'", flush=True)
                     if ended is None and line.startswith("XPF-END dom0"):
                         ended = now()
                     if ended is not None and "Entering ACPI S5" in line:
@@ -747,6 +789,7 @@ def main(argv: list[str]) -> int:
     r.add_argument("--cycles", type=int, default=int(os.environ.get("XPF_HOTPLUG_CYCLES", "0")))
     r.add_argument("--e820-host", action="store_true", default=bool(os.environ.get("XPF_E820_HOST")))
     r.add_argument("--suffix", default=os.environ.get("XPF_RUN_SUFFIX", ""))
+    r.add_argument("--clocksource", default="", help="the driver domain's (tsc)")
     t = sub.add_parser("table", help="a scenario's facts side by side")
     t.add_argument("scenario")
     a = ap.parse_args(argv)
@@ -755,7 +798,7 @@ def main(argv: list[str]) -> int:
             print("\n".join(facts_table(a.scenario)))
             return 0
         cell = Cell(a.scenario, a.frontend, a.topology, a.kver, a.pciback, a.host, a.cycles,
-                    a.e820_host, a.suffix)
+                    a.e820_host, a.suffix, a.clocksource)
         return 0 if run_cell(cell).passed else 1
     except SetupError as e:
         print(f"xenhost: {e}", file=sys.stderr)
