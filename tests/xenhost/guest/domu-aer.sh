@@ -45,7 +45,7 @@ aer_handled() {
 		sleep 5
 		echo "$(aer_stats | cut -d' ' -f1-4); $(klog_last 'AER' | cut -c1-140)"
 	else
-		wait_for 120 "the in-tree frontend's AER line" sh -c "dmesg | grep -qiE 'pcifront.*aer|aer.*pcifront|pcifront_do_aer|pcifront_common_process'" >/dev/null ||
+		wait_for 20 "the in-tree frontend's AER line" sh -c "dmesg | grep -qiE 'pcifront.*aer|aer.*pcifront|pcifront_do_aer|pcifront_common_process'" >/dev/null ||
 			{ echo "no AER line from the in-tree frontend"; return 1; }
 		klog_last 'pcifront' | cut -c1-160
 	fi

@@ -266,9 +266,13 @@ if [ "$scenario" = aer ]; then
 		echo "$(klog_last 'AER: ' | cut -c1-160)"
 	}
 	aer_pciback() {
-		# pciback's view of the recovery: what it sent the frontend, and no kill of the domain.
-		if dmesg | grep -q 'guest with no AER driver should have been killed'; then
-			echo "pciback killed the driver domain: $(klog_last 'no AER driver' | cut -c1-160)"
+		# pciback's verdict: on an answer it reads as fatal (PCI_ERS_RESULT_NONE, which the
+		# in-tree frontend gives for a driver without handlers) it asks the toolstack to kill
+		# the domain by writing aerState=aerfail in the backend's directory (xl does not act
+		# on it; xend did).
+		_as=$(xenstore-read "/local/domain/0/backend/pci/$DOMID/0/aerState" 2>/dev/null)
+		if [ -n "$_as" ] || dmesg | grep -q 'guest with no AER driver should have been killed'; then
+			echo "pciback asked for the driver domain to be killed: aerState '$_as' $(klog_last 'no AER driver' | cut -c1-120)"
 			return 1
 		fi
 		_l=$(dmesg | grep -E 'pciback.*(AER|aer|error|reset)|AER: .*(recovery|Recovery|resume|reset)' | tail -n 2 | sed 's/^\[[ 0-9.]*\] //' | tr '\n' ' ')
