@@ -13,6 +13,9 @@ import xenhost
 
 CHECK = [
     "baseline ours iommu",
+    # The driver domain booted on the tsc clocksource (the frontend's op waits take Xen's time
+    # from elsewhere; the rogue's silent round switches between xen and tsc under a held op).
+    "baseline ours iommu tsc",
     # Our package installed with dpkg in the driver domain's image, loaded by alias; then a
     # domain booted from the image after `dpkg -r`: the in-tree frontend (whose lspci -vvv
     # ours must match, below). On the 6.1 and the 6.12 kernel.
@@ -57,6 +60,7 @@ CHECK = [
 MATRIX = CHECK + [
     "rogue ours iommu",
     "msi ours iommu debug",
+    "msi ours iommu tsc",
     "baseline intree noiommu",
     "baseline ours noiommu",
     "msi ours noiommu",
