@@ -168,11 +168,11 @@ base_root() { # root
 domu=$out/domu-root
 rm -rf "$domu"
 base_root "$domu"
-# virtio-net (the aer scenario's device) where the kernel has it as a module; the debug kernel
-# is built without it.
+# virtio-net (the aer scenario's device) where the kernel has it as a module: 6.12 and later
+# have virtio_pci built in ("builtin virtio_pci"), and the debug kernel has no virtio at all.
 opt=
 for m in virtio_net virtio_pci; do
-	modprobe -d "$img" -S "$kver" --show-depends "$m" >/dev/null 2>&1 && opt+=" $m"
+	modprobe -d "$img" -S "$kver" --show-depends "$m" 2>/dev/null | grep -q '^insmod ' && opt+=" $m"
 done
 install_modules "$domu" "$img" "$kver" $DOMU_MODS $opt
 if [ -f "$ours/xen-pcifront-cxx.ko" ]; then
