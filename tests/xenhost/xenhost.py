@@ -229,6 +229,22 @@ KTAP_DIAG = re.compile(r"^# (\S+?): (.*)$")
 KTAP_TOTALS = re.compile(r"^# Totals: pass:(\d+) fail:(\d+)")
 
 
+def split_relayed(lines: list[str]) -> tuple[list[str], list[str]]:
+    """dom0's own lines, and the driver-domain logs dom0 relayed between XPF-DOMU-LOG-BEGIN
+    and XPF-DOMU-LOG-END (markers in neither)."""
+    own: list[str] = []
+    inside: list[str] = []
+    cur = own
+    for l in lines:
+        if l.startswith("XPF-DOMU-LOG-BEGIN"):
+            cur = inside
+        elif l.startswith("XPF-DOMU-LOG-END"):
+            cur = own
+        else:
+            cur.append(l)
+    return own, inside
+
+
 @dataclasses.dataclass
 class Ktap:
     """dom0's KTAP document: its results (the driver domain's among them, named "domU:...")
@@ -245,14 +261,7 @@ class Ktap:
         totals = None
         version = False
         diag: tuple[str, str] | None = None
-        relayed = False
-        for line in lines:
-            if line.startswith("XPF-DOMU-LOG-BEGIN"):
-                relayed = True
-            elif line.startswith("XPF-DOMU-LOG-END"):
-                relayed = False
-            if relayed:
-                continue
+        for line in split_relayed(lines)[0]:
             if line == "KTAP version 1":
                 version = True
             elif m := KTAP_TOTALS.match(line):
@@ -628,15 +637,7 @@ class Outcome:
 
 def relayed(lines: list[str], tag: str) -> list[str]:
     """The driver domain's lines with TAG, from the relayed logs (XPF-DOMU-LOG-BEGIN .. END)."""
-    out, inside = [], False
-    for l in lines:
-        if l.startswith("XPF-DOMU-LOG-BEGIN"):
-            inside = True
-        elif l.startswith("XPF-DOMU-LOG-END"):
-            inside = False
-        elif inside and tag in l:
-            out.append(l)
-    return out
+    return [l for l in split_relayed(lines)[1] if tag in l]
 
 
 def write_digest(cell: Cell, v: Verdict, boot_: Boot, lines: list[str], run: Path, tries: int) -> None:
