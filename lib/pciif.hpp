@@ -26,6 +26,32 @@ constexpr uint32_t devfn(uint32_t slot, uint32_t fn) { return ((slot & 0x1f) << 
 constexpr uint32_t slot_of(uint32_t devfn) { return (devfn >> 3) & 0x1f; }
 constexpr uint32_t func_of(uint32_t devfn) { return devfn & 7; }
 
+// A function's address as pci_name() prints it ("0000:00:02.0"): the one place a Bdf becomes
+// text, for log lines and debugfs. Fields beyond their width are cut to it, so the text always
+// fits. Inline: every module prints addresses, and not all link this file's .cpp.
+struct BdfName {
+	char text[13]; // "dddd:bb:ss.f" and the terminating NUL
+};
+inline BdfName bdf_name(const Bdf &b)
+{
+	static constexpr char kHex[] = "0123456789abcdef";
+	BdfName n{};
+	char *p = n.text;
+	const auto put = [&p](uint32_t v, int digits) {
+		for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+			*p++ = kHex[(v >> shift) & 0xf];
+	};
+	put(b.domain, 4);
+	*p++ = ':';
+	put(b.bus, 2);
+	*p++ = ':';
+	put(slot_of(b.devfn), 2);
+	*p++ = '.';
+	put(func_of(b.devfn), 1);
+	*p = '\0';
+	return n;
+}
+
 // Extended config space is 4 KiB; pciback refuses offsets beyond it.
 inline constexpr int kConfigSpaceSize = 4096;
 

@@ -649,8 +649,8 @@ Result<void> Frontend::scan_root(const Bdf &root)
 			continue;
 		}
 		if (kcxx_pci_scan_single_device(bus, devfn))
-			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "found %04x:%02x:%02x.%u",
-				     root.domain, root.bus, slot_of(devfn), func_of(devfn));
+			kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO, "found %s",
+				     bdf_name({root.domain, root.bus, devfn}).text);
 	}
 	// BARs are fixed by the backend: claim them as they are before the devices go live.
 	kcxx_pci_walk_bus(bus, claim_one, this);
@@ -742,9 +742,9 @@ int Frontend::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int
 			if (!vet_.vet(bdf, hdr)) {
 				kcxx_dev_log_ratelimited(
 				    dev_of(xdev_), KCXX_LOG_ERR,
-				    "%04x:%02x:%02x.%u has header type %#04x, none the PCI core "
-				    "knows (0, 1, 2): hidden from the scan. Check what dom0 exports",
-				    bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn), hdr & 0xff);
+				    "%s has header type %#04x, none the PCI core knows (0, 1, 2): "
+				    "hidden from the scan. Check what dom0 exports",
+				    bdf_name(bdf).text, hdr & 0xff);
 				return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
 			}
 		}
@@ -760,7 +760,6 @@ int Frontend::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
 {
 	const bool read = req.cmd == XEN_PCI_OP_conf_read;
 	const Bdf bdf{req.domain, req.bus, req.devfn};
-	const unsigned int devfn = req.devfn;
 	const int where = static_cast<int>(req.offset);
 	const int size = static_cast<int>(req.size);
 	xen_pci_op reply;
@@ -772,10 +771,9 @@ int Frontend::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
 		++devices_.get(bdf).timeouts;
 		kcxx_dev_log_ratelimited(
 		    dev_of(xdev_), KCXX_LOG_ERR,
-		    "config %s of %04x:%02x:%02x.%u at %#x (%d bytes): %s; the access fails. "
+		    "config %s of %s at %#x (%d bytes): %s; the access fails. "
 		    "Check pciback in the backend domain (xl dmesg, dom0 dmesg)",
-		    read ? "read" : "write", bdf.domain, bdf.bus, slot_of(devfn), func_of(devfn),
-		    where, size,
+		    read ? "read" : "write", bdf_name(bdf).text, where, size,
 		    r.error() == -KCXX_EBUSY ? "pciback still holds an earlier op that timed out"
 					     : "no answer from pciback in op_timeout_ms");
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
@@ -786,10 +784,9 @@ int Frontend::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
 		++devices_.get(bdf).faults;
 		++op_faults_;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
-					 "config %s of %04x:%02x:%02x.%u at %#x: backend reply "
-					 "refused (%s); the access fails",
-					 read ? "read" : "write", bdf.domain, bdf.bus,
-					 slot_of(devfn), func_of(devfn), where,
+					 "config %s of %s at %#x: backend reply refused (%s); "
+					 "the access fails",
+					 read ? "read" : "write", bdf_name(bdf).text, where,
 					 reply_fault_name(fault));
 		return KCXX_PCIBIOS_DEVICE_NOT_FOUND;
 	}
@@ -845,8 +842,7 @@ int Frontend::msi_call(struct pci_dev *pdev, const xen_pci_op &req, xen_pci_op *
 	if (!r.ok()) {
 		++devices_.get(bdf).timeouts;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
-					 "MSI op %u for %04x:%02x:%02x.%u: %s", req.cmd, bdf.domain,
-					 bdf.bus, slot_of(bdf.devfn), func_of(bdf.devfn),
+					 "MSI op %u for %s: %s", req.cmd, bdf_name(bdf).text,
 					 r.error() == -KCXX_EBUSY
 					     ? "pciback still holds an earlier op that timed out"
 					     : "no answer from pciback in op_timeout_ms");
@@ -857,9 +853,8 @@ int Frontend::msi_call(struct pci_dev *pdev, const xen_pci_op &req, xen_pci_op *
 		++devices_.get(bdf).faults;
 		++op_faults_;
 		kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_ERR,
-					 "MSI op %u for %04x:%02x:%02x.%u: backend reply refused (%s)",
-					 req.cmd, bdf.domain, bdf.bus, slot_of(bdf.devfn),
-					 func_of(bdf.devfn), reply_fault_name(fault));
+					 "MSI op %u for %s: backend reply refused (%s)", req.cmd,
+					 bdf_name(bdf).text, reply_fault_name(fault));
 		return -KCXX_EPROTO;
 	}
 	++msi_ops_;
@@ -917,10 +912,9 @@ void Frontend::aer_work()
 		if (!pdev) {
 			++aer_unhandled_;
 			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
-						 "AER request %u for %04x:%02x:%02x.%u: no such device "
-						 "of ours; answered 'none'",
-						 op.cmd, op.domain, op.bus, slot_of(op.devfn),
-						 func_of(op.devfn));
+						 "AER request %u for %s: no such device of ours; "
+						 "answered 'none'",
+						 op.cmd, bdf_name({op.domain, op.bus, op.devfn}).text);
 		} else {
 			uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
 			const int e = kcxx_pci_aer_call(pdev, aer_step_kernel(step), op.err,
@@ -1033,8 +1027,7 @@ int Frontend::show_stats(struct seq_file *m)
 			"timeouts", "faults");
 	for (int i = 0; i < devices_.used(); ++i) {
 		const DeviceCounters &d = devices_.at(i);
-		kcxx_seq_printf(m, "%04x:%02x:%02x.%u %10llu %10llu %8llu %8llu %8llu\n",
-				d.bdf.domain, d.bdf.bus, slot_of(d.bdf.devfn), func_of(d.bdf.devfn),
+		kcxx_seq_printf(m, "%s %10llu %10llu %8llu %8llu %8llu\n", bdf_name(d.bdf).text,
 				static_cast<unsigned long long>(d.reads),
 				static_cast<unsigned long long>(d.writes),
 				static_cast<unsigned long long>(d.errors),

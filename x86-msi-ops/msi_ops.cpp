@@ -221,8 +221,7 @@ int show(struct seq_file *m, void *)
 	kcxx_seq_printf(m, "devices %d\n", nrows);
 	for (int i = 0; i < nrows; i++) {
 		const Row &r = rows[i];
-		kcxx_seq_printf(m, "%04x:%02x:%02x.%u %s nvec %d%s", r.bdf.domain, r.bdf.bus,
-				pcifront::slot_of(r.bdf.devfn), pcifront::func_of(r.bdf.devfn),
+		kcxx_seq_printf(m, "%s %s nvec %d%s", pcifront::bdf_name(r.bdf).text,
 				pcifront::msi_mode_name(r.mode), r.nvec,
 				r.nvec == 0 ? " (maybe on at pciback)" : "");
 		int irqs[8];

@@ -166,10 +166,9 @@ extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
 		kcxx_pci_unlock_rescan_remove();
 		if (!pdev)
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "detach: %04x:%02x:%02x.%u (device entry %u) is not on our "
-				     "buses: nothing to remove",
-				     e.vdev.domain, e.vdev.bus, slot_of(e.vdev.devfn),
-				     func_of(e.vdev.devfn), e.index);
+				     "detach: %s (device entry %u) is not on our buses: "
+				     "nothing to remove",
+				     bdf_name(e.vdev).text, e.index);
 	}
 	{
 		kcxx::MutexGuard g(state->lock);
@@ -219,10 +218,9 @@ extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)
 			++appeared;
 		} else {
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
-				     "attach: the backend exported %04x:%02x:%02x.%u (device entry "
-				     "%u) but it is not on our buses after the rescan",
-				     e.vdev.domain, e.vdev.bus, slot_of(e.vdev.devfn),
-				     func_of(e.vdev.devfn), e.index);
+				     "attach: the backend exported %s (device entry %u) but it is "
+				     "not on our buses after the rescan",
+				     bdf_name(e.vdev).text, e.index);
 			++missing;
 		}
 	}

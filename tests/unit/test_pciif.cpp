@@ -201,3 +201,12 @@ TEST(AerAnswer, OnlyTheFourAerCommandsAreSteps)
 	for (uint32_t cmd : {uint32_t{XEN_PCI_OP_conf_read}, uint32_t{XEN_PCI_OP_enable_msix}, 77u})
 		EXPECT_FALSE(aer_step_of(cmd, &s));
 }
+
+TEST(BdfName, PrintsAsPciNameDoes)
+{
+	EXPECT_STREQ(pcifront::bdf_name({0, 0, pcifront::devfn(2, 0)}).text, "0000:00:02.0");
+	EXPECT_STREQ(pcifront::bdf_name({0xabcd, 0xfe, pcifront::devfn(0x1f, 7)}).text,
+		     "abcd:fe:1f.7");
+	// Fields wider than their place are cut to it: the text never outgrows its buffer.
+	EXPECT_STREQ(pcifront::bdf_name({0x12345, 0x1ff, 0x1ff}).text, "2345:ff:1f.7");
+}
