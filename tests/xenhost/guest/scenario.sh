@@ -433,10 +433,31 @@ elif [ "$scenario" = bench ]; then
 		done
 	}
 	# xl pci-OP of the e1000e, then the driver domain's LINE: "<ms to xl's return> <ms to LINE>".
+	# While xl runs, the backend's and the frontend's xenbus states are sampled every 0.1 s; an
+	# op that took more than 2 s shows each change with its time, and libxl's "not ready"
+	# (a 10 s wait for the backend timed out), so a slow detach says whose answer came late.
+	hp_states() { # domid
+		_be=/local/domain/0/backend/pci/$1/0 _fe=/local/domain/$1/device/pci/0 _last= _s=$(now_ms)
+		while :; do
+			_cur="backend $(xenstore-read $_be/state 2>/dev/null || echo -) frontend $(xenstore-read $_fe/state 2>/dev/null || echo -)"
+			[ "$_cur" = "$_last" ] || echo "+$(($(now_ms) - _s)) ms: $_cur"
+			_last=$_cur
+			sleep 0.1
+		done
+	}
 	timed_hotplug() { # op line
+		_id=$(xl domid $DOMU 2>/dev/null)
+		hp_states "$_id" >/tmp/hp-states.txt 2>&1 &
+		_tracer=$!
 		_t0=$(now_ms)
-		xl pci-$1 $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { echo "$1 failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		xl pci-$1 $DOMU $BENCH_HP_BDF >/tmp/hp.log 2>&1 || { kill $_tracer; echo "$1 failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
 		_t1=$(now_ms)
+		kill $_tracer 2>/dev/null; wait $_tracer 2>/dev/null
+		if [ $((_t1 - _t0)) -gt 2000 ]; then
+			{ echo "XPF-SHOW slow hotplug: fe=$frontend round=$BENCH_ROUND xl pci-$1 ($((_t1 - _t0)) ms), states:"
+				sed 's/^/XPF-SHOW   /' /tmp/hp-states.txt
+				grep -i "not ready\|error" /tmp/hp.log | sed 's/^/XPF-SHOW   xl: /'; } >/dev/console
+		fi
 		console_wait 180 "$2" || { echo "the driver domain never said $2 after the $1"; return 1; }
 		echo "$((_t1 - _t0)) $(($(now_ms) - _t0))"
 	}
