@@ -6,6 +6,7 @@
 #include "kcxx/evtchn.h"
 #include "kcxx/log.h"
 #include "kcxx/pci.h"
+#include "kcxx/pci_ref.hpp"
 #include "kcxx/time.h"
 #include "lib/xsparse.hpp"
 #include "xpf/evtchn.h"
@@ -902,13 +903,10 @@ void Frontend::aer_work()
 					 "%x:%x:%x): answered 'none'",
 					 op.cmd, op.domain, op.bus, op.devfn);
 	} else {
-		struct pci_dev *pdev =
-		    kcxx_pci_get_domain_bus_and_slot(static_cast<int>(op.domain), op.bus, op.devfn);
 		// Only devices on our own root buses: the backend cannot reach other drivers.
-		if (pdev && !owns(kcxx_pci_dev_bus(pdev))) {
-			kcxx_pci_dev_put(pdev);
-			pdev = nullptr;
-		}
+		const kcxx::PciDevRef ref =
+		    kcxx::PciDevRef::find_under(dev_of(xdev_), op.domain, op.bus, op.devfn);
+		struct pci_dev *pdev = ref.get();
 		if (!pdev) {
 			++aer_unhandled_;
 			kcxx_dev_log_ratelimited(dev_of(xdev_), KCXX_LOG_WARNING,
@@ -933,7 +931,6 @@ void Frontend::aer_work()
 							      : "the driver has no handler for this step",
 				    result);
 			}
-			kcxx_pci_dev_put(pdev);
 		}
 	}
 	sh->aer_op.err = static_cast<int32_t>(result);

@@ -14,6 +14,7 @@
 #include "kcxx/debugfs.h"
 #include "kcxx/log.h"
 #include "kcxx/pci.h"
+#include "kcxx/pci_ref.hpp"
 #include "kcxx/sync.hpp"
 #include "kcxx/xen.hpp"
 #include "kcxx/xenbus.h"
@@ -54,17 +55,10 @@ struct device *dev_of(struct xenbus_device *xdev)
 	return kcxx_xenbus_to_device(xdev);
 }
 
-// A referenced device at @bdf on one of @fe's own root buses, or null. Devices of another
-// frontend (or of anything else) are never touched on this backend's word.
-struct pci_dev *our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
+// The device at @bdf on one of @fe's own root buses, or nothing.
+kcxx::PciDevRef our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
 {
-	struct pci_dev *pdev = kcxx_pci_get_domain_bus_and_slot(static_cast<int>(bdf.domain),
-								 bdf.bus, bdf.devfn);
-	if (pdev && kcxx_pci_bus_host_parent(kcxx_pci_dev_bus(pdev)) != dev_of(fe->xdev)) {
-		kcxx_pci_dev_put(pdev);
-		pdev = nullptr;
-	}
-	return pdev;
+	return kcxx::PciDevRef::find_under(dev_of(fe->xdev), bdf.domain, bdf.bus, bdf.devfn);
 }
 
 Result<kcxx::Box<HotplugList>> read_list(const xpf_hotplug_frontend *fe, const char *step)
@@ -151,20 +145,24 @@ extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
 			continue;
 		// Look up and remove under the rescan lock: nothing else adds or removes meanwhile.
 		kcxx_pci_lock_rescan_remove();
-		struct pci_dev *pdev = our_device(fe, e.vdev);
-		if (pdev) {
+		const bool found = [&] {
+			kcxx::PciDevRef pdev = our_device(fe, e.vdev);
+			if (!pdev)
+				return false;
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "detach: removing %s (device entry %u)", kcxx_pci_name(pdev),
-				     e.index);
-			// Unbinds the driver (its remove still has config space), then removes.
-			kcxx_pci_stop_and_remove_bus_device(pdev);
-			kcxx_pci_dev_put(pdev);
-			++removed;
-		} else {
-			++absent;
-		}
+				     "detach: removing %s (device entry %u)",
+				     kcxx_pci_name(pdev.get()), e.index);
+			// Unbinds the driver (its remove still has config space), then removes;
+			// our reference keeps the pci_dev until the lambda's end.
+			kcxx_pci_stop_and_remove_bus_device(pdev.get());
+			return true;
+		}();
 		kcxx_pci_unlock_rescan_remove();
-		if (!pdev)
+		if (found)
+			++removed;
+		else
+			++absent;
+		if (!found)
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
 				     "detach: %s (device entry %u) is not on our buses: "
 				     "nothing to remove",
@@ -195,10 +193,7 @@ extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)
 		const HotplugEntry &e = list.entries[i];
 		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present)
 			continue;
-		if (struct pci_dev *pdev = our_device(fe, e.vdev)) {
-			had[i] = true;
-			kcxx_pci_dev_put(pdev);
-		}
+		had[i] = static_cast<bool>(our_device(fe, e.vdev));
 	}
 	const int rescan = fe->rescan(fe->ctx);
 	if (rescan)
@@ -209,12 +204,10 @@ extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)
 		const HotplugEntry &e = list.entries[i];
 		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present || had[i])
 			continue;
-		struct pci_dev *pdev = our_device(fe, e.vdev);
-		if (pdev) {
+		if (const kcxx::PciDevRef pdev = our_device(fe, e.vdev)) {
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "attach: %s added (device entry %u)", kcxx_pci_name(pdev),
-				     e.index);
-			kcxx_pci_dev_put(pdev);
+				     "attach: %s added (device entry %u)",
+				     kcxx_pci_name(pdev.get()), e.index);
 			++appeared;
 		} else {
 			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,

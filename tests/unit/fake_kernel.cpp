@@ -9,6 +9,7 @@
 #include "kcxx/grant.h"
 #include "kcxx/lock.h"
 #include "kcxx/mem.h"
+#include "kcxx/pci.h"
 #include "kcxx/xenbus.h"
 
 FakeKernel fake;
@@ -25,6 +26,23 @@ static void rec(const std::string &s) { fake.calls.push_back(s); }
 static char page[4096];
 
 extern "C" {
+
+// pci_dev and pci_bus stay opaque: both stand for the FakePciFunction itself.
+struct pci_dev *kcxx_pci_get_domain_bus_and_slot(int domain, unsigned int bus, unsigned int devfn)
+{
+	for (auto &f : fake.pci)
+		if (f.domain == domain && f.bus == bus && f.devfn == devfn) {
+			rec("pci_get");
+			return reinterpret_cast<struct pci_dev *>(&f);
+		}
+	return nullptr;
+}
+void kcxx_pci_dev_put(struct pci_dev *) { rec("pci_put"); }
+struct pci_bus *kcxx_pci_dev_bus(struct pci_dev *pdev) { return reinterpret_cast<struct pci_bus *>(pdev); }
+struct device *kcxx_pci_bus_host_parent(struct pci_bus *bus)
+{
+	return reinterpret_cast<FakePciFunction *>(bus)->parent;
+}
 
 int kcxx_xenbus_setup_ring(struct xenbus_device *, void **vaddr, uint32_t *gref)
 {

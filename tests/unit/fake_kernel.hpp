@@ -6,8 +6,19 @@
 #include <string>
 #include <vector>
 
+struct device;
+
+// A PCI function the fake's lookups find (kcxx_pci_get_domain_bus_and_slot), under a host
+// bridge made by @parent.
+struct FakePciFunction {
+	int domain;
+	unsigned int bus, devfn;
+	struct device *parent;
+};
+
 struct FakeKernel {
 	std::vector<std::string> calls;
+	std::vector<FakePciFunction> pci; // fixed while a test looks up
 	int fail_setup_ring = 0;   // errno to return from the next setup_ring, 0 = succeed
 	int fail_alloc_evtchn = 0; // likewise for alloc_evtchn
 	int fail_bind = 0;	   // likewise for bind

@@ -4,6 +4,7 @@
 
 #include "fake_kernel.hpp"
 #include "host_runtime.hpp"
+#include "kcxx/pci_ref.hpp"
 #include "kcxx/sync.hpp"
 #include "kcxx/xen.hpp"
 
@@ -211,4 +212,24 @@ TEST(XenbusPresence, VanishedWhenDirectoryRemovedOrReset)
 	kcxx_xenbus_presence err = p;
 	err.state_read = -KCXX_ENOMEM;
 	EXPECT_FALSE(xen::presence_says_vanished(err)) << "a failed read is not a vanish";
+}
+
+TEST_F(Owners, PciDevRefFindsOnlyTheOwnersFunctionsAndPutsOnce)
+{
+	struct device *ours = reinterpret_cast<struct device *>(0x1000);
+	struct device *other = reinterpret_cast<struct device *>(0x2000);
+	fake.pci = {{0, 0, 0x10, ours}, {0, 1, 0x00, other}};
+	{
+		auto mine = kcxx::PciDevRef::find_under(ours, 0, 0, 0x10);
+		ASSERT_TRUE(mine);
+		// Another frontend's function (or the host's): found, then let go at once.
+		EXPECT_FALSE(kcxx::PciDevRef::find_under(ours, 0, 1, 0x00));
+		EXPECT_FALSE(kcxx::PciDevRef::find_under(ours, 0, 0, 0x11)); // nothing there
+		EXPECT_EQ(fake.count("pci_get"), 2);
+		EXPECT_EQ(fake.count("pci_put"), 1);
+		kcxx::PciDevRef moved = static_cast<kcxx::PciDevRef &&>(mine);
+		EXPECT_FALSE(mine);
+		EXPECT_TRUE(moved);
+	}
+	EXPECT_EQ(fake.count("pci_put"), 2); // every reference taken is dropped, once
 }
