@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // xen-pcifront-evtchn: the record of every event channel, irq and pirq the module set binds,
 // its debugfs view, and a leak check when the set unloads.
+#include "kcxx/alloc.hpp"
 #include "kcxx/evtchn.h"
 #include "entry.h"
 #include "kcxx/debugfs.h"
@@ -37,8 +38,7 @@ struct State {
 };
 
 // Storage without a static constructor (modules run none): built in init, destroyed in exit.
-alignas(State) unsigned char state_storage[sizeof(State)];
-State *state;
+kcxx::StaticBox<State> state;
 
 int show_bindings(struct seq_file *m, void *)
 {
@@ -188,7 +188,7 @@ extern "C" struct dentry *xpf_debugfs_root(void)
 
 extern "C" int xpf_evtchn_init(void)
 {
-	state = new (state_storage) State();
+	state.create();
 	state->root = kcxx_debugfs_create_dir("xen-pcifront-cxx", nullptr);
 	state->bindings_show.show = show_bindings;
 	kcxx_debugfs_create_show("bindings", state->root, &state->bindings_show);
@@ -220,6 +220,5 @@ extern "C" void xpf_evtchn_exit(void)
 			 pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq, b.owner, h);
 	});
 	kcxx_debugfs_remove(state->root);
-	state->~State();
-	state = nullptr;
+	state.destroy();
 }

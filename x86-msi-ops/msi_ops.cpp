@@ -8,6 +8,7 @@
 // frontend is attached, the frontend detaches after removing its devices, and only devices on
 // its root buses reach the ops.
 #include "entry.h"
+#include "kcxx/alloc.hpp"
 #include "kcxx/debugfs.h"
 #include "kcxx/evtchn.h"
 #include "kcxx/log.h"
@@ -60,8 +61,7 @@ struct State {
 };
 
 // Storage without a static constructor (modules run none): built in init, destroyed in exit.
-alignas(State) unsigned char state_storage[sizeof(State)];
-State *state;
+kcxx::StaticBox<State> state;
 
 // MsiTable's view of the kernel: the frontend's op channel, Xen's pirq range, bookkeeping.
 class KernelBackend
@@ -358,7 +358,7 @@ extern "C" void xpf_msi_detach(const struct xpf_msi_transport *t)
 
 extern "C" int xpf_msi_init(void)
 {
-	state = new (state_storage) State();
+	state.create();
 	state->show.show = show;
 	// /sys/kernel/debug/xen-pcifront-cxx/msi/devices
 	state->debugfs = kcxx_debugfs_create_dir("msi", xpf_debugfs_root());
@@ -383,6 +383,5 @@ extern "C" void xpf_msi_exit(void)
 		state->hook = false;
 	}
 	kcxx_debugfs_remove(state->debugfs);
-	state->~State();
-	state = nullptr;
+	state.destroy();
 }

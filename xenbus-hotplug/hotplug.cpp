@@ -47,8 +47,7 @@ struct State {
 	struct kcxx_debugfs_show show = {};
 };
 
-alignas(State) unsigned char state_storage[sizeof(State)];
-State *state;
+kcxx::StaticBox<State> state;
 
 struct device *dev_of(struct xenbus_device *xdev)
 {
@@ -238,7 +237,7 @@ extern "C" uint64_t xpf_hotplug_reconfigurations(void)
 
 extern "C" int xpf_hotplug_init(void)
 {
-	state = new (state_storage) State();
+	state.create();
 	state->show.show = show;
 	// /sys/kernel/debug/xen-pcifront-cxx/hotplug/counters
 	state->debugfs = kcxx_debugfs_create_dir("hotplug", xpf_debugfs_root());
@@ -250,6 +249,5 @@ extern "C" int xpf_hotplug_init(void)
 extern "C" void xpf_hotplug_exit(void)
 {
 	kcxx_debugfs_remove(state->debugfs);
-	state->~State();
-	state = nullptr;
+	state.destroy();
 }

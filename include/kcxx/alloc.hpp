@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Checked allocation: Box<T> owns one kzalloc'd object; try_make_box reports -ENOMEM.
+// StaticBox<T> holds a module's one object in static storage.
 #pragma once
 
 #include "kcxx/mem.h"
@@ -55,6 +56,36 @@ Result<Box<T>> try_make_box(enum kcxx_gfp gfp, Args &&...args)
 		return err(-KCXX_ENOMEM);
 	return Box<T>(new (mem) T(forward<Args>(args)...));
 }
+
+// A module's one object, in zeroed static storage: built by the module's init (create), torn
+// down by its exit (destroy). Constant-initialised and trivially destructible, so a global
+// StaticBox adds no static constructor or exit-time destructor (which the kernel subset has
+// not); the object's own constructor and destructor run exactly at create and destroy.
+template <typename T> class StaticBox : NoCopy {
+      public:
+	constexpr StaticBox() = default;
+
+	T *create()
+	{
+		destroy();
+		p_ = new (storage_) T();
+		return p_;
+	}
+	void destroy()
+	{
+		if (T *p = exchange(p_, static_cast<T *>(nullptr)))
+			p->~T();
+	}
+
+	T *get() const { return p_; }
+	T *operator->() const { return p_; }
+	T &operator*() const { return *p_; }
+	explicit operator bool() const { return p_ != nullptr; }
+
+      private:
+	alignas(T) unsigned char storage_[sizeof(T)] = {};
+	T *p_ = nullptr;
+};
 
 } // namespace kcxx
 

@@ -4,6 +4,7 @@
 
 #include "fake_kernel.hpp"
 #include "host_runtime.hpp"
+#include "kcxx/alloc.hpp"
 #include "kcxx/pci_ref.hpp"
 #include "kcxx/sync.hpp"
 #include "kcxx/xen.hpp"
@@ -232,4 +233,35 @@ TEST_F(Owners, PciDevRefFindsOnlyTheOwnersFunctionsAndPutsOnce)
 		EXPECT_TRUE(moved);
 	}
 	EXPECT_EQ(fake.count("pci_put"), 2); // every reference taken is dropped, once
+}
+
+namespace {
+struct Counted {
+	static inline int alive = 0, built = 0;
+	int value = 7;
+	Counted() { ++alive, ++built; }
+	~Counted() { --alive; }
+};
+// As a module's global: constant-initialised (constexpr) and with no exit-time destructor.
+constexpr kcxx::StaticBox<Counted> kProbe{};
+static_assert(__has_trivial_destructor(kcxx::StaticBox<Counted>));
+kcxx::StaticBox<Counted> module_state;
+} // namespace
+
+TEST_F(Owners, StaticBoxBuildsAtCreateAndTearsDownOnceAtDestroy)
+{
+	EXPECT_FALSE(kProbe);
+	Counted::alive = Counted::built = 0;
+	EXPECT_FALSE(module_state);
+	module_state.create();
+	ASSERT_TRUE(module_state);
+	EXPECT_EQ(module_state->value, 7);
+	EXPECT_EQ(Counted::alive, 1);
+	module_state.create(); // a second create replaces, never leaks the first
+	EXPECT_EQ(Counted::alive, 1);
+	EXPECT_EQ(Counted::built, 2);
+	module_state.destroy();
+	module_state.destroy(); // idempotent, as an exit after a failed init needs
+	EXPECT_EQ(Counted::alive, 0);
+	EXPECT_FALSE(module_state);
 }
