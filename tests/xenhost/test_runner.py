@@ -114,6 +114,19 @@ def test_silent_host_is_infrastructure():
     assert v.infra and "went silent for 180 s at 100 s" in v.why
 
 
+def test_qemu_crash_is_infrastructure_unless_a_kernel_reported():
+    died = xenhost.Boot(1011, 992, False, False, 0, 3100, 180, qemu_signal=11)
+    v, _ = xenhost.judge(doc(end=False), died, ())
+    assert v.infra and "QEMU itself died of signal 11 (SIGSEGV) at 1011 s" in v.why
+    # A guest kernel's own report in the same log is the verdict, whatever QEMU did after.
+    lines = doc(end=False) + ["[   9.1] BUG: unable to handle page fault for address: 0"]
+    v, _ = xenhost.judge(lines, died, ())
+    assert not v.infra and "BUG: unable to handle page fault" in v.why
+    # Without the signal the same log is dom0 not reaching its end: a real failure.
+    v, _ = xenhost.judge(doc(end=False), BOOT, ())
+    assert not v.infra and "never reached the end" in v.why
+
+
 def test_cell_words():
     c = xenhost.Cell.parse("hotplug ours noiommu 5 passthrough e820 host-trixie")
     assert (c.scenario, c.frontend, c.topo, c.cycles, c.pciback, c.e820, c.suffix, c.host) == \

@@ -23,6 +23,7 @@ import dataclasses
 import functools
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -329,6 +330,7 @@ class Boot:
     hung_at: int        # serial lines before the dump
     timeout: int
     silence: int
+    qemu_signal: int = 0  # QEMU died of this signal by itself (not stopped by the runner)
 
 
 @dataclasses.dataclass
@@ -360,6 +362,11 @@ def judge(lines: list[str], boot: Boot, must: tuple[str, ...]) -> tuple[Verdict,
                "(not even dom0's heartbeat): Xen, dom0's kernel or QEMU stopped, not a driver verdict")
     elif boot.hung:
         why = infra or f"the host did not finish within {boot.timeout} s (hung guest)"
+    elif boot.qemu_signal and not kbug:
+        # The emulator, not anything it emulates: the guests' own lines stop mid-step.
+        name = signal.Signals(boot.qemu_signal).name if boot.qemu_signal in signal.valid_signals() else "?"
+        why = (f"INFRASTRUCTURE: QEMU itself died of signal {boot.qemu_signal} ({name}) at "
+               f"{boot.elapsed} s (the build machine's dmesg has the fault), not a driver verdict")
     elif not ended:
         why = infra or "dom0 never reached the end of its scenario (Xen or dom0 crash?)"
     elif failed:
@@ -607,13 +614,18 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
         qemu.wait()
         for r in readers:
             r.stop()
+    # A signal the runner did not send: QEMU crashed (seen once: SIGSEGV under TCG during a
+    # hot-attach with the emulated IOMMU).
+    died = -qemu.returncode if qemu.returncode < 0 and not hung and ended is None and doomed is None else 0
+    if died:
+        print(f"xenhost: QEMU died of signal {died} at {now()} s", flush=True)
     if hung:
         regs = [l for l in (run / "monitor.txt").read_text(errors="replace").splitlines()
                 if re.match(r"(CPU#|RIP=|CS =|CR0=)", l)]
         with open(log, "a") as f:
             f.write("qemu| vCPU registers at the deadline (info registers -a):\n")
             f.writelines(f"qemu| {l}\n" for l in regs)
-    return Boot(now(), last_out, hung, silent, hung_at, timeout, silence)
+    return Boot(now(), last_out, hung, silent, hung_at, timeout, silence, died)
 
 
 # --- One cell, with its retries ------------------------------------------------------------
