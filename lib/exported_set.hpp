@@ -19,8 +19,8 @@
 
 #include "kcxx/result.hpp"
 #include "kcxx/xen_public.h"
+#include "lib/hotplug_list.hpp"
 #include "lib/pciif.hpp"
-#include "lib/xsparse.hpp"
 
 namespace pcifront
 {
@@ -30,10 +30,12 @@ class ExportedSet
       public:
 	static constexpr int kRoots = 16;
 
-	// Reader: as read_hotplug_list() takes it (lib/hotplug_list.hpp). @roots: this
-	// connection's root buses. Fails, the set then unknown and empty, when the list is not
-	// whole.
-	template <class Reader> Result<void> learn(Reader &rd, const Bdf *roots, int nroots);
+	// From the device list as read_hotplug_list() read it (lib/hotplug_list.hpp): one reading
+	// serves both. @roots: this connection's root buses. Fails, the set then unknown and
+	// empty, when the list is not whole.
+	Result<void> learn(const HotplugList &list, const Bdf *roots, int nroots);
+	// A list that could not be read at all: unknown, every read goes to the backend.
+	void forget() { *this = ExportedSet{}; }
 
 	// True only when the set is known, @bdf is on one of its root buses, and the backend
 	// does not list it.
@@ -77,7 +79,7 @@ class ExportedSet
 	Root roots_[kRoots];
 };
 
-template <class Reader> Result<void> ExportedSet::learn(Reader &rd, const Bdf *roots, int nroots)
+inline Result<void> ExportedSet::learn(const HotplugList &list, const Bdf *roots, int nroots)
 {
 	*this = ExportedSet{};
 	if (nroots < 0 || nroots > kRoots)
@@ -87,27 +89,19 @@ template <class Reader> Result<void> ExportedSet::learn(Reader &rd, const Bdf *r
 		roots_[i].bus = roots[i].bus;
 	}
 	nroots_ = nroots;
-	char buf[kMaxXsValue];
-	char key[16];
-	const size_t n = TRY(rd.read("num_devs", buf, sizeof(buf)));
-	const uint32_t num = TRY(parse_count(buf, n, kMaxDevs));
-	for (uint32_t i = 0; i < num; ++i) {
-		format_index_key(key, sizeof(key), "state-", i);
-		bool leaving = false;
-		if (auto sl = rd.read(key, buf, sizeof(buf)); sl.ok())
-			if (auto st = parse_state(buf, *sl.get()); st.ok())
-				leaving = *st.get() == XenbusStateClosing ||
-					  *st.get() == XenbusStateClosed;
-		format_index_key(key, sizeof(key), "vdev-", i);
-		auto vl = rd.read(key, buf, sizeof(buf));
-		if (vl.ok())
-			if (auto v = parse_bdf(buf, *vl.get()); v.ok()) {
-				add(*v.get());
-				continue;
-			}
+	for (uint32_t i = 0; i < list.num_devs; ++i) {
+		const HotplugEntry &e = list.entries[i];
+		if (e.vdev_err == 0) {
+			add(e.vdev);
+			continue;
+		}
+		// A device being detached may have lost its vdev-N; any other entry without one
+		// (its state unreadable included) is a hole in the list.
+		const bool leaving = e.fault != HotplugFault::BadState &&
+				     (e.state == XenbusStateClosing || e.state == XenbusStateClosed);
 		if (!leaving) {
 			*this = ExportedSet{};
-			return kcxx::err(vl.ok() ? -KCXX_EINVAL : vl.error());
+			return kcxx::err(e.vdev_err);
 		}
 	}
 	known_ = true;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// The backend's device list for a PCI hotplug round (xl pci-attach / pci-detach): `num_devs`,
-// `state-N` and `vdev-N`, read once each, validated, and sorted into what the frontend must do.
+// The backend's device list (`num_devs`, `state-N`, `vdev-N`), read once each and validated: the
+// one parser of it. A hotplug round (xl pci-attach / pci-detach) sorts it into what the frontend
+// must do; the frontend's exported set (lib/exported_set.hpp) learns from the same reading.
 // Portable: built unchanged for the kernel and for the host tests.
 #pragma once
 
@@ -33,6 +34,7 @@ struct HotplugEntry {
 	uint8_t state = 0; // XenbusState of state-N (0 when unreadable)
 	HotplugAction action = HotplugAction::None;
 	HotplugFault fault = HotplugFault::None;
+	int16_t vdev_err = -KCXX_ENOENT; // 0: vdev holds vdev-N; -EINVAL: malformed; else the read's
 	Bdf vdev;
 };
 
@@ -56,7 +58,8 @@ HotplugAction hotplug_action(int state);
 // -ENOENT when the node does not exist.
 //
 // Fails only when the list as a whole is unusable (num_devs missing or out of range); a bad
-// entry is marked in its fault field and the others stand.
+// entry is marked in its fault field and the others stand. vdev-N is read for every entry, so
+// that the exported set needs no second reading; it is a fault only where the action needs it.
 template <class Reader> Result<void> read_hotplug_list(Reader &rd, HotplugList *out)
 {
 	char buf[kMaxXsValue];
@@ -70,11 +73,16 @@ template <class Reader> Result<void> read_hotplug_list(Reader &rd, HotplugList *
 		e.index = static_cast<uint16_t>(i);
 		format_index_key(key, sizeof(key), "state-", i);
 		auto sl = rd.read(key, buf, sizeof(buf));
-		if (!sl.ok()) {
-			e.fault = HotplugFault::BadState;
-			continue;
+		Result<int> st = sl.ok() ? parse_state(buf, *sl.get()) : kcxx::err(sl.error());
+		format_index_key(key, sizeof(key), "vdev-", i);
+		if (auto vl = rd.read(key, buf, sizeof(buf)); !vl.ok()) {
+			e.vdev_err = static_cast<int16_t>(vl.error());
+		} else if (auto v = parse_bdf(buf, *vl.get()); !v.ok()) {
+			e.vdev_err = -KCXX_EINVAL;
+		} else {
+			e.vdev = *v.get();
+			e.vdev_err = 0;
 		}
-		auto st = parse_state(buf, *sl.get());
 		if (!st.ok()) {
 			e.fault = HotplugFault::BadState;
 			continue;
@@ -83,18 +91,10 @@ template <class Reader> Result<void> read_hotplug_list(Reader &rd, HotplugList *
 		e.action = hotplug_action(e.state);
 		if (e.action == HotplugAction::None)
 			continue;
-		format_index_key(key, sizeof(key), "vdev-", i);
-		auto vl = rd.read(key, buf, sizeof(buf));
-		if (!vl.ok()) {
-			e.fault = HotplugFault::NoVdev;
+		if (e.vdev_err) {
+			e.fault = e.vdev_err == -KCXX_EINVAL ? HotplugFault::BadVdev : HotplugFault::NoVdev;
 			continue;
 		}
-		auto v = parse_bdf(buf, *vl.get());
-		if (!v.ok()) {
-			e.fault = HotplugFault::BadVdev;
-			continue;
-		}
-		e.vdev = *v.get();
 		for (uint32_t j = 0; j < i; ++j) {
 			const HotplugEntry &o = out->entries[j];
 			if (o.fault == HotplugFault::None && o.action == e.action && o.vdev == e.vdev)

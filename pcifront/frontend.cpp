@@ -3,6 +3,7 @@
 #include "frontend.hpp"
 
 #include "entry.h"
+#include "kcxx/alloc.hpp"
 #include "kcxx/evtchn.h"
 #include "kcxx/log.h"
 #include "kcxx/pci.h"
@@ -497,6 +498,24 @@ Result<void> Frontend::connect()
 	return kcxx::ok();
 }
 
+Result<void> Frontend::learn_exported(const Bdf *roots, int n)
+{
+	// 256 entries: not for the stack. Without memory the set stays unknown (round trips).
+	auto list = kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL);
+	if (!list.ok()) {
+		exported_next_.forget();
+		return kcxx::err(list.error());
+	}
+	HotplugList *l = list.get()->get(); // the Result's Box, alive to the end
+	if (auto r = xen::read_consistent(kcxx_xenbus_otherend(xdev_),
+					  [l](xen::XsDir &rd) { return read_hotplug_list(rd, l); });
+	    !r.ok()) {
+		exported_next_.forget();
+		return r;
+	}
+	return exported_next_.learn(*l, roots, n);
+}
+
 Result<void> Frontend::scan_roots()
 {
 	Bdf roots[kMaxRootBuses];
@@ -504,10 +523,7 @@ Result<void> Frontend::scan_roots()
 	TRY(read_roots(roots, &n));
 	// The functions the backend lists: the scan's probes of every other function of a root
 	// are then answered here. A list that is not whole leaves them all to the backend.
-	if (auto r = xen::read_consistent(
-		kcxx_xenbus_otherend(xdev_),
-		[&](xen::XsDir &rd) { return exported_next_.learn(rd, roots, n); });
-	    !r.ok())
+	if (auto r = learn_exported(roots, n); !r.ok())
 		kcxx_dev_log(dev_of(xdev_), KCXX_LOG_INFO,
 			     "the backend's device list (num_devs, state-N, vdev-N) is not whole "
 			     "(%d): every function of the root buses is probed at the backend",

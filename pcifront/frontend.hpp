@@ -80,6 +80,7 @@ class Frontend : kcxx::NoCopy
 	kcxx::Result<void> connect();
 	bool dma_ready(); // says why not, once per call
 	kcxx::Result<void> scan_root(const Bdf &root);
+	kcxx::Result<void> learn_exported(const Bdf *roots, int n); // into exported_next_
 	kcxx::Result<void> scan_roots(); // every root the backend lists; new functions only
 	// @bus (a root or below one) is on one of this frontend's root buses.
 	bool owns(struct pci_bus *bus);

@@ -29,6 +29,17 @@ MapReader listed(std::initializer_list<std::pair<const char *, const char *>> de
 	return r;
 }
 
+// The frontend's way: one reading of the list (read_hotplug_list), then the set from it.
+Result<void> learn(ExportedSet &s, MapReader &r, const Bdf *roots, int n)
+{
+	static HotplugList list; // 256 entries
+	if (auto rr = read_hotplug_list(r, &list); !rr.ok()) {
+		s.forget();
+		return rr;
+	}
+	return s.learn(list, roots, n);
+}
+
 } // namespace
 
 TEST(ExportedSet, OnlyListedFunctionsOfARootArePresent)
@@ -36,7 +47,7 @@ TEST(ExportedSet, OnlyListedFunctionsOfARootArePresent)
 	auto r = listed({{"4", "0000:00:00.0"}, {"4", "0000:00:01.3"}, {"3", "0000:01:00.0"}});
 	ExportedSet s;
 	const Bdf roots[] = {kRoot0, kRoot1};
-	ASSERT_TRUE(s.learn(r, roots, 2).ok());
+	ASSERT_TRUE(learn(s, r, roots, 2).ok());
 	EXPECT_TRUE(s.known());
 	EXPECT_EQ(s.listed(), 3);
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(0, 0)}));
@@ -58,7 +69,7 @@ TEST(ExportedSet, AnEmptyRootHasNothingPresent)
 	auto r = listed({{"4", "0000:00:02.0"}});
 	ExportedSet s;
 	const Bdf roots[] = {kRoot0, kRoot1};
-	ASSERT_TRUE(s.learn(r, roots, 2).ok());
+	ASSERT_TRUE(learn(s, r, roots, 2).ok());
 	EXPECT_TRUE(s.absent(Bdf{0, 1, devfn(0, 0)}));
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(2, 0)}));
 }
@@ -69,7 +80,7 @@ TEST(ExportedSet, LeavingDevicesNeedNoVdevAndStayListedWhenNamed)
 	// set may hold more than is exported, never less).
 	auto r = listed({{"5", nullptr}, {"6", "0000:00:03.0"}, {"4", "0000:00:02.0"}});
 	ExportedSet s;
-	ASSERT_TRUE(s.learn(r, &kRoot0, 1).ok());
+	ASSERT_TRUE(learn(s, r, &kRoot0, 1).ok());
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(3, 0)}));
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(2, 0)}));
 	EXPECT_TRUE(s.absent(Bdf{0, 0, devfn(4, 0)}));
@@ -87,7 +98,7 @@ TEST(ExportedSet, AListThatIsNotWholeDecidesNothing)
 		for (const char *st : states) {
 			auto r = listed({{"4", "0000:00:00.0"}, {st, v}});
 			ExportedSet s;
-			EXPECT_FALSE(s.learn(r, &kRoot0, 1).ok())
+			EXPECT_FALSE(learn(s, r, &kRoot0, 1).ok())
 			    << (v ? v : "(none)") << " " << (st ? st : "-");
 			EXPECT_FALSE(s.known());
 			EXPECT_EQ(s.listed(), 0);
@@ -98,17 +109,17 @@ TEST(ExportedSet, AListThatIsNotWholeDecidesNothing)
 		MapReader r;
 		r.nodes = {{"num_devs", num}, {"state-0", "4"}, {"vdev-0", "0000:00:00.0"}};
 		ExportedSet s;
-		EXPECT_FALSE(s.learn(r, &kRoot0, 1).ok()) << num;
+		EXPECT_FALSE(learn(s, r, &kRoot0, 1).ok()) << num;
 		EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(7, 0)}));
 	}
 	MapReader none;
 	ExportedSet s;
-	EXPECT_FALSE(s.learn(none, &kRoot0, 1).ok());
+	EXPECT_FALSE(learn(s, none, &kRoot0, 1).ok());
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(7, 0)}));
 	// Too many roots for the set: unknown, not truncated.
 	auto r = listed({{"4", "0000:00:00.0"}});
 	Bdf many[ExportedSet::kRoots + 1] = {};
-	EXPECT_FALSE(s.learn(r, many, ExportedSet::kRoots + 1).ok());
+	EXPECT_FALSE(learn(s, r, many, ExportedSet::kRoots + 1).ok());
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(7, 0)}));
 }
 
@@ -116,9 +127,9 @@ TEST(ExportedSet, ALaterFailedListForgetsTheEarlierOne)
 {
 	ExportedSet s;
 	auto good = listed({{"4", "0000:00:00.0"}});
-	ASSERT_TRUE(s.learn(good, &kRoot0, 1).ok());
+	ASSERT_TRUE(learn(s, good, &kRoot0, 1).ok());
 	EXPECT_TRUE(s.absent(Bdf{0, 0, devfn(9, 0)}));
 	auto bad = listed({{"4", "0000:00:00.0"}, {"3", nullptr}});
-	EXPECT_FALSE(s.learn(bad, &kRoot0, 1).ok());
+	EXPECT_FALSE(learn(s, bad, &kRoot0, 1).ok());
 	EXPECT_FALSE(s.absent(Bdf{0, 0, devfn(9, 0)}));
 }
