@@ -27,12 +27,15 @@ struct Parked {
 	int track = -1;
 };
 
+kcxx::LockClass lock_class{"xpf_evtchn.lock", {}};
+kcxx::LockClass keeper_lock_class{"xpf_evtchn.keeper_lock", {}};
+
 struct State {
-	kcxx::SpinLock lock;
+	kcxx::SpinLock lock{lock_class};
 	pcifront::IrqBook book;
 	struct dentry *root = nullptr;
 	struct kcxx_debugfs_show bindings_show = {};
-	kcxx::Mutex keeper_lock; // request_irq/free_irq sleep: a mutex, not the spinlock
+	kcxx::Mutex keeper_lock{keeper_lock_class}; // request_irq/free_irq sleep: a mutex, not the spinlock
 	static constexpr int kMaxParked = 8;
 	Parked parked[kMaxParked];
 };

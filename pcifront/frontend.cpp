@@ -143,6 +143,9 @@ void KernelClockSource::sleep_ms(unsigned int ms)
 
 // ---- object life --------------------------------------------------------------------------------
 
+kcxx::LockClass Frontend::state_lock_class_{"xpf_frontend.state_lock", {}};
+kcxx::LockClass Frontend::op_lock_class_{"xpf_frontend.op_lock", {}};
+
 Frontend::Frontend(struct xenbus_device *xdev)
     : xdev_(xdev), name_(kcxx_xenbus_nodename(xdev)),
       timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),

@@ -115,7 +115,8 @@ class Frontend : kcxx::NoCopy
 	struct xenbus_device *xdev_;
 	const char *name_; // the xenbus node name, for log lines
 
-	kcxx::Mutex state_lock_; // serialises xenbus callbacks, connect, close and remove
+	static kcxx::LockClass state_lock_class_, op_lock_class_; // lockdep's names for the two
+	kcxx::Mutex state_lock_{state_lock_class_}; // serialises xenbus callbacks, connect, close and remove
 
 	// Connection, in set-up order; teardown() releases it bottom-up.
 	xen::SharedPage page_;
@@ -132,7 +133,7 @@ class Frontend : kcxx::NoCopy
 	bool msi_attached_ = false;
 
 	// Config ops.
-	kcxx::SpinLock op_lock_;
+	kcxx::SpinLock op_lock_{op_lock_class_};
 	bool live_ = false; // ops may be sent: set after publish, cleared before teardown
 	KernelClockSource clock_source_;
 	XenClock<KernelClockSource> clock_{clock_source_};

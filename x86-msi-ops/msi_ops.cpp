@@ -46,8 +46,10 @@ struct Warned {
 	bool used = false;
 };
 
+kcxx::LockClass lock_class{"xpf_msi.lock", {}};
+
 struct State {
-	kcxx::Mutex lock; // the table, the transport and the hook
+	kcxx::Mutex lock{lock_class}; // the table, the transport and the hook
 	pcifront::MsiTable table;
 	const struct xpf_msi_transport *transport = nullptr;
 	bool hook = false;

@@ -40,8 +40,10 @@ struct Counters {
 	uint64_t rescan_errors = 0;
 };
 
+kcxx::LockClass lock_class{"xpf_hotplug.lock", {}};
+
 struct State {
-	kcxx::Mutex lock; // the counters
+	kcxx::Mutex lock{lock_class}; // the counters
 	Counters c;
 	struct dentry *debugfs = nullptr;
 	struct kcxx_debugfs_show show = {};

@@ -27,6 +27,22 @@ KCXX_EXTERN_C_BEGIN
 #else
 #define KCXX_MUTEX_BYTES 32
 #endif
+/*
+ * A lockdep class: lockdep tells locks apart by the address of a struct lock_class_key in static
+ * storage (a module's data or bss; never the heap). Every lock of the set is initialised with a
+ * key and a name of its own (kcxx::LockClass), so that a report names the lock, and locks of
+ * different jobs are never one class, whichever module's copy of this shim initialised them.
+ * Without lockdep the key is empty: one byte, unused.
+ */
+#ifdef CONFIG_LOCKDEP
+#define KCXX_LOCK_KEY_BYTES 16
+#else
+#define KCXX_LOCK_KEY_BYTES 1
+#endif
+struct kcxx_lock_key {
+	unsigned char storage[KCXX_LOCK_KEY_BYTES] __attribute__((__aligned__(8)));
+};
+
 struct kcxx_spinlock {
 	unsigned char storage[KCXX_SPINLOCK_BYTES] __attribute__((__aligned__(8)));
 };
@@ -34,13 +50,15 @@ struct kcxx_mutex {
 	unsigned char storage[KCXX_MUTEX_BYTES] __attribute__((__aligned__(8)));
 };
 
-#define kcxx_spin_lock_init KCXX_SIZED(kcxx_spin_lock_init_, KCXX_SPINLOCK_BYTES)
-#define kcxx_mutex_init KCXX_SIZED(kcxx_mutex_init_, KCXX_MUTEX_BYTES)
-void kcxx_spin_lock_init(struct kcxx_spinlock *lock);
+#define kcxx_spin_lock_init \
+	KCXX_SIZED2(kcxx_spin_lock_init_, KCXX_SPINLOCK_BYTES, KCXX_LOCK_KEY_BYTES)
+#define kcxx_mutex_init KCXX_SIZED2(kcxx_mutex_init_, KCXX_MUTEX_BYTES, KCXX_LOCK_KEY_BYTES)
+/* name: what lockdep prints for the lock's class; key: that class, in static storage. */
+void kcxx_spin_lock_init(struct kcxx_spinlock *lock, const char *name, struct kcxx_lock_key *key);
 unsigned long kcxx_spin_lock_irqsave(struct kcxx_spinlock *lock);
 void kcxx_spin_unlock_irqrestore(struct kcxx_spinlock *lock, unsigned long flags);
 
-void kcxx_mutex_init(struct kcxx_mutex *lock);
+void kcxx_mutex_init(struct kcxx_mutex *lock, const char *name, struct kcxx_lock_key *key);
 void kcxx_mutex_lock(struct kcxx_mutex *lock);
 void kcxx_mutex_unlock(struct kcxx_mutex *lock);
 

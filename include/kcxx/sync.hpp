@@ -7,9 +7,17 @@
 
 namespace kcxx {
 
+// A lock's lockdep class: its name in lockdep's reports and /proc/lockdep, and its key. Declare
+// one per lock, at namespace scope (static storage, constant-initialised, as lockdep requires):
+//   kcxx::LockClass op_lock_class{"xpf_frontend.op_lock"};
+struct LockClass {
+	const char *name;
+	struct kcxx_lock_key key;
+};
+
 class SpinLock : NoCopy {
       public:
-	SpinLock() { kcxx_spin_lock_init(&lock_); }
+	explicit SpinLock(LockClass &c) { kcxx_spin_lock_init(&lock_, c.name, &c.key); }
 	SpinLock(SpinLock &&) = delete;
 
       private:
@@ -31,7 +39,7 @@ class [[nodiscard]] SpinGuard : NoCopy {
 
 class Mutex : NoCopy {
       public:
-	Mutex() { kcxx_mutex_init(&lock_); }
+	explicit Mutex(LockClass &c) { kcxx_mutex_init(&lock_, c.name, &c.key); }
 	Mutex(Mutex &&) = delete;
 
       private:

@@ -40,6 +40,8 @@ typedef __SIZE_TYPE__ size_t;
  */
 #define KCXX_CAT_(a, b) a##b
 #define KCXX_SIZED(name, bytes) KCXX_CAT_(name, bytes)
+#define KCXX_CAT3_(a, b, c) a##b##_##c
+#define KCXX_SIZED2(name, bytes, more) KCXX_CAT3_(name, bytes, more)
 
 /* The kernel's __must_check, spelled so that kernel C, kernel C++ and host C++ all accept it. */
 #define KCXX_MUST_CHECK __attribute__((__warn_unused_result__))

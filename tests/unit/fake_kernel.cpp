@@ -117,7 +117,11 @@ char *kcxx_xenbus_read(uint32_t, const char *, const char *node, unsigned int *l
 	return s;
 }
 
-void kcxx_spin_lock_init(struct kcxx_spinlock *) {}
+void kcxx_spin_lock_init(struct kcxx_spinlock *, const char *name, struct kcxx_lock_key *key)
+{
+	rec(std::string("spin_lock_init ") + name + " " +
+	    std::to_string(reinterpret_cast<uintptr_t>(key)));
+}
 unsigned long kcxx_spin_lock_irqsave(struct kcxx_spinlock *)
 {
 	++fake.locks_held;

@@ -123,14 +123,33 @@ TEST_F(Owners, XsStringErrorsAndOwnership)
 	EXPECT_EQ(xen::XsString::read(KCXX_XBT_NIL, "backend", "x").error(), -KCXX_ENOENT);
 }
 
+kcxx::LockClass test_lock_class{"test.lock", {}};
+kcxx::LockClass other_lock_class{"test.other_lock", {}};
+
 TEST_F(Owners, SpinGuardPairsLockAndUnlock)
 {
-	kcxx::SpinLock lock;
+	kcxx::SpinLock lock{test_lock_class};
 	{
 		kcxx::SpinGuard g(lock);
 		EXPECT_EQ(fake.locks_held, 1);
 	}
 	EXPECT_EQ(fake.locks_held, 0);
+}
+
+TEST_F(Owners, EachLockGetsItsOwnLockdepClass)
+{
+	// lockdep keys its classes by the key's address: each lock is initialised with its own
+	// name and its own static key, never one shared by every lock of a module.
+	fake.calls.clear();
+	kcxx::SpinLock a{test_lock_class};
+	kcxx::SpinLock b{other_lock_class};
+	auto key = [](const kcxx::LockClass &c) {
+		return std::to_string(reinterpret_cast<uintptr_t>(&c.key));
+	};
+	ASSERT_EQ(fake.calls.size(), 2u);
+	EXPECT_EQ(fake.calls[0], "spin_lock_init test.lock " + key(test_lock_class));
+	EXPECT_EQ(fake.calls[1], "spin_lock_init test.other_lock " + key(other_lock_class));
+	EXPECT_NE(key(test_lock_class), key(other_lock_class));
 }
 
 TEST_F(Owners, ParkedConnectionIsNeitherClosedNorFreed)

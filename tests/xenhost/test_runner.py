@@ -143,6 +143,15 @@ def test_every_scenario_loads():
         assert s.must, n
 
 
+def test_debug_kernel_steps_only_for_ours_there():
+    # The debug kernel's own steps (lockdep's classes) are required of ours on that kernel only.
+    assert "domU:lockdep-classes-named" in xenhost.Scenario.load("baseline").must_debug
+    c = xenhost.Cell.parse("baseline ours iommu")
+    assert xenhost.dataclasses.replace(c, kver="6.1.158-xpfdebug").debug_ours
+    assert not xenhost.dataclasses.replace(c, kver="6.1.158-amd64").debug_ours
+    assert not xenhost.dataclasses.replace(c, frontend="intree", kver="6.1.158-xpfdebug").debug_ours
+
+
 def test_unknown_scenario_says_which_exist():
     with pytest.raises(xenhost.SetupError, match="no scenario 'nope'.*baseline"):
         xenhost.Scenario.load("nope")

@@ -99,6 +99,7 @@ def kver_of(word: str) -> str:
 class Scenario:
     name: str
     must: tuple[str, ...]          # the steps that prove the scenario did its job
+    must_debug: tuple[str, ...] = ()  # more of them, for ours on the debug kernel (its checks)
     devices: tuple[str, ...] = ()  # keys of DEVICES
     passthrough: tuple[str, ...] = ("0000:00:02.0",)  # given to pciback in dom0
     timeout: int = 420             # seconds, for the whole host
@@ -124,7 +125,7 @@ class Scenario:
         for dev in d.get("devices", ()):
             if dev not in DEVICES:
                 raise SetupError(f"{path}: unknown device '{dev}' (known: {' '.join(DEVICES)})")
-        for k in ("must", "devices", "passthrough"):
+        for k in ("must", "must_debug", "devices", "passthrough"):
             if k in d:
                 d[k] = tuple(d[k])
         return Scenario(name=name, **d)
@@ -175,6 +176,11 @@ class Cell:
                              f"pciback {PCIBACK_MODES}, host {tuple(HOSTS)}")
         kver = self.kver or ("6.1" if self.host == "bookworm" else "trixie")
         return dataclasses.replace(self, kver=kver_of(kver))
+
+    @property
+    def debug_ours(self) -> bool:
+        """Ours in a driver domain on the debug kernel (scripts/debug-kernel.sh's release)."""
+        return self.frontend == "ours" and self.kver.endswith("-xpfdebug")
 
     def _differences(self) -> list[tuple[str, str | int]]:
         """Where the cell differs from the default one, in the order its names give them."""
@@ -715,7 +721,7 @@ def run_cell(cell: Cell, retries: int | None = None) -> Outcome:
         text = raw.decode("utf-8", "replace").replace("\r", "")
         (run / "serial.txt").write_text(text)
         lines = text.splitlines()
-        v, ktap = judge(lines, b, sc.must)
+        v, ktap = judge(lines, b, sc.must + (sc.must_debug if cell.debug_ours else ()))
         (run / "steps.txt").write_text("".join(f"{r}\n" for r in ktap.results))
         (run / "domu-show.txt").write_text(
             "".join("  domU|" + l.split("XPF-SHOW", 1)[1] + "\n" for l in relayed(lines, "XPF-SHOW")))
