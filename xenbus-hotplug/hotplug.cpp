@@ -16,6 +16,7 @@
 #include "kcxx/pci.h"
 #include "kcxx/pci_ref.hpp"
 #include "kcxx/sync.hpp"
+#include "kcxx/time.h"
 #include "kcxx/xen.hpp"
 #include "kcxx/xenbus.h"
 #include "lib/hotplug_list.hpp"
@@ -154,8 +155,15 @@ extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
 				     "detach: removing %s (device entry %u)",
 				     kcxx_pci_name(pdev.get()), e.index);
 			// Unbinds the driver (its remove still has config space), then removes;
-			// our reference keeps the pci_dev until the lambda's end.
+			// our reference keeps the pci_dev until the lambda's end. The time it
+			// takes is the toolstack's wait too (libxl gives the round 10 s).
+			const uint64_t t0 = kcxx_ktime_get_ns();
 			kcxx_pci_stop_and_remove_bus_device(pdev.get());
+			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
+				     "detach: removed %s (device entry %u) in %llu ms",
+				     kcxx_pci_name(pdev.get()), e.index,
+				     static_cast<unsigned long long>(
+					     (kcxx_ktime_get_ns() - t0) / 1000000u));
 			return true;
 		}();
 		kcxx_pci_unlock_rescan_remove();
