@@ -3,10 +3,9 @@
 # on the 2-core emulated host, so that vCPUs are preempted mid-op. An NVMe controller on MSI-X
 # with an I/O queue per vCPU; then, for SMP_SECS, at once: write/read-back rounds on the NVMe
 # pinned to every vCPU, config-space reads pinned to every vCPU, a ping to dom0 over the e1000,
-# and the op channel's irq moved to the next vCPU every second; meanwhile dom0 detaches the AHCI
-# controller (bound, on MSI, its disk in use) and attaches it again. No op may time out, no data
-# may differ, the ping must get through, the AHCI disk must come back, and the kernel log must
-# stay clean.
+# and the op channel's irq moved to the next vCPU every second; meanwhile dom0 detaches the
+# e1000e (bound, on MSI-X) and attaches it again. No op may time out, no data may differ, the
+# ping must get through, the e1000e must come back bound, and the kernel log must stay clean.
 . /xpf/domu-devs.sh
 SMP_SECS=${xpf_smp_secs:-45}
 NCPU=$(nproc)
@@ -24,39 +23,33 @@ nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to 
 }
 
 
-# ---- A hotplug cycle under the load: dom0 runs xl pci-detach, then xl pci-attach, of the AHCI
-# controller (scenario.sh, after XPF-SMP-HP-GO) while its disk is read on every vCPU in turn.
-AHCI=$(find_dev 0x8086 0x2922)
-ahci_disk() {
-	[ -n "$AHCI" ] || { echo "no AHCI controller on the PV PCI bus"; return 1; }
-	modprobe ahci && modprobe sd_mod || return 1
-	wait_for 60 "/dev/sda" test -b /dev/sda || { dmesg | grep -iE 'ahci|ata' | tail -n 3; return 1; }
-	echo "$AHCI: sda ready, $(cap_state "$AHCI")"
-}
+# ---- A hotplug cycle under the load: dom0 runs xl pci-detach, then xl pci-attach, of the e1000e
+# (scenario.sh, after XPF-SMP-HP-GO): bound, on MSI-X, link up, while the other devices carry
+# the load. It is idle as an admin leaves a device before detaching it: libxl tells a PV guest
+# last, after it has revoked, reset and deassigned the device, so a device in the middle of DMA
+# then faults in the IOMMU and its driver's removal waits out its own timeouts (seen with the
+# AHCI disk busy: docs/findings.md), whichever frontend there is.
 uptime_s() { cut -d. -f1 /proc/uptime; }
-ahci_gone() { ! find_dev 0x8086 0x2922 >/dev/null && [ ! -b /dev/sda ]; }
-ahci_back() { # found again (in whichever slot), bound, and its disk readable
-	_a=$(find_dev 0x8086 0x2922) && [ -e "/sys/bus/pci/devices/$_a/driver" ] && [ -b /dev/sda ] &&
-		dd if=/dev/sda of=/dev/null bs=4k count=16 iflag=direct 2>/dev/null
+e1000e_gone() { ! find_dev 0x8086 0x10d3 >/dev/null; }
+e1000e_back() { # found again (in whichever slot), bound, with its netdev
+	_b=$(find_dev 0x8086 0x10d3) && [ -e "/sys/bus/pci/devices/$_b/driver" ] &&
+		ls /sys/bus/pci/devices/$_b/net/* >/dev/null 2>&1
 }
 # In the background during the load; its verdict goes to /tmp/smp-hp ("ok: ..." or the reason).
 smp_hotplug() {
-	_c=0 _t0=$(uptime_s)
-	while ! ahci_gone; do # the disk in use on each vCPU in turn until dom0 takes it
-		[ $(($(uptime_s) - _t0)) -lt 300 ] ||
-			{ echo "the AHCI controller was not detached in 300 s ($_c disk reads)" >/tmp/smp-hp; return; }
-		taskset -c $((_c % NCPU)) dd if=/dev/sda of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null
-		_c=$((_c + 1))
-		[ $_c != 2 ] || echo "XPF-SMP-HP-GO" >/dev/console
-		sleep 0.2
-	done
-	_t1=$(uptime_s)
-	if ! _w=$(wait_for 150 "the AHCI controller back, bound, its disk readable" ahci_back); then
-		echo "detached, never back: $_w" >/tmp/smp-hp
+	_t0=$(uptime_s)
+	echo "XPF-SMP-HP-GO" >/dev/console
+	if ! _w=$(wait_for 300 "the e1000e detached" e1000e_gone); then
+		echo "the e1000e was not detached: $_w" >/tmp/smp-hp
 		return
 	fi
-	_a=$(find_dev 0x8086 0x2922)
-	echo "ok: the AHCI controller detached after $_c disk reads and back as $_a in $(($(uptime_s) - _t1)) s, sda readable, $(cap_state "$_a")" >/tmp/smp-hp
+	_t1=$(uptime_s)
+	if ! _w=$(wait_for 150 "the e1000e back, bound, with its netdev" e1000e_back); then
+		echo "detached after $((_t1 - _t0)) s, never back: $_w" >/tmp/smp-hp
+		return
+	fi
+	_b=$(find_dev 0x8086 0x10d3)
+	echo "ok: the e1000e detached after $((_t1 - _t0)) s, back as $_b in $(($(uptime_s) - _t1)) s, $(cap_state "$_b")" >/tmp/smp-hp
 }
 
 smp_load() {
@@ -94,12 +87,11 @@ smp_load() {
 	[ "${_rx:-0}" -ge 5 ] || { echo "$_what: $(tail -n 2 /tmp/smp-ping.txt | tr '\n' ' ')"; return 1; }
 	[ "$xpf_frontend" != ours ] || op_health >/dev/null || { echo "$_what"; return 1; }
 	case "$_hpr" in ok:*) ;; *) echo "hotplug under load: ${_hpr:-no verdict}; $_what"; return 1 ;; esac
-	echo "$_what"
-	echo "hotplug under load: $_hpr"
+	echo "hotplug under load: ${_hpr#ok: }; $_what"
 }
 
 step nvme-load nvme_load || return 0
-step ahci-disk ahci_disk || return 0
+step e1000e-up e1000e_load || return 0
 step nvme-msix-spread nvme_spread
 step smp-load smp_load
 step nvme-unload-end nvme_unload
