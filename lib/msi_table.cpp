@@ -13,6 +13,8 @@ const char *msi_failure_name(MsiFailure f)
 		return "request not expressible in the protocol";
 	case MsiFailure::TableFull:
 		return "too many devices with vectors";
+	case MsiFailure::NoMemory:
+		return "no memory for the device's record";
 	case MsiFailure::StaleState:
 		return "a mode left on at the backend could not be switched off";
 	case MsiFailure::Transport:
@@ -29,28 +31,45 @@ const char *msi_failure_name(MsiFailure f)
 	return "unknown";
 }
 
-MsiDevice *MsiTable::lookup(const Bdf &bdf, bool create)
+MsiDevice *MsiTable::lookup(const Bdf &bdf, bool create, bool *full)
 {
-	MsiDevice *free_slot = nullptr;
+	MsiDevice *kept = nullptr;
+	kcxx::Box<MsiDevice> *empty = nullptr;
 	for (auto &d : devs_) {
-		if (d.used && d.bdf == bdf)
-			return &d;
-		if (!d.used && !free_slot)
-			free_slot = &d;
+		if (!d) {
+			if (!empty)
+				empty = &d;
+		} else if (d->used && d->bdf == bdf) {
+			return d.get();
+		} else if (!d->used && !kept) {
+			kept = d.get();
+		}
 	}
-	if (!create || !free_slot)
+	if (!create)
 		return nullptr;
-	*free_slot = MsiDevice();
-	free_slot->bdf = bdf;
-	free_slot->used = true;
-	return free_slot;
+	if (!kept) {
+		if (!empty) {
+			if (full)
+				*full = true;
+			return nullptr;
+		}
+		auto box = kcxx::try_make_box<MsiDevice>(KCXX_GFP_KERNEL);
+		if (!box.ok())
+			return nullptr;
+		*empty = kcxx::move(*box.get());
+		kept = empty->get();
+	}
+	*kept = MsiDevice();
+	kept->bdf = bdf;
+	kept->used = true;
+	return kept;
 }
 
 const MsiDevice *MsiTable::find(const Bdf &bdf) const
 {
 	for (const auto &d : devs_)
-		if (d.used && d.bdf == bdf)
-			return &d;
+		if (d && d->used && d->bdf == bdf)
+			return d.get();
 	return nullptr;
 }
 
@@ -58,17 +77,17 @@ int MsiTable::active() const
 {
 	int n = 0;
 	for (const auto &d : devs_)
-		n += d.used && d.state.mode() != MsiMode::Off;
+		n += d && d->used && d->state.mode() != MsiMode::Off;
 	return n;
 }
 
 bool MsiTable::held_elsewhere(const MsiDevice &self, uint32_t pirq) const
 {
 	for (const auto &d : devs_) {
-		if (!d.used || &d == &self)
+		if (!d || !d->used || d.get() == &self)
 			continue;
-		for (int i = 0; i < d.state.nvec(); i++)
-			if (d.pirqs[i] == pirq)
+		for (int i = 0; i < d->state.nvec(); i++)
+			if (d->pirqs[i] == pirq)
 				return true;
 	}
 	return false;

@@ -9,6 +9,7 @@
 // msix_enabled; the table sends the op that undoes what is really enabled instead.
 #pragma once
 
+#include "kcxx/alloc.hpp"
 #include "lib/msi_state.hpp"
 #include "lib/pciif.hpp"
 
@@ -22,6 +23,7 @@ enum class MsiFailure {
 	None,
 	BadRequest,   // cannot be expressed in the protocol (vector count, MSI-X entry index)
 	TableFull,    // more devices with vectors than the table holds
+	NoMemory,     // no memory for the device's record
 	StaleState,   // a mode left on at the backend could not be switched off first
 	Transport,    // no valid reply: timeout, wedged channel, reply for another op, no frontend
 	Backend,      // pciback refused; backend_err holds its err field
@@ -60,9 +62,12 @@ struct MsiDevice {
 //   bool pirq_valid(uint32_t pirq);        // Xen knows @pirq for this domain
 //   void on_enabled(MsiDevice &d);         // d.pirqs[0..nvec) just went live
 //   void on_released(MsiDevice &d);        // and are gone again
+// A record is allocated the first time a device asks for vectors and kept, unused, once they are
+// gone, for the next device: memory follows the most devices ever on MSI at once, not the table's
+// size. Allocation is in process context (the MSI core's enable path), under the caller's mutex.
 class MsiTable {
       public:
-	static constexpr int kMaxDevices = 32;
+	static constexpr int kMaxDevices = 256; // one per function on a bus: SR-IOV VFs included
 
 	// Asks pciback for @nvec MSI-X vectors (table indices @entries) or one MSI vector, and
 	// fills @vectors with the checked pirqs. On failure nothing is left enabled at the
@@ -78,15 +83,18 @@ class MsiTable {
 
 	const MsiDevice *find(const Bdf &bdf) const;
 	int active() const; // devices with a mode on (or maybe on)
-	const MsiDevice &at(int i) const { return devs_[i]; }
+	// Slot @i's record: null, or a device (used) or a kept, unused record.
+	const MsiDevice *at(int i) const { return devs_[i].get(); }
 
       private:
-	MsiDevice *lookup(const Bdf &bdf, bool create);
+	// @bdf's record; with @create, a kept unused record or a new one. Null when not found, or
+	// with @create when the table is full (*full) or there is no memory.
+	MsiDevice *lookup(const Bdf &bdf, bool create, bool *full = nullptr);
 	template <typename Backend> int send_disable(Backend &be, MsiDevice &d, MsiOutcome *out);
 	template <typename Backend> void release(Backend &be, MsiDevice &d);
 	bool held_elsewhere(const MsiDevice &self, uint32_t pirq) const;
 
-	MsiDevice devs_[kMaxDevices];
+	kcxx::Box<MsiDevice> devs_[kMaxDevices];
 };
 
 // ---- templates
@@ -139,14 +147,16 @@ MsiOutcome MsiTable::enable(Backend &be, const Bdf &bdf, MsiMode mode, const uin
 					 : make_msi_op(XEN_PCI_OP_enable_msi, bdf);
 	if (mode == MsiMode::Off || !req.ok())
 		return fail(-KCXX_EINVAL, MsiFailure::BadRequest);
-	MsiDevice *d = lookup(bdf, true);
+	bool full = false;
+	MsiDevice *d = lookup(bdf, true, &full);
 	if (!d)
-		return fail(-KCXX_ENOSPC, MsiFailure::TableFull);
+		return full ? fail(-KCXX_ENOSPC, MsiFailure::TableFull)
+			    : fail(-KCXX_ENOMEM, MsiFailure::NoMemory);
 	// A mode we could not switch off earlier (its disable timed out) goes first.
 	if (d->state.mode() != MsiMode::Off) {
 		if (send_disable(be, *d, nullptr) != 0)
 			return fail(-KCXX_EBUSY, MsiFailure::StaleState);
-		d = lookup(bdf, true); // the disable released the slot; one is free again
+		d = lookup(bdf, true); // the disable released the record, kept for reuse
 	}
 
 	const xen_pci_op &sent = *req.get();
@@ -161,7 +171,7 @@ MsiOutcome MsiTable::enable(Backend &be, const Bdf &bdf, MsiMode mode, const uin
 			out.recovered = true;
 			return fail(-KCXX_EBUSY, MsiFailure::StaleState);
 		}
-		d = lookup(bdf, true);
+		d = lookup(bdf, true); // released and kept: found again without allocating
 		out.recovered = true;
 		e = be.call(sent, &reply);
 	}
@@ -254,8 +264,8 @@ template <typename Backend> void MsiTable::forget(Backend &be, const Bdf &bdf)
 template <typename Backend> void MsiTable::forget_all(Backend &be)
 {
 	for (auto &d : devs_)
-		if (d.used)
-			release(be, d);
+		if (d && d->used)
+			release(be, *d);
 }
 
 } // namespace pcifront

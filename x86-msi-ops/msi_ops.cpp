@@ -175,21 +175,42 @@ void log_enable_failure(struct pci_dev *dev, MsiMode mode, int nvec, const MsiOu
 	}
 }
 
+// One device's line: its mode, vector count and each pirq with the irq the kernel bound to it.
+struct ShownRow {
+	Bdf bdf;
+	MsiMode mode;
+	int nvec;
+	uint16_t pirqs[8];
+};
+
+void show_row(struct seq_file *m, const ShownRow &r)
+{
+	kcxx_seq_printf(m, "%s %s nvec %d%s", pcifront::bdf_name(r.bdf).text,
+			pcifront::msi_mode_name(r.mode), r.nvec,
+			r.nvec == 0 ? " (maybe on at pciback)" : "");
+	int irqs[8];
+	const int ni = kcxx_pci_msi_irqs(static_cast<int>(r.bdf.domain), r.bdf.bus, r.bdf.devfn,
+					 irqs, 8);
+	for (int k = 0; k < 8 && k < r.nvec; k++) {
+		const int irq = k < ni ? irqs[k] : -1;
+		kcxx_seq_printf(m, " pirq %u->irq %d%s", r.pirqs[k], irq,
+				irq >= 0 && kcxx_xen_pirq_from_irq(irq) != static_cast<int>(r.pirqs[k])
+				    ? "(!)"
+				    : "");
+	}
+	kcxx_seq_printf(m, "%s\n", r.nvec > 8 ? " ..." : "");
+}
+
 int show(struct seq_file *m, void *)
 {
 	// Copied under the lock, printed outside it: the irq lookup takes the MSI descriptor
-	// lock, which the MSI core holds while it calls our hook (and the hook takes ours).
-	static constexpr int kShown = pcifront::MsiTable::kMaxDevices;
-	struct Row {
-		Bdf bdf;
-		MsiMode mode;
-		int nvec;
-		uint16_t pirqs[8];
-	};
-	Row rows[kShown];
-	int nrows = 0;
+	// lock, which the MSI core holds while it calls our hook (and the hook takes ours). The
+	// table is copied a batch of slots at a time, to keep the stack small: a device that
+	// comes or goes meanwhile may be missing from, or extra to, the count above the rows.
+	static constexpr int kBatch = 16;
 	Counters n;
 	bool hook, attached;
+	int ndev = 0;
 	// A copy: the transport (and its name) may go once the lock is dropped.
 	char name[64];
 	{
@@ -199,15 +220,8 @@ int show(struct seq_file *m, void *)
 		attached = state->transport != nullptr;
 		kcxx_snprintf(name, sizeof(name), "%s", attached ? state->transport->name : "none");
 		for (int i = 0; i < pcifront::MsiTable::kMaxDevices; i++) {
-			const MsiDevice &d = state->table.at(i);
-			if (!d.used)
-				continue;
-			Row &r = rows[nrows++];
-			r.bdf = d.bdf;
-			r.mode = d.state.mode();
-			r.nvec = d.state.nvec();
-			for (int k = 0; k < 8 && k < r.nvec; k++)
-				r.pirqs[k] = d.pirqs[k];
+			const MsiDevice *d = state->table.at(i);
+			ndev += d && d->used;
 		}
 	}
 	kcxx_seq_printf(m, "hook %s, frontend %s\n", hook ? "installed" : "not installed", name);
@@ -220,24 +234,26 @@ int show(struct seq_file *m, void *)
 			static_cast<unsigned long long>(n.corrected),
 			static_cast<unsigned long long>(n.recovered),
 			static_cast<unsigned long long>(n.refused_vectors));
-	kcxx_seq_printf(m, "devices %d\n", nrows);
-	for (int i = 0; i < nrows; i++) {
-		const Row &r = rows[i];
-		kcxx_seq_printf(m, "%s %s nvec %d%s", pcifront::bdf_name(r.bdf).text,
-				pcifront::msi_mode_name(r.mode), r.nvec,
-				r.nvec == 0 ? " (maybe on at pciback)" : "");
-		int irqs[8];
-		const int ni = kcxx_pci_msi_irqs(static_cast<int>(r.bdf.domain), r.bdf.bus,
-						 r.bdf.devfn, irqs, 8);
-		for (int k = 0; k < 8 && k < r.nvec; k++) {
-			const int irq = k < ni ? irqs[k] : -1;
-			kcxx_seq_printf(m, " pirq %u->irq %d%s", r.pirqs[k], irq,
-					irq >= 0 && kcxx_xen_pirq_from_irq(irq) !=
-							static_cast<int>(r.pirqs[k])
-					    ? "(!)"
-					    : "");
+	kcxx_seq_printf(m, "devices %d\n", ndev);
+	for (int from = 0; from < pcifront::MsiTable::kMaxDevices; from += kBatch) {
+		ShownRow rows[kBatch];
+		int nrows = 0;
+		{
+			kcxx::MutexGuard g(state->lock);
+			for (int i = from; i < from + kBatch; i++) {
+				const MsiDevice *d = state->table.at(i);
+				if (!d || !d->used)
+					continue;
+				ShownRow &r = rows[nrows++];
+				r.bdf = d->bdf;
+				r.mode = d->state.mode();
+				r.nvec = d->state.nvec();
+				for (int k = 0; k < 8 && k < r.nvec; k++)
+					r.pirqs[k] = d->pirqs[k];
+			}
 		}
-		kcxx_seq_printf(m, "%s\n", r.nvec > 8 ? " ..." : "");
+		for (int i = 0; i < nrows; i++)
+			show_row(m, rows[i]);
 	}
 	return 0;
 }

@@ -125,8 +125,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		// What is live is exactly what the table holds.
 		size_t held = 0;
 		for (int i = 0; i < MsiTable::kMaxDevices; ++i)
-			if (table.at(i).used)
-				held += static_cast<size_t>(table.at(i).state.nvec());
+			if (const MsiDevice *d = table.at(i); d && d->used)
+				held += static_cast<size_t>(d->state.nvec());
 		FUZZ_CHECK(held == be.live.size());
 	}
 	table.forget_all(be);

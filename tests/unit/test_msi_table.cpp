@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "host_runtime.hpp"
 #include "lib/msi_table.hpp"
 #include "sim_backend.hpp"
 
@@ -246,6 +247,51 @@ TEST_F(MsiTableTest, FullTableRefusesCleanly)
 	EXPECT_EQ(e.err, -KCXX_ENOSPC);
 	EXPECT_EQ(e.why, MsiFailure::TableFull);
 	EXPECT_FALSE(sim.device(kNic)->msi_on) << "refused before anything reached pciback";
+}
+
+TEST_F(MsiTableTest, NoMemoryForARecordRefusesCleanly)
+{
+	host_fail_next_alloc = 1;
+	const MsiOutcome e = msi(kNic);
+	host_fail_next_alloc = 0;
+	EXPECT_EQ(e.err, -KCXX_ENOMEM);
+	EXPECT_EQ(e.why, MsiFailure::NoMemory);
+	EXPECT_TRUE(be.sent.empty()) << "refused before anything reached pciback";
+	EXPECT_FALSE(sim.device(kNic)->msi_on);
+	ASSERT_EQ(msi(kNic).err, 0) << "the next enable allocates again";
+}
+
+TEST(MsiTableMemory, RecordsFollowTheDevicesOnMsiNotTheTableSize)
+{
+	// A record is allocated at a device's first enable and kept, unused, after its vectors
+	// are gone: the next device takes it, and the table frees them all when it goes.
+	SimBackend sim;
+	TableBackend be{sim};
+	int vec[1];
+	const int before = host_allocs_live;
+	{
+		MsiTable table;
+		EXPECT_EQ(host_allocs_live, before) << "an empty table holds no record";
+		for (uint32_t fn = 0; fn < 3; fn++) {
+			const Bdf b{0, 0, devfn(8, fn)};
+			sim.add_device(b, 0x8086, 0x10d3);
+			ASSERT_EQ(table.enable(be, b, MsiMode::Msi, nullptr, 1, vec).err, 0);
+		}
+		EXPECT_EQ(host_allocs_live, before + 3);
+		for (uint32_t fn = 0; fn < 3; fn++)
+			EXPECT_EQ(table.disable(be, {0, 0, devfn(8, fn)}, MsiMode::Msi).err, 0);
+		EXPECT_EQ(table.active(), 0);
+		for (uint32_t fn = 0; fn < 3; fn++) {
+			const Bdf b{0, 0, devfn(9, fn)};
+			sim.add_device(b, 0x8086, 0x10d3);
+			ASSERT_EQ(table.enable(be, b, MsiMode::Msi, nullptr, 1, vec).err, 0);
+		}
+		EXPECT_EQ(host_allocs_live, before + 3) << "kept records are reused";
+		EXPECT_EQ(table.active(), 3);
+		table.forget_all(be);
+	}
+	EXPECT_EQ(host_allocs_live, before);
+	EXPECT_TRUE(be.live.empty());
 }
 
 TEST_F(MsiTableTest, RequestsBeyondTheProtocolNeverReachTheBackend)

@@ -115,7 +115,8 @@ bench_hotplug() {
 	echo "XPF-BENCH-HP-DOWN" >/dev/console
 	# How long the driver's removal took before the frontend could answer the detach (ours
 	# logs it; libxl's whole round has 10 s).
-	[ "$xpf_frontend" != ours ] || echo "XPF-SHOW bench fe=ours round=$xpf_round $(klog_last 'detach: removed' | cut -c1-120)"
+	[ "$xpf_frontend" != ours ] ||
+		echo "XPF-BENCH detach_removal ms=$(klog_last 'detach: removed' | sed -n 's/.* in \([0-9]*\) ms$/\1/p')" | bench_line
 	echo "e1000e attached, $MSIX_CYCLES unbind/bind cycles ($on of $((MSIX_CYCLES + 1)) binds on MSI-X), detached"
 }
 XPF_NO_RERUN=1 step bench-hotplug bench_hotplug # dom0 times one attach and one detach
