@@ -2,8 +2,9 @@
 // libFuzzer target: MSI and MSI-X set-up against a backend whose every answer comes from the
 // input: transport failures, err fields, the MSI pirq, every MSI-X entry and vector, and whether
 // Xen knows a pirq. The input also picks the sequence of enables, disables and resets over up to
-// 40 devices (more than the table holds). Vectors handed to the kernel must be checked ones, no
-// pirq may be live for two devices, and whatever went live is released exactly once.
+// 40 devices, and which allocations of a device's record fail (the table's 256 devices are the
+// unit test's). Vectors handed to the kernel must be checked ones, no pirq may be live for two
+// devices, and whatever went live is released exactly once.
 #include <map>
 
 #include "fuzz_common.hpp"
@@ -76,7 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	table = MsiTable();
 	for (int ops = 0; !in.empty() && ops < 200; ++ops) {
 		const Bdf bdf = pick(in);
-		switch (in.u8() % 6) {
+		const uint8_t what = in.u8();
+		host_fail_next_alloc = (what & 0x80) ? 1 : 0; // this op's new record, if any, fails
+		switch (what % 6) {
 		case 0:
 		case 1: {
 			uint16_t entries[SH_INFO_MAX_VEC];
@@ -121,6 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(be.live.empty());
 			break;
 		}
+		host_fail_next_alloc = 0;
 		FUZZ_CHECK(table.active() <= MsiTable::kMaxDevices);
 		// What is live is exactly what the table holds.
 		size_t held = 0;
