@@ -35,7 +35,8 @@ struct State {
 	pcifront::IrqBook book;
 	struct dentry *root = nullptr;
 	struct kcxx_debugfs_show bindings_show = {};
-	kcxx::Mutex keeper_lock{keeper_lock_class}; // request_irq/free_irq sleep: a mutex, not the spinlock
+	// request_irq/free_irq sleep: a mutex, not the spinlock
+	kcxx::Mutex keeper_lock{keeper_lock_class};
 	static constexpr int kMaxParked = 8;
 	Parked parked[kMaxParked];
 };

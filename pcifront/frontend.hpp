@@ -116,7 +116,8 @@ class Frontend : kcxx::NoCopy
 	const char *name_; // the xenbus node name, for log lines
 
 	static kcxx::LockClass state_lock_class_, op_lock_class_; // lockdep's names for the two
-	kcxx::Mutex state_lock_{state_lock_class_}; // serialises xenbus callbacks, connect, close and remove
+	// Serialises xenbus callbacks, connect, close and remove.
+	kcxx::Mutex state_lock_{state_lock_class_};
 
 	// Connection, in set-up order; teardown() releases it bottom-up.
 	xen::SharedPage page_;
