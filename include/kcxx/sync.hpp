@@ -9,7 +9,7 @@ namespace kcxx {
 
 // A lock's lockdep class: its name in lockdep's reports and /proc/lockdep, and its key. Declare
 // one per lock, at namespace scope (static storage, constant-initialised, as lockdep requires):
-//   kcxx::LockClass op_lock_class{"xpf_frontend.op_lock"};
+//   kcxx::LockClass op_lock_class{"xpf_frontend.op_lock", {}};
 struct LockClass {
 	const char *name;
 	struct kcxx_lock_key key;
