@@ -64,7 +64,7 @@ smp_load() {
 	ping -6 -i 0.5 -w "$SMP_SECS" "$xpf_peer%$IF" >/tmp/smp-ping.txt 2>&1 &
 	smp_hotplug &
 	_t=0 _moves=0
-	# The load lasts SMP_SECS, and until the hotplug cycle has its verdict (bounded: 450 s).
+	# The load lasts SMP_SECS, and until the hotplug cycle has its verdict (500 s at most in all).
 	while [ $_t -lt "$SMP_SECS" ] || { [ $_t -lt 500 ] && [ ! -s /tmp/smp-hp ]; }; do
 		printf '%x' $((1 << (_t % NCPU))) >/proc/irq/$_irq/smp_affinity && _moves=$((_moves + 1))
 		sleep 1
