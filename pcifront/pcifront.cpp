@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // xen-pcifront-cxx: module entry. Checks the environment, then registers the xenbus "pci"
-// frontend (frontend.cpp).
+// frontend (frontend.cpp); the C glue's callbacks land here.
 #include "entry.h"
+#include "frontend.hpp"
+#include "kcxx/alloc.hpp"
 #include "kcxx/debugfs.h"
 #include "kcxx/errno.h"
 #include "kcxx/log.h"
+#include "kcxx/pci.h"
 #include "kcxx/xenbus.h"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
@@ -80,4 +83,61 @@ extern "C" void xpf_frontend_exit(void)
 	registered = false;
 	kcxx_debugfs_remove(objects_file); // debugfs_remove() ignores NULL and ERR_PTRs
 	objects_file = nullptr;
+}
+
+// ---- C entry points -----------------------------------------------------------------------------
+
+using pcifront::ConfigSpace;
+using pcifront::Frontend;
+
+extern "C" void xpf_fe_objects(long *frontends, long *roots)
+{
+	*frontends = Frontend::live();
+	*roots = pcifront::RootBuses::live();
+}
+
+extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
+{
+	// Probe only allocates; the connection is built when the backend is ready. A connection
+	// kept for a device that vanished while we were unloaded is ended first.
+	if (const int n = xpf_conn_sweep(); n > 0)
+		kcxx_dev_log(kcxx_xenbus_to_device(xdev), KCXX_LOG_WARNING,
+			     "ended %d kept connection(s) of vanished devices", n);
+	auto fe = kcxx::try_make_box<Frontend>(KCXX_GFP_KERNEL, xdev);
+	if (!fe.ok()) {
+		kcxx_xenbus_dev_fatal(xdev, fe.error(), "allocating the frontend");
+		return fe.error();
+	}
+	kcxx_xenbus_set_drvdata(xdev, kcxx::move(fe).value_assumed_ok_or_bug().leak());
+	return 0;
+}
+
+extern "C" void xpf_fe_remove(struct xenbus_device *xdev)
+{
+	auto fe =
+	    kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
+	kcxx_xenbus_set_drvdata(xdev, nullptr);
+	if (fe)
+		fe->remove();
+}
+
+extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state)
+{
+	if (auto *fe = static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)))
+		fe->otherend_changed(backend_state);
+}
+
+// Our root buses carry their ConfigSpace as owner (RootBuses::root_bus).
+extern "C" int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
+				uint32_t *val)
+{
+	return static_cast<ConfigSpace *>(kcxx_pci_bus_owner(bus))
+	    ->conf_read(bus, devfn, where, size, val);
+}
+
+extern "C" int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
+				 uint32_t val)
+{
+	return static_cast<ConfigSpace *>(kcxx_pci_bus_owner(bus))
+	    ->conf_write(bus, devfn, where, size, val);
 }

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+// AER requests from pciback (the shared page's aer_op): each read once, vetted, handed to the
+// bound driver's error handler of a device on our buses, and answered.
+#pragma once
+
+#include "connection.hpp"
+#include "kcxx/work.h"
+
+namespace pcifront
+{
+
+class Aer : kcxx::NoCopy
+{
+      public:
+	Aer(Connection &conn, struct xenbus_device *xdev);
+	Aer(Aer &&) = delete;
+	~Aer() { cancel(); }
+
+	// A request is pending on the page: handle it in process context. Any context.
+	void poke();
+	// Waits for a running handler; the caller has unbound the event channel first, so that
+	// nothing queues it again.
+	void cancel();
+	uint64_t requests() const { return __atomic_load_n(&requests_, __ATOMIC_RELAXED); }
+	uint64_t unhandled() const { return __atomic_load_n(&unhandled_, __ATOMIC_RELAXED); }
+
+      private:
+	static void on_work(void *data);
+	void work();
+	// What to answer @op: the driver's own verdict, or the AER core's for a device without one.
+	uint32_t answer(const xen_pcie_aer_op &op);
+	void count(uint64_t *c) { __atomic_add_fetch(c, 1, __ATOMIC_RELAXED); }
+
+	Connection &conn_;
+	struct xenbus_device *xdev_;
+	struct kcxx_work work_; // initialised with the object: a live handler may queue it
+	uint64_t requests_ = 0;
+	uint64_t unhandled_ = 0;
+};
+
+} // namespace pcifront

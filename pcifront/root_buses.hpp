@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+// The root buses of one connection, built from the backend's xenstore keys (root_num, root-N):
+// created and scanned for every function the backend may export, their BARs claimed as the
+// backend set them, removed with their devices. Each scan reads the backend's device list once
+// and gives ConfigSpace the exported set it learnt.
+#pragma once
+
+#include "config_space.hpp"
+#include "kcxx/result.hpp"
+#include "lib/exported_set.hpp"
+#include "lib/pciif.hpp"
+
+struct pci_bus;
+struct pci_dev;
+struct device;
+
+namespace pcifront
+{
+
+class RootBuses : kcxx::NoCopy
+{
+      public:
+	static constexpr int kMax = 16;
+
+	RootBuses(struct xenbus_device *xdev, ConfigSpace &cs) : xdev_(xdev), cs_(cs) {}
+	RootBuses(RootBuses &&) = delete;
+	~RootBuses() { remove_all(); }
+
+	// Whether devices may be added: xen-swiotlb is set up (it says why not, once per call).
+	bool dma_ready();
+	// Every root the backend lists, created if new and scanned for new functions.
+	kcxx::Result<void> scan();
+	// Every root bus and its devices, drivers unbound first. Idempotent.
+	void remove_all();
+	// @bus (a root or below one) is on one of our root buses.
+	bool owns(struct pci_bus *bus) const;
+	int count() const { return nr_; }
+	// Root buses of every connection now (debugfs "objects").
+	static long live();
+
+      private:
+	kcxx::Result<void> read_roots(Bdf *roots, int *count);
+	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
+	kcxx::Result<void> learn_exported(const Bdf *roots, int n);
+	kcxx::Result<struct pci_bus *> root_bus(const Bdf &root);
+	kcxx::Result<void> scan_root(const Bdf &root);
+	static int claim_one(struct pci_dev *pdev, void *data);
+	struct device *dev() const;
+
+	struct xenbus_device *xdev_;
+	ConfigSpace &cs_; // the buses' config space (their pci_ops owner)
+	struct pci_bus *roots_[kMax] = {};
+	int nr_ = 0;
+	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
+	static_assert(ExportedSet::kRoots >= kMax, "the exported set holds every root");
+};
+
+} // namespace pcifront
