@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fake_xen.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "fake_kernel.hpp"
+#include "kcxx/debugfs.h"
+#include "kcxx/evtchn.h"
+#include "kcxx/log.h"
+#include "kcxx/pci.h"
+#include "kcxx/time.h"
+#include "kcxx/work.h"
+#include "kcxx/xenbus.h"
+#include "xpf/evtchn.h"
+
+FakeXen fxen;
+
+void FakeXen::run_work()
+{
+	auto items = queued_work;
+	queued_work.clear();
+	for (void *p : items) {
+		auto *w = static_cast<struct kcxx_work *>(p);
+		w->fn(w->data);
+	}
+}
+
+bool FakeXen::logged(const std::string &part) const
+{
+	for (const auto &l : logs)
+		if (l.find(part) != std::string::npos)
+			return true;
+	return false;
+}
+
+static void answer()
+{
+	if (fxen.backend && fxen.page)
+		fxen.backend->handle(fxen.page);
+}
+
+static std::string vformat(const char *fmt, va_list ap)
+{
+	char buf[512];
+	std::vsnprintf(buf, sizeof(buf), fmt, ap);
+	return buf;
+}
+
+// The parts' log lines, the seq_file of a debugfs read: a std::string stands for each.
+extern "C" {
+
+unsigned int xpf_op_timeout_ms = 2000;
+unsigned int xpf_op_spin_us = 0;
+bool xpf_config_cache = true;
+
+uint64_t kcxx_ktime_get_ns(void)
+{
+	fxen.now_ns += fxen.tick_ns;
+	return fxen.now_ns;
+}
+void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns, uint32_t *cs_seq)
+{
+	*cycles = fxen.now_ns;
+	*raw_ns = fxen.now_ns;
+	*cs_seq = 1;
+}
+void kcxx_msleep(unsigned int ms) { fxen.now_ns += ms * 1000000ull; }
+void kcxx_cpu_relax(void) {}
+int kcxx_xen_system_time_ns(uint64_t *now)
+{
+	*now = fxen.now_ns;
+	return 0;
+}
+int kcxx_xen_runstate_entry_ns(uint64_t *t)
+{
+	*t = fxen.now_ns;
+	return 0;
+}
+
+void kcxx_notify_remote_via_irq(int)
+{
+	++fxen.notifies;
+	if (fxen.silent)
+		return;
+	if (fxen.answer_after_polls > 0)
+		fxen.pending = fxen.answer_after_polls;
+	else
+		answer();
+}
+void kcxx_notify_remote_via_evtchn(uint32_t) { ++fxen.port_notifies; }
+void kcxx_xen_clear_irq_pending(int) {}
+void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
+{
+	++fxen.polls;
+	// A blocking poll sleeps to its deadline (Xen time is now_ns here) when nothing comes.
+	if (deadline_ns > fxen.now_ns)
+		fxen.now_ns = deadline_ns;
+	else
+		fxen.now_ns += 1000000;
+	if (fxen.pending > 0 && --fxen.pending == 0)
+		answer();
+}
+void kcxx_xen_irq_lateeoi(int, bool) {}
+
+void kcxx_dev_log(const struct device *, int, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fxen.logs.push_back(vformat(fmt, ap));
+	va_end(ap);
+}
+void kcxx_dev_log_ratelimited(const struct device *, int, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fxen.logs.push_back(vformat(fmt, ap));
+	va_end(ap);
+}
+int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const int n = std::vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	*reinterpret_cast<std::string *>(m) += vformat(fmt, ap);
+	va_end(ap);
+}
+
+// A xenbus_device and its struct device are the same opaque address here.
+struct device *kcxx_xenbus_to_device(struct xenbus_device *xdev)
+{
+	return reinterpret_cast<struct device *>(xdev);
+}
+const char *kcxx_xenbus_nodename(const struct xenbus_device *) { return "device/pci/0"; }
+int kcxx_xenbus_write(uint32_t, const char *, const char *node, const char *value)
+{
+	fake.calls.push_back(std::string("write ") + node + "=" + value);
+	return 0;
+}
+
+// pci_bus and pci_dev stand for a FakePciFunction (fake_kernel.hpp).
+int kcxx_pci_bus_domain_nr(const struct pci_bus *bus)
+{
+	return reinterpret_cast<const FakePciFunction *>(bus)->domain;
+}
+unsigned int kcxx_pci_bus_number(const struct pci_bus *bus)
+{
+	return reinterpret_cast<const FakePciFunction *>(bus)->bus;
+}
+const char *kcxx_pci_name(const struct pci_dev *) { return "0000:00:05.0"; }
+int kcxx_pci_aer_call(struct pci_dev *, enum kcxx_pci_aer_step, uint32_t, uint32_t *result)
+{
+	*result = 5; // PCI_ERS_RESULT_RECOVERED
+	return 0;
+}
+
+void kcxx_work_init(struct kcxx_work *work, void (*fn)(void *data), void *data)
+{
+	work->fn = fn;
+	work->data = data;
+}
+bool kcxx_schedule_work(struct kcxx_work *work)
+{
+	for (void *p : fxen.queued_work)
+		if (p == work)
+			return false;
+	fxen.queued_work.push_back(work);
+	return true;
+}
+bool kcxx_cancel_work_sync(struct kcxx_work *work)
+{
+	for (auto it = fxen.queued_work.begin(); it != fxen.queued_work.end(); ++it)
+		if (*it == work) {
+			fxen.queued_work.erase(it);
+			return true;
+		}
+	return false;
+}
+
+int xpf_evtchn_track(enum xpf_binding_kind, uint32_t, int, int, const char *)
+{
+	return fxen.tracked++;
+}
+int xpf_evtchn_untrack(int)
+{
+	--fxen.tracked;
+	return 0;
+}
+int xpf_conn_park(struct xenbus_device *, const struct xpf_conn *) { return -28; }
+int xpf_conn_unpark(struct xenbus_device *, struct xpf_conn *) { return -2; }
+
+} // extern "C"

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+// What the driver parts (pcifront/connection, config_space, aer) need of the kernel beyond the
+// owners' fakes: a clock that moves, an event channel whose notify reaches a simulated pciback
+// (at once, after some polls, or never), log lines kept for the test to read, work items run
+// when the test says, and the other modules' exports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim_backend.hpp"
+
+struct FakeXen {
+	SimBackend *backend = nullptr;
+	xen_pci_sharedinfo *page = nullptr; // where notify finds the op
+	uint64_t now_ns = 1000000000ull;
+	uint64_t tick_ns = 1000;   // each read of the clock moves it on
+	int answer_after_polls = 0; // 0: pciback answers in notify; N: on the Nth poll
+	bool silent = false;	    // pciback takes the op and never answers
+	int pending = -1;	    // polls left before the held op is answered
+	int notifies = 0, port_notifies = 0, polls = 0;
+	std::vector<std::string> logs;
+	std::vector<void *> queued_work; // kcxx_work items scheduled, not yet run
+	int tracked = 0;		 // xpf_evtchn_track entries live
+
+	void reset() { *this = FakeXen(); }
+	// Runs the queued work items (as the kernel's workqueue would, later).
+	void run_work();
+	bool logged(const std::string &part) const;
+};
+
+extern FakeXen fxen;
