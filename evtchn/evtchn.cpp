@@ -167,10 +167,27 @@ extern "C" int xpf_conn_close(struct xenbus_device *xdev)
 extern "C" int xpf_evtchn_track(enum xpf_binding_kind kind, uint32_t evtchn, int irq, int pirq,
 				const char *owner)
 {
-	kcxx::SpinGuard g(state->lock);
-	auto r =
-	    state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn, irq, pirq, owner);
-	return r.ok() ? *r.get() : r.error();
+	// Callers are in process context: a chunk of slots is allocated here, outside the lock,
+	// when the book has no free slot, and then added under it (or freed when another caller
+	// added one first). Declared before the guard: freed after the unlock.
+	kcxx::Box<pcifront::BindingChunk> spare;
+	for (;;) {
+		{
+			kcxx::SpinGuard g(state->lock);
+			if (spare)
+				(void)state->book.grow(spare);
+			auto r = state->book.track(static_cast<pcifront::BindingKind>(kind), evtchn,
+						   irq, pirq, owner);
+			if (r.ok())
+				return *r.get();
+			if (r.error() != -KCXX_ENOSPC || state->book.full() || spare)
+				return r.error();
+		}
+		auto c = kcxx::try_make_box<pcifront::BindingChunk>(KCXX_GFP_KERNEL);
+		if (!c.ok())
+			return c.error();
+		spare = kcxx::move(c).value_assumed_ok_or_bug();
+	}
 }
 
 extern "C" int xpf_evtchn_untrack(int handle)
@@ -196,7 +213,7 @@ extern "C" int xpf_evtchn_init(void)
 	state->root = kcxx_debugfs_create_dir("xen-pcifront-cxx", nullptr);
 	state->bindings_show.show = show_bindings;
 	kcxx_debugfs_create_show("bindings", state->root, &state->bindings_show);
-	kcxx_log(kMod, KCXX_LOG_INFO, "binding bookkeeping ready (%d slots)",
+	kcxx_log(kMod, KCXX_LOG_INFO, "binding bookkeeping ready (up to %d slots, allocated on use)",
 		 pcifront::IrqBook::kCapacity);
 	// Which clock a bounded event-channel poll can use for Xen's absolute deadline.
 	uint64_t now = 0;

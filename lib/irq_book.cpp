@@ -26,8 +26,8 @@ kcxx::Result<int> IrqBook::track(BindingKind kind, uint32_t evtchn, int irq, int
 {
 	if (kind == BindingKind::Free)
 		return kcxx::err(-KCXX_EINVAL);
-	for (int i = 0; i < kCapacity; i++) {
-		Binding &b = slots_[i];
+	for (int i = 0; i < chunks_used_ * BindingChunk::kSlots; i++) {
+		Binding &b = slot(i);
 		if (b.kind != BindingKind::Free)
 			continue;
 		b.kind = kind;
@@ -46,11 +46,20 @@ kcxx::Result<int> IrqBook::track(BindingKind kind, uint32_t evtchn, int irq, int
 	return kcxx::err(-KCXX_ENOSPC);
 }
 
+bool IrqBook::grow(kcxx::Box<BindingChunk> &chunk)
+{
+	if (full() || !chunk)
+		return false;
+	chunks_[chunks_used_++] = kcxx::move(chunk);
+	return true;
+}
+
 kcxx::Result<void> IrqBook::untrack(int handle)
 {
-	if (handle < 0 || handle >= kCapacity || slots_[handle].kind == BindingKind::Free)
+	if (handle < 0 || handle >= chunks_used_ * BindingChunk::kSlots ||
+	    slot(handle).kind == BindingKind::Free)
 		return kcxx::err(-KCXX_ENOENT);
-	slots_[handle] = Binding();
+	slot(handle) = Binding();
 	--count_;
 	return kcxx::ok();
 }
