@@ -25,6 +25,7 @@
 
 XPF_EXPORT(kcxx_bad_errno);
 XPF_EXPORT(kcxx_bind_evtchn_lateeoi);
+XPF_EXPORT(kcxx_bug);
 XPF_EXPORT(kcxx_cancel_work_sync);
 XPF_EXPORT(kcxx_cpu_relax);
 XPF_EXPORT(kcxx_debugfs_create_dir);
