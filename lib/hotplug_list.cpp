@@ -33,33 +33,33 @@ HotplugAction hotplug_action(int state)
 	}
 }
 
-uint32_t HotplugList::count(HotplugAction a) const
+} // namespace pcifront
+
+uint32_t xpf_hotplug_list::count(pcifront::HotplugAction a) const
 {
 	uint32_t c = 0;
 	for (uint32_t i = 0; i < num_devs; ++i)
-		c += entries[i].fault == HotplugFault::None && entries[i].action == a;
+		c += entries[i].fault == pcifront::HotplugFault::None && entries[i].action == a;
 	return c;
 }
 
-uint32_t HotplugList::faults() const
+uint32_t xpf_hotplug_list::faults() const
 {
 	uint32_t c = 0;
 	for (uint32_t i = 0; i < num_devs; ++i)
-		c += entries[i].fault != HotplugFault::None;
+		c += entries[i].fault != pcifront::HotplugFault::None;
 	return c;
 }
 
-int HotplugList::first_unsafe_detach() const
+int xpf_hotplug_list::first_unsafe_detach() const
 {
 	for (uint32_t i = 0; i < num_devs; ++i) {
-		const HotplugEntry &e = entries[i];
-		if (e.fault == HotplugFault::BadState)
+		const pcifront::HotplugEntry &e = entries[i];
+		if (e.fault == pcifront::HotplugFault::BadState)
 			return static_cast<int>(i);
-		if (e.action == HotplugAction::Detach &&
-		    (e.fault == HotplugFault::NoVdev || e.fault == HotplugFault::BadVdev))
+		if (e.action == pcifront::HotplugAction::Detach &&
+		    (e.fault == pcifront::HotplugFault::NoVdev || e.fault == pcifront::HotplugFault::BadVdev))
 			return static_cast<int>(i);
 	}
 	return -1;
 }
-
-} // namespace pcifront

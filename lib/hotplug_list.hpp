@@ -38,17 +38,25 @@ struct HotplugEntry {
 	Bdf vdev;
 };
 
-struct HotplugList {
-	uint32_t num_devs = 0;
-	HotplugEntry entries[kMaxDevs];
+} // namespace pcifront
 
-	uint32_t count(HotplugAction a) const;
+// The list itself is named in C too (include/xpf/hotplug.h): the frontend reads it once per
+// round and hands it to xen-pcifront-hotplug, typed, across the module boundary.
+struct xpf_hotplug_list {
+	uint32_t num_devs = 0;
+	pcifront::HotplugEntry entries[pcifront::kMaxDevs];
+
+	uint32_t count(pcifront::HotplugAction a) const;
 	uint32_t faults() const;
 	// A detach round must not be answered while this entry stands (-1: none does): one whose
 	// state cannot be read (it may be a detach) or a detach without a usable vdev-N. Answering
 	// would let pciback reset, and libxl deassign, a device whose driver is still bound.
 	int first_unsafe_detach() const;
 };
+
+namespace pcifront {
+
+using HotplugList = ::xpf_hotplug_list;
 
 // Maps an entry's state to what the frontend does with it.
 HotplugAction hotplug_action(int state);

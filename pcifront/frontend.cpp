@@ -186,8 +186,10 @@ Result<void> Frontend::connect()
 	}
 	// Without xen-swiotlb no device is added: the connection stays up, ready for a reboot
 	// of the domain with the fix the log line names.
-	if (roots_.dma_ready())
-		TRY(roots_.scan());
+	if (roots_.dma_ready()) {
+		const RootBuses::List list = roots_.read_list();
+		TRY(roots_.scan(list.get()));
+	}
 	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
 	kcxx_dev_log(dev(), KCXX_LOG_INFO, "connected: %d root bus%s", roots_.count(),
 		     roots_.count() == 1 ? "" : "es");
@@ -276,25 +278,19 @@ void Frontend::disconnect()
 	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
 }
 
-// ---- PCI hotplug (xl pci-attach / pci-detach): the work is xen-pcifront-hotplug's ---------------
+// ---- PCI hotplug (xl pci-attach / pci-detach) --------------------------------------------------
 
-int Frontend::on_rescan(void *ctx)
-{
-	auto *fe = static_cast<Frontend *>(ctx);
-	if (!fe->roots_.dma_ready())
-		return -KCXX_ENODEV;
-	return fe->roots_.scan().error();
-}
-
+// The backend is Reconfiguring (a detach): the list read once, the devices it names as Closing
+// removed by xen-pcifront-hotplug, then the answer.
 Result<void> Frontend::reconfigure()
 {
-	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
+	const RootBuses::List list = roots_.read_list();
 	// Devices the backend is detaching go before we answer: pciback stops exporting them
 	// when it sees Reconfiguring, and their drivers' remove paths still use config space.
 	// Fail closed: a detach request we could not read is not answered. The caller reports
 	// it (xenbus_dev_fatal), as the in-tree frontend does; answering would let pciback reset
 	// a device whose driver is still bound.
-	if (const int e = xpf_hotplug_reconfiguring(&hp); e < 0) {
+	if (const int e = xpf_hotplug_detach(xdev_, list.get(), list.error()); e < 0) {
 		__atomic_add_fetch(&protocol_events_, 1, __ATOMIC_RELAXED);
 		return kcxx::err(e);
 	}
@@ -303,12 +299,18 @@ Result<void> Frontend::reconfigure()
 	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
 }
 
+// The backend is Reconfigured (an attach): the list read once, our roots rescanned with it, and
+// xen-pcifront-hotplug checks that each device it names as exported is there.
 Result<void> Frontend::reconfigured()
 {
-	const struct xpf_hotplug_frontend hp = {xdev_, on_rescan, this};
-	// Again before the rescan: a backend may attach without a Reconfiguring round first.
+	// Before the rescan: a backend may attach without a Reconfiguring round first.
 	cs_.forget_functions();
-	if (const int e = xpf_hotplug_reconfigured(&hp); e < 0) {
+	const RootBuses::List list = roots_.read_list();
+	struct xpf_hotplug_seen seen;
+	xpf_hotplug_attach_begin(xdev_, list.get(), &seen);
+	const int rescan = roots_.dma_ready() ? roots_.scan(list.get()).error() : -KCXX_ENODEV;
+	if (const int e = xpf_hotplug_attach_end(xdev_, list.get(), list.error(), &seen, rescan);
+	    e < 0) {
 		__atomic_add_fetch(&protocol_events_, 1, __ATOMIC_RELAXED);
 		kcxx_dev_log(dev(), KCXX_LOG_WARNING,
 			     "hotplug: not every device the backend attached could be added "

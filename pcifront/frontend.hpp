@@ -54,7 +54,6 @@ class Frontend : kcxx::NoCopy
 	struct device *dev() const;
 
 	static enum kcxx_irqreturn on_event(int irq, void *data);
-	static int on_rescan(void *ctx);
 	static int on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_op *req,
 			       struct xen_pci_op *reply);
 	static int on_show_stats(struct seq_file *m, void *data);

@@ -3,7 +3,6 @@
 #include "root_buses.hpp"
 
 #include "entry.h"
-#include "kcxx/alloc.hpp"
 #include "kcxx/log.h"
 #include "kcxx/pci.h"
 #include "kcxx/xen.hpp"
@@ -42,18 +41,29 @@ bool RootBuses::dma_ready()
 	return false;
 }
 
-kcxx::Result<void> RootBuses::scan()
+RootBuses::List RootBuses::read_list()
+{
+	List l;
+	// 256 entries: not for the stack.
+	auto box = kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL);
+	if (!box.ok()) {
+		l.error_ = box.error();
+		return l;
+	}
+	l.list_ = kcxx::move(box).value_assumed_ok_or_bug();
+	HotplugList *hl = l.list_.get();
+	l.error_ = xen::read_consistent(kcxx_xenbus_otherend(xdev_), [hl](xen::XsDir &rd) {
+			   return read_hotplug_list(rd, hl);
+		   }).error();
+	return l;
+}
+
+kcxx::Result<void> RootBuses::scan(const HotplugList *list)
 {
 	Bdf roots[kMax];
 	int n = 0;
 	TRY(read_roots(roots, &n));
-	// The functions the backend lists: the scan's probes of every other function of a root
-	// are then answered by cs_. A list that is not whole leaves them all to the backend.
-	if (auto r = learn_exported(roots, n); !r.ok())
-		kcxx_dev_log(dev(), KCXX_LOG_INFO,
-			     "the backend's device list (num_devs, state-N, vdev-N) is not whole "
-			     "(%d): every function of the root buses is probed at the backend",
-			     r.error());
+	learn_exported(list, roots, n);
 	cs_.set_exported(next_);
 	for (int i = 0; i < n; ++i)
 		TRY(scan_root(roots[i]));
@@ -116,22 +126,18 @@ kcxx::Result<Bdf> RootBuses::read_root(const char *be, uint32_t i, uint32_t n)
 	return root;
 }
 
-kcxx::Result<void> RootBuses::learn_exported(const Bdf *roots, int n)
+void RootBuses::learn_exported(const HotplugList *list, const Bdf *roots, int n)
 {
-	// 256 entries: not for the stack. Without memory the set stays unknown (round trips).
-	auto list = kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL);
-	if (!list.ok()) {
-		next_.forget();
-		return kcxx::err(list.error());
-	}
-	HotplugList *l = list.get()->get(); // the Result's Box, alive to the end
-	if (auto r = xen::read_consistent(kcxx_xenbus_otherend(xdev_),
-					  [l](xen::XsDir &rd) { return read_hotplug_list(rd, l); });
-	    !r.ok()) {
-		next_.forget();
-		return r;
-	}
-	return next_.learn(*l, roots, n);
+	// The functions the backend lists: the scan's probes of every other function of a root
+	// are then answered by cs_. A list that is not whole leaves them all to the backend.
+	const int e = list ? next_.learn(*list, roots, n).error() : -KCXX_ENODATA;
+	if (!e)
+		return;
+	next_.forget();
+	kcxx_dev_log(dev(), KCXX_LOG_INFO,
+		     "the backend's device list (num_devs, state-N, vdev-N) is not whole (%d): "
+		     "every function of the root buses is probed at the backend",
+		     e);
 }
 
 bool RootBuses::owns(struct pci_bus *bus) const

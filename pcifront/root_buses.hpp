@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // The root buses of one connection, built from the backend's xenstore keys (root_num, root-N):
 // created and scanned for every function the backend may export, their BARs claimed as the
-// backend set them, removed with their devices. Each scan reads the backend's device list once
-// and gives ConfigSpace the exported set it learnt.
+// backend set them, removed with their devices. The backend's device list is read here once per
+// connect or hotplug round (read_list); a scan learns from it which functions are exported and
+// gives ConfigSpace that set.
 #pragma once
 
 #include "config_space.hpp"
+#include "kcxx/alloc.hpp"
 #include "kcxx/result.hpp"
+#include "lib/hotplug_list.hpp"
 #include "lib/exported_set.hpp"
 #include "lib/pciif.hpp"
 
@@ -26,10 +29,26 @@ class RootBuses : kcxx::NoCopy
 	RootBuses(RootBuses &&) = delete;
 	~RootBuses() { remove_all(); }
 
+	// The backend's device list (num_devs, state-N, vdev-N) as read now, checked entry by
+	// entry (lib/hotplug_list); get() is null when it could not be read, error() says why.
+	class List
+	{
+	      public:
+		const HotplugList *get() const { return error_ ? nullptr : list_.get(); }
+		int error() const { return error_; }
+
+	      private:
+		friend class RootBuses;
+		kcxx::Box<HotplugList> list_;
+		int error_ = 0;
+	};
+	List read_list();
 	// Whether devices may be added: xen-swiotlb is set up (it says why not, once per call).
 	bool dma_ready();
-	// Every root the backend lists, created if new and scanned for new functions.
-	kcxx::Result<void> scan();
+	// Every root the backend lists, created if new and scanned for new functions. @list tells
+	// which functions are exported (the others are then answered without a round trip);
+	// null: not known, every function is probed at the backend.
+	kcxx::Result<void> scan(const HotplugList *list);
 	// Every root bus and its devices, drivers unbound first. Idempotent.
 	void remove_all();
 	// @bus (a root or below one) is on one of our root buses.
@@ -41,7 +60,7 @@ class RootBuses : kcxx::NoCopy
       private:
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);
 	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
-	kcxx::Result<void> learn_exported(const Bdf *roots, int n);
+	void learn_exported(const HotplugList *list, const Bdf *roots, int n);
 	kcxx::Result<struct pci_bus *> root_bus(const Bdf &root);
 	kcxx::Result<void> scan_root(const Bdf &root);
 	static int claim_one(struct pci_dev *pdev, void *data);

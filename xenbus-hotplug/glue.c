@@ -9,8 +9,9 @@
 
 
 XPF_EXPORT(xpf_hotplug_reconfigurations);
-XPF_EXPORT(xpf_hotplug_reconfiguring);
-XPF_EXPORT(xpf_hotplug_reconfigured);
+XPF_EXPORT(xpf_hotplug_detach);
+XPF_EXPORT(xpf_hotplug_attach_begin);
+XPF_EXPORT(xpf_hotplug_attach_end);
 
 static int __init xpf_hotplug_module_init(void)
 {

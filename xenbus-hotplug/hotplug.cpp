@@ -2,12 +2,12 @@
 // xen-pcifront-hotplug: the Reconfiguring / Reconfigured handshake behind `xl pci-attach` and
 // `xl pci-detach` on a running driver domain.
 //
-// Backend Reconfiguring: the device list (num_devs, state-N, vdev-N) is read once and
-// validated (lib/hotplug_list); each device listed as Closing that is on our buses is removed,
-// its driver unbound first, before the frontend answers Reconfiguring, because pciback stops
-// exporting it as soon as it sees that answer. Backend Reconfigured: the frontend's roots are
-// rescanned and each device listed as exported must be there before the frontend answers
-// Connected. Both steps are idempotent: a device already gone, or already present, is left as
+// The frontend reads the device list (num_devs, state-N, vdev-N) once per round and hands it
+// here (include/xpf/hotplug.h). Backend Reconfiguring: each device listed as Closing that is on
+// our buses is removed, its driver unbound first, before the frontend answers Reconfiguring,
+// because pciback stops exporting it as soon as it sees that answer. Backend Reconfigured: the
+// frontend rescans its roots between attach_begin and attach_end, and each device listed as
+// exported must then be there before the frontend answers Connected. Both steps are idempotent: a device already gone, or already present, is left as
 // it is, so a repeated or reordered state change does no harm.
 #include "entry.h"
 #include "kcxx/alloc.hpp"
@@ -17,13 +17,14 @@
 #include "kcxx/pci_ref.hpp"
 #include "kcxx/sync.hpp"
 #include "kcxx/time.h"
-#include "kcxx/xen.hpp"
 #include "kcxx/xenbus.h"
 #include "lib/hotplug_list.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 
 using namespace pcifront;
+
+static_assert(XPF_HOTPLUG_MAX_DEVS == kMaxDevs, "one entry of xpf_hotplug_seen per listed device");
 
 namespace
 {
@@ -52,45 +53,69 @@ struct State {
 
 kcxx::StaticBox<State> state;
 
-struct device *dev_of(struct xenbus_device *xdev)
+void add(uint64_t Counters::*field, uint64_t n)
 {
-	return kcxx_xenbus_to_device(xdev);
+	kcxx::MutexGuard g(state->lock);
+	state->c.*field += n;
 }
 
-// The device at @bdf on one of @fe's own root buses, or nothing.
-kcxx::PciDevRef our_device(const xpf_hotplug_frontend *fe, const Bdf &bdf)
+// The device at @bdf on one of @xdev's own root buses, or nothing.
+kcxx::PciDevRef our_device(struct xenbus_device *xdev, const Bdf &bdf)
 {
-	return kcxx::PciDevRef::find_under(dev_of(fe->xdev), bdf.domain, bdf.bus, bdf.devfn);
+	return kcxx::PciDevRef::find_under(kcxx_xenbus_to_device(xdev), bdf.domain, bdf.bus,
+					   bdf.devfn);
 }
 
-Result<kcxx::Box<HotplugList>> read_list(const xpf_hotplug_frontend *fe, const char *step)
+// The list the frontend read, or nullptr when it could not be used (logged and counted);
+// entries refused by the checks are logged and counted, and stay in it, marked.
+const HotplugList *usable(struct xenbus_device *xdev, const HotplugList *list, int read_error,
+			  const char *step)
 {
-	auto list = TRY(kcxx::try_make_box<HotplugList>(KCXX_GFP_KERNEL));
-	HotplugList *l = list.get();
-	if (auto r = xen::read_consistent(kcxx_xenbus_otherend(fe->xdev),
-					  [l](xen::XsDir &rd) { return read_hotplug_list(rd, l); });
-	    !r.ok()) {
-		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+	struct device *dev = kcxx_xenbus_to_device(xdev);
+	if (!list) {
+		kcxx_dev_log(dev, KCXX_LOG_ERR,
 			     "%s: the backend's device list is unusable (num_devs %s, %d): "
 			     "no device added or removed",
-			     step, r.error() == -KCXX_ENOENT ? "missing" : "invalid", r.error());
-		kcxx::MutexGuard g(state->lock);
-		++state->c.list_errors;
-		return kcxx::err(r.error());
+			     step, read_error == -KCXX_ENOENT ? "missing" : "invalid", read_error);
+		add(&Counters::list_errors, 1);
+		return nullptr;
 	}
-	uint32_t refused = 0;
 	for (uint32_t i = 0; i < list->num_devs; ++i) {
 		const HotplugEntry &e = list->entries[i];
-		if (e.fault == HotplugFault::None)
-			continue;
-		++refused;
-		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
-			     "%s: device entry %u refused: %s (state %u); it is left as it is", step,
-			     e.index, hotplug_fault_name(e.fault), e.state);
+		if (e.fault != HotplugFault::None)
+			kcxx_dev_log(dev, KCXX_LOG_ERR,
+				     "%s: device entry %u refused: %s (state %u); it is left as it is",
+				     step, e.index, hotplug_fault_name(e.fault), e.state);
 	}
-	kcxx::MutexGuard g(state->lock);
-	state->c.refused += refused;
+	add(&Counters::refused, list->faults());
 	return list;
+}
+
+// Removes the device @e names if it is on our buses: true when it was.
+bool remove_one(struct xenbus_device *xdev, const HotplugEntry &e)
+{
+	struct device *dev = kcxx_xenbus_to_device(xdev);
+	// Look up and remove under the rescan lock: nothing else adds or removes meanwhile.
+	kcxx_pci_lock_rescan_remove();
+	const kcxx::PciDevRef pdev = our_device(xdev, e.vdev);
+	if (pdev) {
+		kcxx_dev_log(dev, KCXX_LOG_INFO, "detach: removing %s (device entry %u)",
+			     kcxx_pci_name(pdev.get()), e.index);
+		// Unbinds the driver (its remove still has config space), then removes; our
+		// reference keeps the pci_dev until the end. The time it takes is the toolstack's
+		// wait too (libxl gives the round 10 s).
+		const uint64_t t0 = kcxx_ktime_get_ns();
+		kcxx_pci_stop_and_remove_bus_device(pdev.get());
+		kcxx_dev_log(dev, KCXX_LOG_INFO, "detach: removed %s (device entry %u) in %llu ms",
+			     kcxx_pci_name(pdev.get()), e.index,
+			     static_cast<unsigned long long>((kcxx_ktime_get_ns() - t0) / 1000000u));
+	}
+	kcxx_pci_unlock_rescan_remove();
+	if (!pdev)
+		kcxx_dev_log(dev, KCXX_LOG_INFO,
+			     "detach: %s (device entry %u) is not on our buses: nothing to remove",
+			     bdf_name(e.vdev).text, e.index);
+	return static_cast<bool>(pdev);
 }
 
 int show(struct seq_file *m, void *)
@@ -113,128 +138,91 @@ int show(struct seq_file *m, void *)
 
 } // namespace
 
-extern "C" int xpf_hotplug_reconfiguring(const struct xpf_hotplug_frontend *fe)
+extern "C" int xpf_hotplug_detach(struct xenbus_device *xdev, const struct xpf_hotplug_list *l,
+				  int read_error)
 {
-	{
-		kcxx::MutexGuard g(state->lock);
-		++state->c.rounds;
-	}
+	struct device *dev = kcxx_xenbus_to_device(xdev);
+	add(&Counters::rounds, 1);
 	// Fail closed: a detach we cannot read is refused as a whole, before anything is removed.
 	// The frontend then reports the error to the toolstack (xenbus_dev_fatal) instead of
 	// answering, so pciback never resets a device whose driver is still bound here.
-	auto lr = read_list(fe, "detach");
-	if (!lr.ok()) {
-		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+	const HotplugList *list = usable(xdev, l, read_error, "detach");
+	if (!list) {
+		kcxx_dev_log(dev, KCXX_LOG_ERR,
 			     "detach: refused: the device list cannot be read, so which device is "
 			     "going cannot be told; every device stays bound");
-		return lr.error();
+		return read_error < 0 ? read_error : -KCXX_EINVAL;
 	}
-	const HotplugList &list = **lr.get();
-	if (const int bad = list.first_unsafe_detach(); bad >= 0) {
-		const HotplugEntry &e = list.entries[bad];
-		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+	if (const int bad = list->first_unsafe_detach(); bad >= 0) {
+		kcxx_dev_log(dev, KCXX_LOG_ERR,
 			     "detach: refused: device entry %d (state-%d, vdev-%d) cannot be "
 			     "acted on (%s); nothing removed, every device stays bound",
-			     bad, bad, bad, hotplug_fault_name(e.fault));
-		kcxx::MutexGuard g(state->lock);
-		++state->c.list_errors;
+			     bad, bad, bad, hotplug_fault_name(list->entries[bad].fault));
+		add(&Counters::list_errors, 1);
 		return -KCXX_EINVAL;
 	}
 	uint32_t removed = 0, absent = 0;
-	for (uint32_t i = 0; i < list.num_devs; ++i) {
-		const HotplugEntry &e = list.entries[i];
+	for (uint32_t i = 0; i < list->num_devs; ++i) {
+		const HotplugEntry &e = list->entries[i];
 		if (e.fault != HotplugFault::None || e.action != HotplugAction::Detach)
 			continue;
-		// Look up and remove under the rescan lock: nothing else adds or removes meanwhile.
-		kcxx_pci_lock_rescan_remove();
-		const bool found = [&] {
-			kcxx::PciDevRef pdev = our_device(fe, e.vdev);
-			if (!pdev)
-				return false;
-			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "detach: removing %s (device entry %u)",
-				     kcxx_pci_name(pdev.get()), e.index);
-			// Unbinds the driver (its remove still has config space), then removes;
-			// our reference keeps the pci_dev until the lambda's end. The time it
-			// takes is the toolstack's wait too (libxl gives the round 10 s).
-			const uint64_t t0 = kcxx_ktime_get_ns();
-			kcxx_pci_stop_and_remove_bus_device(pdev.get());
-			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "detach: removed %s (device entry %u) in %llu ms",
-				     kcxx_pci_name(pdev.get()), e.index,
-				     static_cast<unsigned long long>(
-					     (kcxx_ktime_get_ns() - t0) / 1000000u));
-			return true;
-		}();
-		kcxx_pci_unlock_rescan_remove();
-		if (found)
-			++removed;
-		else
-			++absent;
-		if (!found)
-			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "detach: %s (device entry %u) is not on our buses: "
-				     "nothing to remove",
-				     bdf_name(e.vdev).text, e.index);
+		++(remove_one(xdev, e) ? removed : absent);
 	}
-	{
-		kcxx::MutexGuard g(state->lock);
-		state->c.detached += removed;
-		state->c.detach_absent += absent;
-	}
-	// Other refused entries (logged by read_list) concern no device being detached.
+	add(&Counters::detached, removed);
+	add(&Counters::detach_absent, absent);
+	// Other refused entries (logged by usable()) concern no device being detached.
 	return 0;
 }
 
-extern "C" int xpf_hotplug_reconfigured(const struct xpf_hotplug_frontend *fe)
+extern "C" void xpf_hotplug_attach_begin(struct xenbus_device *xdev,
+					 const struct xpf_hotplug_list *list,
+					 struct xpf_hotplug_seen *seen)
 {
-	auto lr = read_list(fe, "attach");
-	if (!lr.ok()) {
-		// Still rescan: a device the backend exported should not stay invisible because
-		// the list around it is broken.
-		const int e = fe->rescan(fe->ctx);
-		return e ? e : lr.error();
+	*seen = {};
+	for (uint32_t i = 0; list && i < list->num_devs; ++i) {
+		const HotplugEntry &e = list->entries[i];
+		if (e.fault == HotplugFault::None && e.action == HotplugAction::Present)
+			seen->had[i] = static_cast<bool>(our_device(xdev, e.vdev));
 	}
-	HotplugList &list = **lr.get();
-	// Which exported devices we had before the rescan: the others are the new ones.
-	bool had[kMaxDevs] = {};
-	for (uint32_t i = 0; i < list.num_devs; ++i) {
-		const HotplugEntry &e = list.entries[i];
-		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present)
-			continue;
-		had[i] = static_cast<bool>(our_device(fe, e.vdev));
-	}
-	const int rescan = fe->rescan(fe->ctx);
-	if (rescan)
-		kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
-			     "attach: rescanning the backend's roots failed (%d)", rescan);
+}
+
+extern "C" int xpf_hotplug_attach_end(struct xenbus_device *xdev, const struct xpf_hotplug_list *l,
+				      int read_error, const struct xpf_hotplug_seen *seen,
+				      int rescan_error)
+{
+	struct device *dev = kcxx_xenbus_to_device(xdev);
+	if (rescan_error)
+		kcxx_dev_log(dev, KCXX_LOG_ERR, "attach: rescanning the backend's roots failed (%d)",
+			     rescan_error);
+	add(&Counters::rescan_errors, rescan_error != 0);
+	// Without a list the rescan still ran: a device the backend exported should not stay
+	// invisible because the list around it is broken.
+	const HotplugList *list = usable(xdev, l, read_error, "attach");
+	if (!list)
+		return rescan_error ? rescan_error : read_error < 0 ? read_error : -KCXX_EINVAL;
 	uint32_t appeared = 0, missing = 0;
-	for (uint32_t i = 0; i < list.num_devs; ++i) {
-		const HotplugEntry &e = list.entries[i];
-		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present || had[i])
+	for (uint32_t i = 0; i < list->num_devs; ++i) {
+		const HotplugEntry &e = list->entries[i];
+		if (e.fault != HotplugFault::None || e.action != HotplugAction::Present ||
+		    seen->had[i])
 			continue;
-		if (const kcxx::PciDevRef pdev = our_device(fe, e.vdev)) {
-			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_INFO,
-				     "attach: %s added (device entry %u)",
+		if (const kcxx::PciDevRef pdev = our_device(xdev, e.vdev)) {
+			kcxx_dev_log(dev, KCXX_LOG_INFO, "attach: %s added (device entry %u)",
 				     kcxx_pci_name(pdev.get()), e.index);
 			++appeared;
 		} else {
-			kcxx_dev_log(dev_of(fe->xdev), KCXX_LOG_ERR,
+			kcxx_dev_log(dev, KCXX_LOG_ERR,
 				     "attach: the backend exported %s (device entry %u) but it is "
 				     "not on our buses after the rescan",
 				     bdf_name(e.vdev).text, e.index);
 			++missing;
 		}
 	}
-	{
-		kcxx::MutexGuard g(state->lock);
-		state->c.attached += appeared;
-		state->c.missing += missing;
-		state->c.rescan_errors += rescan != 0;
-	}
-	if (rescan)
-		return rescan;
-	return missing ? -KCXX_ENODEV : list.faults() ? -KCXX_EINVAL : 0;
+	add(&Counters::attached, appeared);
+	add(&Counters::missing, missing);
+	if (rescan_error)
+		return rescan_error;
+	return missing ? -KCXX_ENODEV : list->faults() ? -KCXX_EINVAL : 0;
 }
 
 extern "C" uint64_t xpf_hotplug_reconfigurations(void)
