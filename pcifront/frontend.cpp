@@ -203,8 +203,7 @@ void Frontend::start_serving()
 	conn_.track(name_);
 	cs_.start();
 	// Before any device is added: drivers enable MSI in their probe.
-	msi_transport_ = {on_msi_call, this, name_};
-	if (const int e = xpf_msi_attach(&msi_transport_); e == 0)
+	if (const int e = xpf_msi_attach(this); e == 0)
 		msi_attached_ = true;
 	else
 		kcxx_dev_log(dev(), KCXX_LOG_WARNING,
@@ -219,7 +218,7 @@ void Frontend::stop_serving()
 {
 	// Waits for an MSI op in flight; the devices (and so their vectors) are gone by now.
 	if (msi_attached_) {
-		xpf_msi_detach(&msi_transport_);
+		xpf_msi_detach(this);
 		msi_attached_ = false;
 	}
 	cs_.stop();
@@ -335,14 +334,12 @@ enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
 	return KCXX_IRQ_HANDLED;
 }
 
-int Frontend::on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_op *req,
-			  struct xen_pci_op *reply)
+int Frontend::msi_op(struct pci_dev *pdev, const struct xen_pci_op &req, struct xen_pci_op *reply)
 {
-	auto *fe = static_cast<Frontend *>(ctx);
 	// Only devices on our own root buses or below them.
-	if (!fe->roots_.owns(kcxx_pci_dev_bus(pdev)))
+	if (!roots_.owns(kcxx_pci_dev_bus(pdev)))
 		return -KCXX_ENODEV;
-	return fe->cs_.msi_op(*req, reply);
+	return cs_.msi_op(req, reply);
 }
 
 // ---- debugfs ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@
 namespace pcifront
 {
 
-class Frontend : kcxx::NoCopy
+class Frontend : kcxx::NoCopy, xpf_msi_transport
 {
       public:
 	explicit Frontend(struct xenbus_device *xdev);
@@ -54,8 +54,10 @@ class Frontend : kcxx::NoCopy
 	struct device *dev() const;
 
 	static enum kcxx_irqreturn on_event(int irq, void *data);
-	static int on_msi_call(void *ctx, struct pci_dev *pdev, const struct xen_pci_op *req,
-			       struct xen_pci_op *reply);
+	// xpf_msi_transport: MSI ops from xen-pcifront-msi, for devices under our roots only.
+	int msi_op(struct pci_dev *dev, const struct xen_pci_op &req,
+		   struct xen_pci_op *reply) override;
+	const char *msi_name() const override { return name_; }
 	static int on_show_stats(struct seq_file *m, void *data);
 
 	struct xenbus_device *xdev_;
@@ -72,7 +74,6 @@ class Frontend : kcxx::NoCopy
 	RootBuses roots_{xdev_, cs_};
 	struct dentry *debugfs_ = nullptr;
 	struct kcxx_debugfs_show stats_show_ = {};
-	struct xpf_msi_transport msi_transport_ = {};
 	bool msi_attached_ = false;
 	uint64_t protocol_events_ = 0; // under state_lock_, read by debugfs
 	uint64_t hotplug_rounds_ = 0;  // the same

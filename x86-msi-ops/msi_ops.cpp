@@ -51,7 +51,7 @@ kcxx::LockClass lock_class{"xpf_msi.lock", {}};
 struct State {
 	kcxx::Mutex lock{lock_class}; // the table, the transport and the hook
 	pcifront::MsiTable table;
-	const struct xpf_msi_transport *transport = nullptr;
+	struct xpf_msi_transport *transport = nullptr;
 	bool hook = false;
 	Counters n;
 	static constexpr int kWarned = 16;
@@ -75,7 +75,7 @@ class KernelBackend
 	{
 		if (!s_.transport || !dev_)
 			return -KCXX_ENOTCONN;
-		return s_.transport->call(s_.transport->ctx, dev_, &req, reply);
+		return s_.transport->msi_op(dev_, req, reply);
 	}
 	bool pirq_valid(uint32_t pirq) { return kcxx_xen_pirq_valid(pirq); }
 	void on_enabled(MsiDevice &d)
@@ -218,7 +218,7 @@ int show(struct seq_file *m, void *)
 		n = state->n;
 		hook = state->hook;
 		attached = state->transport != nullptr;
-		kcxx_snprintf(name, sizeof(name), "%s", attached ? state->transport->name : "none");
+		kcxx_snprintf(name, sizeof(name), "%s", attached ? state->transport->msi_name() : "none");
 		for (int i = 0; i < pcifront::MsiTable::kMaxDevices; i++) {
 			const MsiDevice *d = state->table.at(i);
 			ndev += d && d->used;
@@ -334,7 +334,7 @@ extern "C" void xpf_msi_disable(struct pci_dev *dev, bool msix)
 	}
 }
 
-extern "C" int xpf_msi_attach(const struct xpf_msi_transport *t)
+extern "C" int xpf_msi_attach(struct xpf_msi_transport *t)
 {
 	kcxx::MutexGuard g(state->lock);
 	if (state->transport && state->transport != t)
@@ -344,7 +344,7 @@ extern "C" int xpf_msi_attach(const struct xpf_msi_transport *t)
 			kcxx_log(kMod, KCXX_LOG_ERR,
 				 "the x86 MSI hook is held by another frontend (the in-tree "
 				 "xen-pcifront?); rmmod it to use MSI through %s",
-				 t->name);
+				 t->msi_name());
 			return -KCXX_EEXIST;
 		}
 		state->hook = true;
@@ -353,7 +353,7 @@ extern "C" int xpf_msi_attach(const struct xpf_msi_transport *t)
 	return 0;
 }
 
-extern "C" void xpf_msi_detach(const struct xpf_msi_transport *t)
+extern "C" void xpf_msi_detach(struct xpf_msi_transport *t)
 {
 	kcxx::MutexGuard g(state->lock);
 	if (state->transport != t)
@@ -371,7 +371,7 @@ extern "C" void xpf_msi_detach(const struct xpf_msi_transport *t)
 	kcxx_log(kMod, KCXX_LOG_WARNING,
 		 "%s detached while %d device(s) still have MSI vectors; the hook stays until they "
 		 "are disabled",
-		 t->name, left);
+		 t->msi_name(), left);
 }
 
 extern "C" int xpf_msi_init(void)

@@ -17,26 +17,35 @@ struct xen_pci_op;
 bool xpf_msi_hook_free(void);
 
 /*
- * How MSI ops reach pciback: the frontend's op channel. @call sends @req for @dev (a device on
- * the frontend's own root buses) and copies the answer, already checked to answer @req, into
- * @reply; it returns 0 or a negative errno (no answer, channel not live, not our device).
+ * How MSI ops reach pciback: the frontend's op channel, through an interface the frontend
+ * implements (C++ below; opaque to C).
  */
-struct xpf_msi_transport {
-	int (*call)(void *ctx, struct pci_dev *dev, const struct xen_pci_op *req,
-		    struct xen_pci_op *reply);
-	void *ctx;
-	const char *name; /* for log lines and debugfs */
-};
+struct xpf_msi_transport;
 
 /*
  * Installs our ops table in the x86 hook and routes MSI ops to @t until xpf_msi_detach(). Call
  * before the frontend adds devices (their drivers enable MSI at probe). -EBUSY: another
  * transport is attached; -EEXIST: another frontend holds the hook.
  */
-int xpf_msi_attach(const struct xpf_msi_transport *t) KCXX_MUST_CHECK;
+int xpf_msi_attach(struct xpf_msi_transport *t) KCXX_MUST_CHECK;
 /* Call after the frontend's devices are removed; waits for an MSI op in flight. */
-void xpf_msi_detach(const struct xpf_msi_transport *t);
+void xpf_msi_detach(struct xpf_msi_transport *t);
 
 KCXX_EXTERN_C_END
+
+#ifdef __cplusplus
+struct xpf_msi_transport {
+	// Sends @req for @dev (a device on the frontend's own root buses) and copies the answer,
+	// already checked to answer @req, into @reply: 0 or a negative errno (no answer, channel
+	// not live, not our device). Process context, under xen-pcifront-msi's lock.
+	virtual int msi_op(struct pci_dev *dev, const struct xen_pci_op &req,
+			   struct xen_pci_op *reply) = 0;
+	// For log lines and debugfs; valid while attached.
+	virtual const char *msi_name() const = 0;
+
+      protected:
+	~xpf_msi_transport() = default; // not deleted through this interface
+};
+#endif
 
 #endif /* XPF_MSI_H */
