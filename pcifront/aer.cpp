@@ -2,40 +2,29 @@
 // AER requests from pciback, answered in process context.
 #include "aer.hpp"
 
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
-#include "kcxx/pci_ref.hpp"
+#include "kcxx/pci.hpp"
 
 namespace pcifront
 {
 
-namespace
-{
-// The shim's name for an AER step: the two enums list the steps in the same order.
+// PciDev::aer_call() takes our step as the shim's: the two enums list the steps in the same
+// order.
 static_assert(static_cast<int>(AerStep::ErrorDetected) == KCXX_AER_ERROR_DETECTED &&
 		  static_cast<int>(AerStep::MmioEnabled) == KCXX_AER_MMIO_ENABLED &&
 		  static_cast<int>(AerStep::SlotReset) == KCXX_AER_SLOT_RESET &&
 		  static_cast<int>(AerStep::Resume) == KCXX_AER_RESUME,
-	      "AerStep mirrors kcxx_pci_aer_step");
-kcxx_pci_aer_step aer_step_kernel(AerStep s)
-{
-	return static_cast<kcxx_pci_aer_step>(s);
-}
-} // namespace
+	      "AerStep mirrors the shim's AER steps");
 
-Aer::Aer(Connection &conn, struct xenbus_device *xdev) : conn_(conn), xdev_(xdev)
-{
-	kcxx_work_init(&work_, on_work, this);
-}
+Aer::Aer(Connection &conn, xen::XenbusDevice xdev) : conn_(conn), xdev_(xdev) {}
 
 void Aer::poke()
 {
-	kcxx_schedule_work(&work_);
+	work_.schedule();
 }
 
 void Aer::cancel()
 {
-	kcxx_cancel_work_sync(&work_);
+	work_.cancel();
 }
 
 void Aer::on_work(void *data)
@@ -62,43 +51,43 @@ void Aer::work()
 
 uint32_t Aer::answer(const xen_pcie_aer_op &op)
 {
-	struct device *dev = kcxx_xenbus_to_device(xdev_);
 	AerStep step = AerStep::Resume;
 	if (!aer_step_of(op.cmd, &step) || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
 		count(&unhandled_);
-		kcxx_dev_log_ratelimited(dev, KCXX_LOG_ERR,
-					 "backend sent a malformed AER request (cmd %u, device "
-					 "%x:%x:%x): answered 'none'",
-					 op.cmd, op.domain, op.bus, op.devfn);
+		xdev_.log_ratelimited(KCXX_LOG_ERR,
+				      "backend sent a malformed AER request (cmd %u, device "
+				      "%x:%x:%x): answered 'none'",
+				      op.cmd, op.domain, op.bus, op.devfn);
 		return KCXX_PCI_ERS_RESULT_NONE;
 	}
 	// Only devices on our own root buses: the backend cannot reach other drivers.
-	const kcxx::PciDevRef ref = kcxx::PciDevRef::find_under(dev, op.domain, op.bus, op.devfn);
+	const kcxx::PciDevRef ref =
+	    kcxx::PciDevRef::find_under(xdev_.dev().raw(), op.domain, op.bus, op.devfn);
 	struct pci_dev *pdev = ref.get();
 	if (!pdev) {
 		count(&unhandled_);
-		kcxx_dev_log_ratelimited(dev, KCXX_LOG_WARNING,
-					 "AER request %u for %s: no such device of ours; answered "
-					 "'none'",
-					 op.cmd, bdf_name({op.domain, op.bus, op.devfn}).text);
+		xdev_.log_ratelimited(KCXX_LOG_WARNING,
+				      "AER request %u for %s: no such device of ours; answered "
+				      "'none'",
+				      op.cmd, bdf_name({op.domain, op.bus, op.devfn}).text);
 		return KCXX_PCI_ERS_RESULT_NONE;
 	}
 	uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
-	const int e = kcxx_pci_aer_call(pdev, aer_step_kernel(step), op.err, &driver_result);
-	const AerOutcome o = e == 0		  ? AerOutcome::Called
+	const int e = kcxx::PciDev(pdev).aer_call(step, op.err, &driver_result);
+	const AerOutcome o = e == 0		 ? AerOutcome::Called
 			     : e == -KCXX_ENODEV ? AerOutcome::NoDriver
-						  : AerOutcome::NoCallback;
+						 : AerOutcome::NoCallback;
 	const uint32_t result = aer_answer(step, o, driver_result);
 	if (o != AerOutcome::Called) {
 		count(&unhandled_);
-		kcxx_dev_log_ratelimited(dev, KCXX_LOG_WARNING,
-					 "AER request %u for %s: %s; answered %u as the AER core "
-					 "would",
-					 op.cmd, kcxx_pci_name(pdev),
-					 o == AerOutcome::NoDriver
-					     ? "no driver bound"
-					     : "the driver has no handler for this step",
-					 result);
+		xdev_.log_ratelimited(KCXX_LOG_WARNING,
+				      "AER request %u for %s: %s; answered %u as the AER core "
+				      "would",
+				      op.cmd, kcxx::PciDev(pdev).name(),
+				      o == AerOutcome::NoDriver
+					  ? "no driver bound"
+					  : "the driver has no handler for this step",
+				      result);
 	}
 	return result;
 }

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "connection.hpp"
-#include "kcxx/work.h"
+#include "kcxx/work.hpp"
 
 namespace pcifront
 {
@@ -12,9 +12,8 @@ namespace pcifront
 class Aer : kcxx::NoCopy
 {
       public:
-	Aer(Connection &conn, struct xenbus_device *xdev);
+	Aer(Connection &conn, xen::XenbusDevice xdev);
 	Aer(Aer &&) = delete;
-	~Aer() { cancel(); }
 
 	// A request is pending on the page: handle it in process context. Any context.
 	void poke();
@@ -32,8 +31,8 @@ class Aer : kcxx::NoCopy
 	void count(uint64_t *c) { __atomic_add_fetch(c, 1, __ATOMIC_RELAXED); }
 
 	Connection &conn_;
-	struct xenbus_device *xdev_;
-	struct kcxx_work work_; // initialised with the object: a live handler may queue it
+	xen::XenbusDevice xdev_;
+	kcxx::Work work_{on_work, this}; // set up with the object: a live handler may queue it
 	uint64_t requests_ = 0;
 	uint64_t unhandled_ = 0;
 };

@@ -4,11 +4,8 @@
 #include "config_space.hpp"
 
 #include "entry.h"
-#include "kcxx/debugfs.h"
-#include "kcxx/evtchn.h"
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
-#include "kcxx/time.h"
+#include "kcxx/pci.hpp"
+#include "kcxx/time.hpp"
 
 namespace pcifront
 {
@@ -30,12 +27,12 @@ OpName op_name(const xen_pci_op &req)
 	OpName n;
 	const Bdf bdf{req.domain, req.bus, req.devfn};
 	if (req.cmd == XEN_PCI_OP_conf_read || req.cmd == XEN_PCI_OP_conf_write)
-		kcxx_snprintf(n.text, sizeof(n.text), "config %s of %s at %#x (%u bytes)",
-			      req.cmd == XEN_PCI_OP_conf_read ? "read" : "write",
-			      bdf_name(bdf).text, req.offset, req.size);
+		kcxx::format(n.text, sizeof(n.text), "config %s of %s at %#x (%u bytes)",
+			     req.cmd == XEN_PCI_OP_conf_read ? "read" : "write", bdf_name(bdf).text,
+			     req.offset, req.size);
 	else
-		kcxx_snprintf(n.text, sizeof(n.text), "MSI op %u for %s", req.cmd,
-			      bdf_name(bdf).text);
+		kcxx::format(n.text, sizeof(n.text), "MSI op %u for %s", req.cmd,
+			     bdf_name(bdf).text);
 	return n;
 }
 } // namespace
@@ -65,61 +62,60 @@ void KernelTransport::notify()
 
 uint64_t KernelTransport::now_ns()
 {
-	return kcxx_ktime_get_ns();
+	return kcxx::now_ns();
 }
 
 void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 {
-	const int irq = cs_.conn_.irq();
 	// Clear the port's pending bit before the last look at the flag: a reply that lands after
 	// this look sets it again and ends the poll at once (unless another vCPU's handler
 	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs).
-	kcxx_xen_clear_irq_pending(irq);
+	cs_.conn_.clear_pending();
 	if (!active())
 		return;
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);
 	if (cs_.clock_.take_dropped())
-		kcxx_dev_log(kcxx_xenbus_to_device(cs_.xdev_), KCXX_LOG_WARNING,
-			     "the clocksource changed: the 'xen' counter checked at connect is gone, "
-			     "so config-op waits poll from now on (bounded by op_timeout_ms) until "
-			     "the next connection");
+		cs_.xdev_.log(
+		    KCXX_LOG_WARNING,
+		    "the clocksource changed: the 'xen' counter checked at connect is gone, "
+		    "so config-op waits poll from now on (bounded by op_timeout_ms) until "
+		    "the next connection");
 	// d == 1 (spinning, or no Xen clock): a deadline Xen has passed, so the poll returns at
 	// once (bounded by the caller's ktime deadline), as the in-tree frontend's always does; it
 	// still yields the pCPU to Xen, which may run the backend on it.
-	kcxx_xen_poll_irq_timeout(irq, d);
+	cs_.conn_.poll(d);
 	if (d == 1)
-		kcxx_cpu_relax();
+		kcxx::cpu_relax();
 }
 
 bool KernelClockSource::pvclock_ns(uint64_t *t)
 {
-	return kcxx_xen_system_time_ns(t) == 0;
+	return xen::system_time_ns(t);
 }
 
 ClockSample KernelClockSource::snapshot()
 {
 	ClockSample s;
-	kcxx_ktime_get_snapshot(&s.cycles, &s.raw_ns, &s.cs_seq);
+	kcxx::time_snapshot(&s.cycles, &s.raw_ns, &s.cs_seq);
 	return s;
 }
 
 bool KernelClockSource::runstate_entry_ns(uint64_t *t)
 {
-	return kcxx_xen_runstate_entry_ns(t) == 0;
+	return xen::runstate_entry_ns(t);
 }
 
 void KernelClockSource::sleep_ms(unsigned int ms)
 {
-	kcxx_msleep(ms);
+	kcxx::sleep_ms(ms);
 }
 
 // ---- life ---------------------------------------------------------------------------------------
 
 kcxx::LockClass ConfigSpace::lock_class_{"xpf_frontend.op_lock", {}};
 
-ConfigSpace::ConfigSpace(Connection &conn, struct xenbus_device *xdev)
-    : conn_(conn), xdev_(xdev),
-      timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
+ConfigSpace::ConfigSpace(Connection &conn, xen::XenbusDevice xdev)
+    : conn_(conn), xdev_(xdev), timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
       spin_ns_(static_cast<uint64_t>(xpf_op_spin_us) * 1000ull)
 {
 }
@@ -127,9 +123,9 @@ ConfigSpace::ConfigSpace(Connection &conn, struct xenbus_device *xdev)
 void ConfigSpace::start()
 {
 	if (clock_.detect() == XenClockKind::None)
-		kcxx_dev_log(kcxx_xenbus_to_device(xdev_), KCXX_LOG_NOTICE,
-			     "no Xen system time source (TSC not stable and the clocksource is "
-			     "not 'xen'): waits for the backend spin instead of blocking");
+		xdev_.log(KCXX_LOG_NOTICE,
+			  "no Xen system time source (TSC not stable and the clocksource is "
+			  "not 'xen'): waits for the backend spin instead of blocking");
 	kcxx::SpinGuard g(lock_);
 	// An op the previous load gave up on may still be in the backend's hands.
 	if (conn_.op_in_flight())
@@ -183,12 +179,12 @@ int ConfigSpace::conf_write(struct pci_bus *bus, unsigned int devfn, int where, 
 	return conf_op(XEN_PCI_OP_conf_write, bus, devfn, where, size, &val);
 }
 
-int ConfigSpace::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where,
-			 int size, uint32_t *val)
+int ConfigSpace::conf_op(uint32_t cmd, struct pci_bus *bus, unsigned int devfn, int where, int size,
+			 uint32_t *val)
 {
 	const bool read = cmd == XEN_PCI_OP_conf_read;
-	const Bdf bdf{static_cast<uint32_t>(kcxx_pci_bus_domain_nr(bus)),
-		      kcxx_pci_bus_number(bus), devfn};
+	const kcxx::PciBus b(bus);
+	const Bdf bdf{b.domain(), b.number(), devfn};
 	auto req = make_conf_op(cmd, bdf, where, size, read ? 0 : *val);
 	if (!req.ok())
 		return KCXX_PCIBIOS_BAD_REGISTER_NUMBER;
@@ -220,16 +216,16 @@ int ConfigSpace::vet_header(const Bdf &bdf, bool cache_on)
 		return -1;
 	uint32_t hdr = 0;
 	auto hreq = make_conf_op(XEN_PCI_OP_conf_read, bdf, HeaderVet::kHeaderTypeReg, 1, 0);
-	const int rc = hreq.ok() ? round_trip(*hreq.get(), &hdr, cache_on)
-				 : KCXX_PCIBIOS_BAD_REGISTER_NUMBER;
+	const int rc =
+	    hreq.ok() ? round_trip(*hreq.get(), &hdr, cache_on) : KCXX_PCIBIOS_BAD_REGISTER_NUMBER;
 	if (rc != KCXX_PCIBIOS_SUCCESSFUL)
 		return rc; // the core, reading the header itself, would skip it
 	if (vet_.vet(bdf, hdr))
 		return -1;
-	kcxx_dev_log_ratelimited(kcxx_xenbus_to_device(xdev_), KCXX_LOG_ERR,
-				 "%s has header type %#04x, none the PCI core knows (0, 1, 2): "
-				 "hidden from the scan. Check what dom0 exports",
-				 bdf_name(bdf).text, hdr & 0xff);
+	xdev_.log_ratelimited(KCXX_LOG_ERR,
+			      "%s has header type %#04x, none the PCI core knows (0, 1, 2): "
+			      "hidden from the scan. Check what dom0 exports",
+			      bdf_name(bdf).text, hdr & 0xff);
 	return xen_pci_err_to_pcibios(XEN_PCI_ERR_dev_not_found);
 }
 
@@ -265,14 +261,14 @@ int ConfigSpace::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
 kcxx::Result<ConfReply> ConfigSpace::call(const xen_pci_op &req, xen_pci_op *reply)
 {
 	const Bdf bdf{req.domain, req.bus, req.devfn};
-	const uint64_t t0 = kcxx_ktime_get_ns();
+	const uint64_t t0 = kcxx::now_ns();
 	auto r = chan_.call(req, reply, timeout_ns_);
 	compiler_barrier();
-	latency_.record(kcxx_ktime_get_ns() - t0);
+	latency_.record(kcxx::now_ns() - t0);
 	if (!r.ok()) {
 		++devices_.get(bdf).timeouts;
-		kcxx_dev_log_ratelimited(
-		    kcxx_xenbus_to_device(xdev_), KCXX_LOG_ERR,
+		xdev_.log_ratelimited(
+		    KCXX_LOG_ERR,
 		    "%s: %s; the access fails. Check pciback in the backend domain (xl dmesg, dom0 "
 		    "dmesg)",
 		    op_name(req).text,
@@ -285,9 +281,9 @@ kcxx::Result<ConfReply> ConfigSpace::call(const xen_pci_op &req, xen_pci_op *rep
 	if (!c.ok()) {
 		++devices_.get(bdf).faults;
 		++op_faults_;
-		kcxx_dev_log_ratelimited(kcxx_xenbus_to_device(xdev_), KCXX_LOG_ERR,
-					 "%s: backend reply refused (%s); the access fails",
-					 op_name(req).text, reply_fault_name(fault));
+		xdev_.log_ratelimited(KCXX_LOG_ERR,
+				      "%s: backend reply refused (%s); the access fails",
+				      op_name(req).text, reply_fault_name(fault));
 		return kcxx::err(-KCXX_EPROTO);
 	}
 	return c;
@@ -306,23 +302,22 @@ int ConfigSpace::msi_op(const xen_pci_op &req, xen_pci_op *reply)
 
 // ---- debugfs ------------------------------------------------------------------------------------
 
-void ConfigSpace::show_head(struct seq_file *m)
+void ConfigSpace::show_head(kcxx::Seq &seq)
 {
 	kcxx::SpinGuard g(lock_);
 	const OpStats &s = chan_.stats();
-	kcxx_seq_printf(m, "clock %s timeout_ms %u live %d wedged %d spin_us %u clock_changes %llu\n",
-			xen_clock_kind_name(clock_.kind()), xpf_op_timeout_ms, live_ ? 1 : 0,
-			chan_.wedged() ? 1 : 0, xpf_op_spin_us,
-			static_cast<unsigned long long>(clock_.changes()));
-	kcxx_seq_printf(m,
-			"ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
-			"late_replies %llu\n",
-			static_cast<unsigned long long>(s.ops),
-			static_cast<unsigned long long>(op_errors_),
-			static_cast<unsigned long long>(op_faults_),
-			static_cast<unsigned long long>(s.timeouts),
-			static_cast<unsigned long long>(s.refused_wedged),
-			static_cast<unsigned long long>(s.late_replies));
+	seq.print("clock %s timeout_ms %u live %d wedged %d spin_us %u clock_changes %llu\n",
+		  xen_clock_kind_name(clock_.kind()), xpf_op_timeout_ms, live_ ? 1 : 0,
+		  chan_.wedged() ? 1 : 0, xpf_op_spin_us,
+		  static_cast<unsigned long long>(clock_.changes()));
+	seq.print("ops %llu errors %llu faults %llu timeouts %llu refused_wedged %llu "
+		  "late_replies %llu\n",
+		  static_cast<unsigned long long>(s.ops),
+		  static_cast<unsigned long long>(op_errors_),
+		  static_cast<unsigned long long>(op_faults_),
+		  static_cast<unsigned long long>(s.timeouts),
+		  static_cast<unsigned long long>(s.refused_wedged),
+		  static_cast<unsigned long long>(s.late_replies));
 }
 
 uint64_t ConfigSpace::msi_ops()
@@ -331,43 +326,41 @@ uint64_t ConfigSpace::msi_ops()
 	return msi_ops_;
 }
 
-void ConfigSpace::show_tail(struct seq_file *m)
+void ConfigSpace::show_tail(kcxx::Seq &seq)
 {
 	kcxx::SpinGuard g(lock_);
 	const ConfigCacheStats &cs = cache_.stats();
-	kcxx_seq_printf(m, "cache %s hits %llu fills %llu forgets %llu\n",
-			__atomic_load_n(&xpf_config_cache, __ATOMIC_RELAXED) ? "on" : "off",
-			static_cast<unsigned long long>(cs.hits),
-			static_cast<unsigned long long>(cs.fills),
-			static_cast<unsigned long long>(cs.forgets));
+	seq.print("cache %s hits %llu fills %llu forgets %llu\n",
+		  __atomic_load_n(&xpf_config_cache, __ATOMIC_RELAXED) ? "on" : "off",
+		  static_cast<unsigned long long>(cs.hits),
+		  static_cast<unsigned long long>(cs.fills),
+		  static_cast<unsigned long long>(cs.forgets));
 	if (exported_.known())
-		kcxx_seq_printf(m, "exported %d absent_answered %llu\n", exported_.listed(),
-				static_cast<unsigned long long>(absent_answered_));
+		seq.print("exported %d absent_answered %llu\n", exported_.listed(),
+			  static_cast<unsigned long long>(absent_answered_));
 	else
-		kcxx_seq_printf(m, "exported unknown absent_answered %llu\n",
-				static_cast<unsigned long long>(absent_answered_));
-	kcxx_seq_printf(m, "header_hidden %llu\n",
-			static_cast<unsigned long long>(vet_.hidden_count()));
-	kcxx_seq_printf(m, "latency_us");
+		seq.print("exported unknown absent_answered %llu\n",
+			  static_cast<unsigned long long>(absent_answered_));
+	seq.print("header_hidden %llu\n", static_cast<unsigned long long>(vet_.hidden_count()));
+	seq.print("latency_us");
 	for (int b = 0; b < LatencyHistogram::kBuckets; ++b) {
 		const uint64_t up = LatencyHistogram::upper_us(b);
 		if (up)
-			kcxx_seq_printf(m, " <%llu:%llu", static_cast<unsigned long long>(up),
-					static_cast<unsigned long long>(latency_.count(b)));
+			seq.print(" <%llu:%llu", static_cast<unsigned long long>(up),
+				  static_cast<unsigned long long>(latency_.count(b)));
 		else
-			kcxx_seq_printf(m, " more:%llu",
-					static_cast<unsigned long long>(latency_.count(b)));
+			seq.print(" more:%llu", static_cast<unsigned long long>(latency_.count(b)));
 	}
-	kcxx_seq_printf(m, "\n%-13s %10s %10s %8s %8s %8s\n", "device", "reads", "writes", "errors",
-			"timeouts", "faults");
+	seq.print("\n%-13s %10s %10s %8s %8s %8s\n", "device", "reads", "writes", "errors",
+		  "timeouts", "faults");
 	for (int i = 0; i < devices_.used(); ++i) {
 		const DeviceCounters &d = devices_.at(i);
-		kcxx_seq_printf(m, "%s %10llu %10llu %8llu %8llu %8llu\n", bdf_name(d.bdf).text,
-				static_cast<unsigned long long>(d.reads),
-				static_cast<unsigned long long>(d.writes),
-				static_cast<unsigned long long>(d.errors),
-				static_cast<unsigned long long>(d.timeouts),
-				static_cast<unsigned long long>(d.faults));
+		seq.print("%s %10llu %10llu %8llu %8llu %8llu\n", bdf_name(d.bdf).text,
+			  static_cast<unsigned long long>(d.reads),
+			  static_cast<unsigned long long>(d.writes),
+			  static_cast<unsigned long long>(d.errors),
+			  static_cast<unsigned long long>(d.timeouts),
+			  static_cast<unsigned long long>(d.faults));
 	}
 }
 

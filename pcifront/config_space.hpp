@@ -50,7 +50,7 @@ class KernelTransport
 class ConfigSpace : kcxx::NoCopy
 {
       public:
-	ConfigSpace(Connection &conn, struct xenbus_device *xdev);
+	ConfigSpace(Connection &conn, xen::XenbusDevice xdev);
 	ConfigSpace(ConfigSpace &&) = delete;
 
 	// Ops may flow on the connection's page: the clock is chosen, an op an earlier load gave
@@ -76,8 +76,8 @@ class ConfigSpace : kcxx::NoCopy
 	bool spurious_event(bool aer_request) { return events_.spurious(aer_request); }
 
 	// debugfs "stats": the op channel's lines; the caches, latencies and devices.
-	void show_head(struct seq_file *m);
-	void show_tail(struct seq_file *m);
+	void show_head(kcxx::Seq &seq);
+	void show_tail(kcxx::Seq &seq);
 	uint64_t msi_ops();
 	XenClockKind clock_kind() const { return clock_.kind(); }
 
@@ -96,16 +96,16 @@ class ConfigSpace : kcxx::NoCopy
 	void forget_locked();
 
 	Connection &conn_;
-	struct xenbus_device *xdev_; // for log lines
+	xen::XenbusDevice xdev_; // for log lines
 	static kcxx::LockClass lock_class_;
 	kcxx::SpinLock lock_{lock_class_};
 	bool live_ = false; // ops may be sent: set after publish, cleared before teardown
 	KernelClockSource clock_source_;
 	XenClock<KernelClockSource> clock_{clock_source_};
 	uint64_t timeout_ns_;
-	uint64_t spin_ns_; // op_spin_us: the first part of a wait polls without blocking
+	uint64_t spin_ns_;  // op_spin_us: the first part of a wait polls without blocking
 	ConfigCache cache_; // read-only registers (config_cache); cleared on connect and hotplug
-	HeaderVet vet_;     // functions with a header type the core cannot scan; forgotten with cache_
+	HeaderVet vet_; // functions with a header type the core cannot scan; forgotten with cache_
 	// The functions the backend lists on our root buses (config_cache): reads of the others
 	// are answered "no device" here. Unknown until a scan has read a whole list.
 	ExportedSet exported_;

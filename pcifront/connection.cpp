@@ -2,8 +2,6 @@
 // The connection to pciback: publish, take over after a reload, hand over for one.
 #include "connection.hpp"
 
-#include "kcxx/log.h"
-
 namespace pcifront
 {
 
@@ -14,11 +12,11 @@ constexpr int kPublishAttempts = 16;
 
 kcxx::Result<void> Connection::publish()
 {
-	page_ = TRY(xen::SharedPage::create(xdev_));
+	page_ = TRY(xen::SharedPage::create(xdev_.raw()));
 	// We handle AER requests: tell pciback before it maps the page.
 	__atomic_store_n(&shared()->flags, kAerHandler, __ATOMIC_RELEASE);
 	{
-		auto ch = TRY(xen::EventChannel::create(xdev_));
+		auto ch = TRY(xen::EventChannel::create(xdev_.raw()));
 		// Late EOI: the backend can notify without end; each event is acknowledged only
 		// after our handler looked at it.
 		TRY(irq_.bind(ch, xen::Eoi::Late, kIrqName, on_event_, data_));
@@ -35,29 +33,27 @@ kcxx::Result<void> Connection::publish()
 
 kcxx::Result<void> Connection::write_keys()
 {
-	const char *dir = kcxx_xenbus_nodename(xdev_);
 	char ref[16], port[16];
-	kcxx_snprintf(ref, sizeof(ref), "%u", page_.gref());
-	kcxx_snprintf(port, sizeof(port), "%u", irq_.port());
+	kcxx::format(ref, sizeof(ref), "%u", page_.gref());
+	kcxx::format(port, sizeof(port), "%u", irq_.port());
 	auto t = TRY(xen::Transaction::start());
-	TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), dir, "pci-op-ref", ref)));
-	TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), dir, "event-channel", port)));
-	TRY(kcxx::to_result(kcxx_xenbus_write(t.id(), dir, "magic", XEN_PCI_MAGIC)));
+	TRY(xdev_.write(t, "pci-op-ref", ref));
+	TRY(xdev_.write(t, "event-channel", port));
+	TRY(xdev_.write(t, "magic", XEN_PCI_MAGIC));
 	return t.commit();
 }
 
 kcxx::Result<void> Connection::adopt()
 {
 	struct xpf_conn c;
-	TRY(kcxx::to_result(xpf_conn_unpark(xdev_, &c)));
+	TRY(kcxx::to_result(xpf_conn_unpark(xdev_.raw(), &c)));
 	page_ = xen::SharedPage::adopt(c.page, c.gref);
 	if (auto r = irq_.adopt(c.irq, c.port, kIrqName, on_event_, data_); !r.ok()) {
 		// Give it back rather than lose a channel pciback still uses.
 		page_.release(&c.page, &c.gref);
-		if (xpf_conn_park(xdev_, &c) < 0)
-			kcxx_dev_log(kcxx_xenbus_to_device(xdev_), KCXX_LOG_ERR,
-				     "cannot take over or return the kept connection (irq %d)",
-				     c.irq);
+		if (xpf_conn_park(xdev_.raw(), &c) < 0)
+			xdev_.log(KCXX_LOG_ERR,
+				  "cannot take over or return the kept connection (irq %d)", c.irq);
 		return r;
 	}
 	return kcxx::ok();
@@ -71,14 +67,13 @@ void Connection::stop_events()
 bool Connection::hand_over()
 {
 	page_.release(&parked_.page, &parked_.gref);
-	if (const int e = xpf_conn_park(xdev_, &parked_); e < 0) {
-		kcxx_dev_log(kcxx_xenbus_to_device(xdev_), KCXX_LOG_WARNING,
-			     "cannot keep the connection for a reload (%d): closing it", e);
+	if (const int e = xpf_conn_park(xdev_.raw(), &parked_); e < 0) {
+		xdev_.log(KCXX_LOG_WARNING,
+			  "cannot keep the connection for a reload (%d): closing it", e);
 		// Take the pieces back so that teardown releases them.
 		page_ = xen::SharedPage::adopt(parked_.page, parked_.gref);
 		if (!irq_.adopt(parked_.irq, parked_.port, kIrqName, on_event_, data_).ok())
-			kcxx_dev_log(kcxx_xenbus_to_device(xdev_), KCXX_LOG_ERR,
-				     "irq %d left bound without a handler", parked_.irq);
+			xdev_.log(KCXX_LOG_ERR, "irq %d left bound without a handler", parked_.irq);
 		return false;
 	}
 	parked_ = {};
@@ -107,16 +102,6 @@ void Connection::set_op_in_flight()
 void Connection::aer_answered()
 {
 	__atomic_fetch_and(&shared()->flags, ~kAerActive, __ATOMIC_SEQ_CST);
-}
-
-void Connection::notify()
-{
-	kcxx_notify_remote_via_irq(irq_.irq());
-}
-
-void Connection::notify_port()
-{
-	kcxx_notify_remote_via_evtchn(irq_.port());
 }
 
 } // namespace pcifront

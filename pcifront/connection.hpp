@@ -15,9 +15,9 @@ namespace pcifront
 class Connection : kcxx::NoCopy
 {
       public:
-	using Handler = enum kcxx_irqreturn (*)(int irq, void *data);
+	using Handler = xen::IrqReturn (*)(int irq, void *data);
 
-	Connection(struct xenbus_device *xdev, Handler on_event, void *data)
+	Connection(xen::XenbusDevice xdev, Handler on_event, void *data)
 	    : xdev_(xdev), on_event_(on_event), data_(data)
 	{
 	}
@@ -54,8 +54,14 @@ class Connection : kcxx::NoCopy
 	bool aer_requested() const { return flags() & kAerActive; }
 	void aer_answered();
 	// Kicks the backend: through the irq (op path), or the port (paths that race unbinding).
-	void notify();
-	void notify_port();
+	void notify() const { irq_.notify(); }
+	void notify_port() const { irq_.notify_port(); }
+	// The op wait: the pending bit cleared before the last look at the flag, then a poll
+	// until an event or @xen_deadline_ns (IrqBinding::poll).
+	void clear_pending() const { irq_.clear_pending(); }
+	void poll(uint64_t xen_deadline_ns) const { irq_.poll(xen_deadline_ns); }
+	// The end of one event for our handler (late EOI): @spurious when it carried nothing.
+	static void ack(int irq, bool spurious) { xen::IrqBinding::lateeoi(irq, spurious); }
 
 	int irq() const { return irq_.irq(); }
 	uint32_t port() const { return irq_.port(); }
@@ -71,7 +77,7 @@ class Connection : kcxx::NoCopy
 	uint32_t flags() const { return __atomic_load_n(&shared()->flags, __ATOMIC_ACQUIRE); }
 	kcxx::Result<void> write_keys();
 
-	struct xenbus_device *xdev_;
+	xen::XenbusDevice xdev_;
 	Handler on_event_;
 	void *data_;
 	// In set-up order; the destructor releases them bottom-up.

@@ -5,8 +5,7 @@
 
 #include "entry.h"
 #include "kcxx/alloc.hpp"
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
+#include "kcxx/pci.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 
@@ -25,7 +24,7 @@ long live_frontends;
 
 kcxx::LockClass Frontend::state_lock_class_{"xpf_frontend.state_lock", {}};
 
-Frontend::Frontend(struct xenbus_device *xdev) : xdev_(xdev), name_(kcxx_xenbus_nodename(xdev))
+Frontend::Frontend(struct xenbus_device *xdev) : xdev_(xdev), name_(xdev_.nodename())
 {
 	__atomic_add_fetch(&live_frontends, 1, __ATOMIC_RELAXED);
 }
@@ -39,11 +38,6 @@ Frontend::~Frontend()
 long Frontend::live()
 {
 	return __atomic_load_n(&live_frontends, __ATOMIC_RELAXED);
-}
-
-struct device *Frontend::dev() const
-{
-	return kcxx_xenbus_to_device(xdev_);
 }
 
 void Frontend::teardown()
@@ -63,23 +57,23 @@ void Frontend::otherend_changed(int backend_state)
 {
 	kcxx::MutexGuard g(state_lock_);
 	int be = backend_state;
-	if (!conn_.up() && kcxx_xenbus_state(xdev_) == XenbusStateConnected) {
+	if (!conn_.up() && xdev_.state() == XenbusStateConnected) {
 		if (!take_over(be))
 			return;
-		be = kcxx_xenbus_read_otherend_state(xdev_);
+		be = xdev_.otherend_state();
 	}
 	// Re-decide after each action with the backend's current state, so a state we missed
 	// (the watch coalesces changes) is acted on now rather than never.
 	for (int round = 0; round < kFsmRounds; ++round) {
-		const int ours = kcxx_xenbus_state(xdev_);
+		const int ours = xdev_.state();
 		const FsmAction a = decide(ours, be);
 		if (a == FsmAction::None)
 			return;
-		kcxx_dev_log(dev(), KCXX_LOG_DEBUG, "backend %s, we are %s: %s",
-			     xenbus_state_name(be), xenbus_state_name(ours), fsm_action_name(a));
+		xdev_.log(KCXX_LOG_DEBUG, "backend %s, we are %s: %s", xenbus_state_name(be),
+			  xenbus_state_name(ours), fsm_action_name(a));
 		if (!act(a, be, ours))
 			return;
-		be = kcxx_xenbus_read_otherend_state(xdev_);
+		be = xdev_.otherend_state();
 	}
 }
 
@@ -91,14 +85,14 @@ bool Frontend::take_over(int be)
 	// We close below: a connection still in the keeper (the backend is not Connected, or
 	// resume() gave it back) is ended too, not left there (its slots are few, and its page
 	// and channel would leak).
-	(void)xpf_conn_close(xdev_);
-	kcxx_dev_log(dev(), KCXX_LOG_ERR,
-		     "xenstore says we are Connected but %s (%d): closing. pciback cannot "
-		     "reconnect by itself; detach and attach the device again in the backend "
-		     "domain (xl pci-detach / pci-attach)",
-		     r.error() == -KCXX_ENOENT ? "no connection was kept from an earlier load"
-					       : "the kept connection cannot be used",
-		     r.error());
+	(void)xpf_conn_close(xdev_.raw());
+	xdev_.log(KCXX_LOG_ERR,
+		  "xenstore says we are Connected but %s (%d): closing. pciback cannot "
+		  "reconnect by itself; detach and attach the device again in the backend "
+		  "domain (xl pci-detach / pci-attach)",
+		  r.error() == -KCXX_ENOENT ? "no connection was kept from an earlier load"
+					    : "the kept connection cannot be used",
+		  r.error());
 	disconnect();
 	return false;
 }
@@ -110,29 +104,27 @@ bool Frontend::act(FsmAction a, int be, int ours)
 		return false;
 	case FsmAction::Publish:
 		if (auto r = publish(); !r.ok()) {
-			kcxx_xenbus_dev_fatal(xdev_, r.error(),
-					      "publishing the shared page and event channel");
+			xdev_.fatal(r.error(), "publishing the shared page and event channel");
 			teardown();
 			return false;
 		}
 		return true;
 	case FsmAction::Connect:
 		if (auto r = connect(); !r.ok()) {
-			kcxx_xenbus_dev_fatal(xdev_, r.error(), "connecting to pciback");
+			xdev_.fatal(r.error(), "connecting to pciback");
 			teardown();
 			return false;
 		}
 		return true;
 	case FsmAction::Reconfigure:
 		if (auto r = reconfigure(); !r.ok()) {
-			kcxx_xenbus_dev_fatal(xdev_, r.error(),
-					      "answering the backend's Reconfiguring");
+			xdev_.fatal(r.error(), "answering the backend's Reconfiguring");
 			return false;
 		}
 		return true;
 	case FsmAction::Reconfigured:
 		if (auto r = reconfigured(); !r.ok()) {
-			kcxx_xenbus_dev_fatal(xdev_, r.error(), "answering the backend's Reconfigured");
+			xdev_.fatal(r.error(), "answering the backend's Reconfigured");
 			return false;
 		}
 		return true;
@@ -141,9 +133,9 @@ bool Frontend::act(FsmAction a, int be, int ours)
 		return false;
 	case FsmAction::Protocol:
 		__atomic_add_fetch(&protocol_events_, 1, __ATOMIC_RELAXED);
-		kcxx_dev_log_ratelimited(dev(), KCXX_LOG_WARNING,
-					 "backend went to state %d (%s) while we are %s: ignored", be,
-					 xenbus_state_name(be), xenbus_state_name(ours));
+		xdev_.log_ratelimited(KCXX_LOG_WARNING,
+				      "backend went to state %d (%s) while we are %s: ignored", be,
+				      xenbus_state_name(be), xenbus_state_name(ours));
 		return false;
 	}
 	return false;
@@ -155,11 +147,10 @@ Result<void> Frontend::publish()
 {
 	TRY(conn_.publish());
 	start_serving();
-	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateInitialised)));
-	kcxx_dev_log(
-	    dev(), KCXX_LOG_INFO,
-	    "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
-	    conn_.gref(), conn_.port(), xen_clock_kind_name(cs_.clock_kind()));
+	TRY(xdev_.switch_state(XenbusStateInitialised));
+	xdev_.log(KCXX_LOG_INFO,
+		  "published page (grant %u) and event channel %u; Xen clock for the op wait: %s",
+		  conn_.gref(), conn_.port(), xen_clock_kind_name(cs_.clock_kind()));
 	return kcxx::ok();
 }
 
@@ -167,21 +158,20 @@ Result<void> Frontend::resume()
 {
 	TRY(conn_.adopt());
 	start_serving();
-	kcxx_dev_log(
-	    dev(), KCXX_LOG_INFO,
-	    "took over the connection kept from the previous load (grant %u, event channel "
-	    "%u); Xen clock for the op wait: %s",
-	    conn_.gref(), conn_.port(), xen_clock_kind_name(cs_.clock_kind()));
+	xdev_.log(KCXX_LOG_INFO,
+		  "took over the connection kept from the previous load (grant %u, event channel "
+		  "%u); Xen clock for the op wait: %s",
+		  conn_.gref(), conn_.port(), xen_clock_kind_name(cs_.clock_kind()));
 	return connect();
 }
 
 Result<void> Frontend::connect()
 {
-	if (int e = kcxx_pci_xen_swiotlb_init_late(dev()); e < 0) {
-		kcxx_dev_log(dev(), KCXX_LOG_ERR,
-			     "cannot set up xen-swiotlb (%d): devices could not DMA; try booting "
-			     "the domain with swiotlb=force or more memory",
-			     e);
+	if (const int e = kcxx::pci::xen_swiotlb_init_late(xdev_.dev()).error(); e < 0) {
+		xdev_.log(KCXX_LOG_ERR,
+			  "cannot set up xen-swiotlb (%d): devices could not DMA; try booting "
+			  "the domain with swiotlb=force or more memory",
+			  e);
 		return kcxx::err(e);
 	}
 	// Without xen-swiotlb no device is added: the connection stays up, ready for a reboot
@@ -190,9 +180,9 @@ Result<void> Frontend::connect()
 		const RootBuses::List list = roots_.read_list();
 		TRY(roots_.scan(list.get()));
 	}
-	TRY(kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected)));
-	kcxx_dev_log(dev(), KCXX_LOG_INFO, "connected: %d root bus%s", roots_.count(),
-		     roots_.count() == 1 ? "" : "es");
+	TRY(xdev_.switch_state(XenbusStateConnected));
+	xdev_.log(KCXX_LOG_INFO, "connected: %d root bus%s", roots_.count(),
+		  roots_.count() == 1 ? "" : "es");
 	return kcxx::ok();
 }
 
@@ -206,8 +196,7 @@ void Frontend::start_serving()
 	if (const int e = xpf_msi_attach(this); e == 0)
 		msi_attached_ = true;
 	else
-		kcxx_dev_log(dev(), KCXX_LOG_WARNING,
-			     "MSI/MSI-X unavailable (%d); drivers use INTx", e);
+		xdev_.log(KCXX_LOG_WARNING, "MSI/MSI-X unavailable (%d); drivers use INTx", e);
 	debugfs_create();
 	if (conn_.aer_requested())
 		aer_.poke();
@@ -222,28 +211,28 @@ void Frontend::stop_serving()
 		msi_attached_ = false;
 	}
 	cs_.stop();
-	kcxx_debugfs_remove(debugfs_); // debugfs_remove() ignores NULL
-	debugfs_ = nullptr;
+	stats_.reset(); // before its directory
+	debugfs_.reset();
 	conn_.untrack();
 }
 
 void Frontend::remove()
 {
 	kcxx::MutexGuard g(state_lock_);
-	if (xen::vanished(xdev_)) {
+	if (xdev_.vanished()) {
 		// The directory may already be a new device's: nothing of ours is written there,
 		// and a connection to a backend that is gone is not kept for a reload.
-		kcxx_dev_log(dev(), KCXX_LOG_WARNING,
-			     "our xenstore directory was removed or reset (the backend domain died, "
-			     "or the toolstack forced the device out): removing the devices and "
-			     "closing the connection without writing to xenstore");
-		(void)xpf_conn_close(xdev_);
+		xdev_.log(KCXX_LOG_WARNING,
+			  "our xenstore directory was removed or reset (the backend domain died, "
+			  "or the toolstack forced the device out): removing the devices and "
+			  "closing the connection without writing to xenstore");
+		(void)xpf_conn_close(xdev_.raw());
 		teardown();
 		return;
 	}
-	const int be = kcxx_xenbus_read_otherend_state(xdev_);
-	if (cs_.keepable() && be == XenbusStateConnected &&
-	    kcxx_xenbus_state(xdev_) == XenbusStateConnected && keep())
+	const int be = xdev_.otherend_state();
+	if (cs_.keepable() && be == XenbusStateConnected && xdev_.state() == XenbusStateConnected &&
+	    keep())
 		return;
 	disconnect();
 }
@@ -258,15 +247,14 @@ bool Frontend::keep()
 	aer_.cancel(); // nothing queues it now
 	if (!conn_.hand_over())
 		return false;
-	kcxx_dev_log(dev(), KCXX_LOG_INFO,
-		     "devices removed; connection to pciback kept for the next load");
+	xdev_.log(KCXX_LOG_INFO, "devices removed; connection to pciback kept for the next load");
 	return true;
 }
 
 void Frontend::close()
 {
-	kcxx_dev_log(dev(), KCXX_LOG_WARNING,
-		     "backend is going away: removing its devices and disconnecting");
+	xdev_.log(KCXX_LOG_WARNING,
+		  "backend is going away: removing its devices and disconnecting");
 	disconnect();
 }
 
@@ -274,7 +262,7 @@ void Frontend::disconnect()
 {
 	teardown();
 	// allow_rebind keeps the xenbus core from writing Closed on remove: we always say it.
-	(void)kcxx_xenbus_switch_state(xdev_, XenbusStateClosed);
+	(void)xdev_.switch_state(XenbusStateClosed);
 }
 
 // ---- PCI hotplug (xl pci-attach / pci-detach) --------------------------------------------------
@@ -289,13 +277,13 @@ Result<void> Frontend::reconfigure()
 	// Fail closed: a detach request we could not read is not answered. The caller reports
 	// it (xenbus_dev_fatal), as the in-tree frontend does; answering would let pciback reset
 	// a device whose driver is still bound.
-	if (const int e = xpf_hotplug_detach(xdev_, list.get(), list.error()); e < 0) {
+	if (const int e = xpf_hotplug_detach(xdev_.raw(), list.get(), list.error()); e < 0) {
 		__atomic_add_fetch(&protocol_events_, 1, __ATOMIC_RELAXED);
 		return kcxx::err(e);
 	}
 	__atomic_add_fetch(&hotplug_rounds_, 1, __ATOMIC_RELAXED);
 	cs_.forget_functions(); // the detached devices' addresses may come back with others
-	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateReconfiguring));
+	return xdev_.switch_state(XenbusStateReconfiguring);
 }
 
 // The backend is Reconfigured (an attach): the list read once, our roots rescanned with it, and
@@ -306,22 +294,23 @@ Result<void> Frontend::reconfigured()
 	cs_.forget_functions();
 	const RootBuses::List list = roots_.read_list();
 	struct xpf_hotplug_seen seen;
-	xpf_hotplug_attach_begin(xdev_, list.get(), &seen);
+	xpf_hotplug_attach_begin(xdev_.raw(), list.get(), &seen);
 	const int rescan = roots_.dma_ready() ? roots_.scan(list.get()).error() : -KCXX_ENODEV;
-	if (const int e = xpf_hotplug_attach_end(xdev_, list.get(), list.error(), &seen, rescan);
+	if (const int e =
+		xpf_hotplug_attach_end(xdev_.raw(), list.get(), list.error(), &seen, rescan);
 	    e < 0) {
 		__atomic_add_fetch(&protocol_events_, 1, __ATOMIC_RELAXED);
-		kcxx_dev_log(dev(), KCXX_LOG_WARNING,
-			     "hotplug: not every device the backend attached could be added "
-			     "(%d); the others are in use",
-			     e);
+		xdev_.log(KCXX_LOG_WARNING,
+			  "hotplug: not every device the backend attached could be added "
+			  "(%d); the others are in use",
+			  e);
 	}
-	return kcxx::to_result(kcxx_xenbus_switch_state(xdev_, XenbusStateConnected));
+	return xdev_.switch_state(XenbusStateConnected);
 }
 
 // ---- events and MSI ops -------------------------------------------------------------------------
 
-enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
+xen::IrqReturn Frontend::on_event(int irq, void *data)
 {
 	auto *fe = static_cast<Frontend *>(data);
 	const bool aer = fe->conn_.aer_requested();
@@ -330,14 +319,14 @@ enum kcxx_irqreturn Frontend::on_event(int irq, void *data)
 	// Op replies are consumed by the poller; an event that is neither the reply to an op we
 	// sent nor an AER request counts as spurious, which makes Xen's late-EOI throttle a
 	// flooding backend (EventCredit).
-	kcxx_xen_irq_lateeoi(irq, fe->cs_.spurious_event(aer));
-	return KCXX_IRQ_HANDLED;
+	Connection::ack(irq, fe->cs_.spurious_event(aer));
+	return xen::kIrqHandled;
 }
 
 int Frontend::msi_op(struct pci_dev *pdev, const struct xen_pci_op &req, struct xen_pci_op *reply)
 {
 	// Only devices on our own root buses or below them.
-	if (!roots_.owns(kcxx_pci_dev_bus(pdev)))
+	if (!roots_.owns(kcxx::PciDev(pdev).bus().raw()))
 		return -KCXX_ENODEV;
 	return cs_.msi_op(req, reply);
 }
@@ -346,8 +335,7 @@ int Frontend::msi_op(struct pci_dev *pdev, const struct xen_pci_op &req, struct 
 
 void Frontend::debugfs_create()
 {
-	struct dentry *root = xpf_debugfs_root();
-	if (!root || debugfs_)
+	if (debugfs_.get())
 		return;
 	// The node name is "device/pci/N": one directory per frontend, "frontend-N".
 	const char *n = name_;
@@ -355,35 +343,23 @@ void Frontend::debugfs_create()
 		if (*p == '/')
 			n = p + 1;
 	char dir[32];
-	kcxx_snprintf(dir, sizeof(dir), "frontend-%s", n);
-	struct dentry *d = kcxx_debugfs_create_dir(dir, root);
-	if (!d || !kcxx::from_err_ptr(d).ok())
-		return;
-	debugfs_ = d;
-	stats_show_ = {on_show_stats, this};
-	kcxx_debugfs_create_show("stats", debugfs_, &stats_show_);
+	kcxx::format(dir, sizeof(dir), "frontend-%s", n);
+	if (debugfs_.create(dir, xpf_debugfs_root()))
+		stats_.create<Frontend, &Frontend::show_stats>("stats", debugfs_.get(), this);
 }
 
-int Frontend::on_show_stats(struct seq_file *m, void *data)
+void Frontend::show_stats(kcxx::Seq &seq)
 {
-	return static_cast<Frontend *>(data)->show_stats(m);
-}
-
-int Frontend::show_stats(struct seq_file *m)
-{
-	cs_.show_head(m);
-	kcxx_seq_printf(m,
-			"aer_requests %llu aer_unhandled %llu protocol_events %llu msi_ops %llu "
-			"hotplug_rounds %llu\n",
-			static_cast<unsigned long long>(aer_.requests()),
-			static_cast<unsigned long long>(aer_.unhandled()),
-			static_cast<unsigned long long>(
-			    __atomic_load_n(&protocol_events_, __ATOMIC_RELAXED)),
-			static_cast<unsigned long long>(cs_.msi_ops()),
-			static_cast<unsigned long long>(
-			    __atomic_load_n(&hotplug_rounds_, __ATOMIC_RELAXED)));
-	cs_.show_tail(m);
-	return 0;
+	cs_.show_head(seq);
+	seq.print(
+	    "aer_requests %llu aer_unhandled %llu protocol_events %llu msi_ops %llu "
+	    "hotplug_rounds %llu\n",
+	    static_cast<unsigned long long>(aer_.requests()),
+	    static_cast<unsigned long long>(aer_.unhandled()),
+	    static_cast<unsigned long long>(__atomic_load_n(&protocol_events_, __ATOMIC_RELAXED)),
+	    static_cast<unsigned long long>(cs_.msi_ops()),
+	    static_cast<unsigned long long>(__atomic_load_n(&hotplug_rounds_, __ATOMIC_RELAXED)));
+	cs_.show_tail(seq);
 }
 
 } // namespace pcifront

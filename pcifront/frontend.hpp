@@ -8,7 +8,7 @@
 #include "aer.hpp"
 #include "config_space.hpp"
 #include "connection.hpp"
-#include "kcxx/debugfs.h"
+#include "kcxx/debugfs.hpp"
 #include "kcxx/sync.hpp"
 #include "lib/xenbus_fsm.hpp"
 #include "root_buses.hpp"
@@ -50,17 +50,15 @@ class Frontend : kcxx::NoCopy, xpf_msi_transport
 	// Everything we set up, in reverse order; safe to call again.
 	void teardown();
 	void debugfs_create();
-	int show_stats(struct seq_file *m);
-	struct device *dev() const;
+	void show_stats(kcxx::Seq &seq);
 
-	static enum kcxx_irqreturn on_event(int irq, void *data);
+	static xen::IrqReturn on_event(int irq, void *data);
 	// xpf_msi_transport: MSI ops from xen-pcifront-msi, for devices under our roots only.
 	int msi_op(struct pci_dev *dev, const struct xen_pci_op &req,
 		   struct xen_pci_op *reply) override;
 	const char *msi_name() const override { return name_; }
-	static int on_show_stats(struct seq_file *m, void *data);
 
-	struct xenbus_device *xdev_;
+	xen::XenbusDevice xdev_;
 	const char *name_; // the xenbus node name, for log lines
 
 	static kcxx::LockClass state_lock_class_; // lockdep's name for it
@@ -72,8 +70,8 @@ class Frontend : kcxx::NoCopy, xpf_msi_transport
 	ConfigSpace cs_{conn_, xdev_};
 	Aer aer_{conn_, xdev_};
 	RootBuses roots_{xdev_, cs_};
-	struct dentry *debugfs_ = nullptr;
-	struct kcxx_debugfs_show stats_show_ = {};
+	kcxx::DebugfsDir debugfs_; // before the file in it: destroyed after it
+	kcxx::DebugfsFile stats_;
 	bool msi_attached_ = false;
 	uint64_t protocol_events_ = 0; // under state_lock_, read by debugfs
 	uint64_t hotplug_rounds_ = 0;  // the same

@@ -19,7 +19,7 @@
 #include "kcxx/work.h"
 #include "kcxx/xen.hpp"
 #include "kcxx/xen_public.h"
+#include "lib/op_channel.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 #include "xpf/msi.h"
-#include "lib/op_channel.hpp"

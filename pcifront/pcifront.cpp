@@ -4,16 +4,15 @@
 #include "entry.h"
 #include "frontend.hpp"
 #include "kcxx/alloc.hpp"
-#include "kcxx/debugfs.h"
+#include "kcxx/debugfs.hpp"
 #include "kcxx/errno.h"
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
-#include "kcxx/xenbus.h"
+#include "kcxx/pci.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/hotplug.h"
 #include "xpf/msi.h"
 
-namespace {
+namespace
+{
 constexpr const char *kMod = "xen-pcifront-cxx";
 constexpr unsigned int kMinTimeoutMs = 10;
 // A config op waits with its lock held and interrupts off (config accessors may be called from
@@ -22,56 +21,55 @@ constexpr unsigned int kMinTimeoutMs = 10;
 constexpr unsigned int kMaxTimeoutMs = 5000;
 constexpr unsigned int kMaxSpinUs = 100000;
 bool registered;
-struct dentry *objects_file;
-struct kcxx_debugfs_show objects_show;
+// Storage without a static constructor (modules run none): built in init, destroyed in exit.
+kcxx::StaticBox<kcxx::DebugfsFile> objects_file;
 
 // /sys/kernel/debug/xen-pcifront-cxx/objects: what the set holds now. A test compares it before
 // and after attach/detach cycles.
-int show_objects(struct seq_file *m, void *)
+void show_objects(kcxx::Seq &seq)
 {
 	long fe = 0, roots = 0;
 	xpf_fe_objects(&fe, &roots);
-	kcxx_seq_printf(m, "frontends %ld root_buses %ld bindings %d\n", fe, roots,
-			xpf_evtchn_count());
-	return 0;
+	seq.print("frontends %ld root_buses %ld bindings %d\n", fe, roots, xpf_evtchn_count());
 }
 } // namespace
 
 extern "C" int xpf_frontend_init(void)
 {
 	if (xpf_op_timeout_ms < kMinTimeoutMs || xpf_op_timeout_ms > kMaxTimeoutMs) {
-		kcxx_log(kMod, KCXX_LOG_ERR, "op_timeout_ms=%u is outside %u..%u; load refused",
-			 xpf_op_timeout_ms, kMinTimeoutMs, kMaxTimeoutMs);
+		kcxx::log(kMod, KCXX_LOG_ERR, "op_timeout_ms=%u is outside %u..%u; load refused",
+			  xpf_op_timeout_ms, kMinTimeoutMs, kMaxTimeoutMs);
 		return -KCXX_EINVAL;
 	}
 	if (xpf_op_spin_us > kMaxSpinUs) {
-		kcxx_log(kMod, KCXX_LOG_ERR, "op_spin_us=%u is over %u; load refused", xpf_op_spin_us,
-			 kMaxSpinUs);
+		kcxx::log(kMod, KCXX_LOG_ERR, "op_spin_us=%u is over %u; load refused",
+			  xpf_op_spin_us, kMaxSpinUs);
 		return -KCXX_EINVAL;
 	}
 	if (!xpf_msi_hook_free()) {
-		kcxx_log(kMod, KCXX_LOG_ERR,
-			 "the in-tree xen-pcifront is loaded and owns the PCI frontend hook: "
-			 "run 'modprobe -r xen-pcifront' and add 'blacklist xen-pcifront' to "
-			 "/etc/modprobe.d/ (see README)");
+		kcxx::log(kMod, KCXX_LOG_ERR,
+			  "the in-tree xen-pcifront is loaded and owns the PCI frontend hook: "
+			  "run 'modprobe -r xen-pcifront' and add 'blacklist xen-pcifront' to "
+			  "/etc/modprobe.d/ (see README)");
 		return -KCXX_EBUSY;
 	}
-	if (!kcxx_xen_pv_domain() || kcxx_xen_initial_domain()) {
-		kcxx_log(kMod, KCXX_LOG_INFO,
-			 "not a Xen PV guest domain: no PCI backend to connect to, staying idle");
+	if (!xen::pv_domain() || xen::initial_domain()) {
+		kcxx::log(kMod, KCXX_LOG_INFO,
+			  "not a Xen PV guest domain: no PCI backend to connect to, staying idle");
 		return 0;
 	}
 	if (const int e = xpf_register_xenbus_driver(); e < 0) {
-		kcxx_log(kMod, KCXX_LOG_ERR, "cannot register the xenbus \"pci\" frontend (%d)", e);
+		kcxx::log(kMod, KCXX_LOG_ERR, "cannot register the xenbus \"pci\" frontend (%d)",
+			  e);
 		return e;
 	}
 	registered = true;
-	objects_show.show = show_objects;
-	if (struct dentry *root = xpf_debugfs_root())
-		objects_file = kcxx_debugfs_create_show("objects", root, &objects_show);
-	kcxx_log(kMod, KCXX_LOG_INFO, "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
-		 xpf_op_timeout_ms, xpf_evtchn_count(),
-		 static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
+	if (objects_file.create())
+		objects_file->create<show_objects>("objects", xpf_debugfs_root());
+	kcxx::log(kMod, KCXX_LOG_INFO,
+		  "loaded (op timeout %u ms, %d bindings, %llu reconfigurations)",
+		  xpf_op_timeout_ms, xpf_evtchn_count(),
+		  static_cast<unsigned long long>(xpf_hotplug_reconfigurations()));
 	return 0;
 }
 
@@ -81,8 +79,7 @@ extern "C" void xpf_frontend_exit(void)
 	if (registered)
 		xpf_unregister_xenbus_driver();
 	registered = false;
-	kcxx_debugfs_remove(objects_file); // debugfs_remove() ignores NULL and ERR_PTRs
-	objects_file = nullptr;
+	objects_file.destroy();
 }
 
 // ---- C entry points -----------------------------------------------------------------------------
@@ -96,34 +93,34 @@ extern "C" void xpf_fe_objects(long *frontends, long *roots)
 	*roots = pcifront::RootBuses::live();
 }
 
-extern "C" int xpf_fe_probe(struct xenbus_device *xdev)
+extern "C" int xpf_fe_probe(struct xenbus_device *x)
 {
+	const xen::XenbusDevice xdev(x);
 	// Probe only allocates; the connection is built when the backend is ready. A connection
 	// kept for a device that vanished while we were unloaded is ended first.
 	if (const int n = xpf_conn_sweep(); n > 0)
-		kcxx_dev_log(kcxx_xenbus_to_device(xdev), KCXX_LOG_WARNING,
-			     "ended %d kept connection(s) of vanished devices", n);
-	auto fe = kcxx::try_make_box<Frontend>(KCXX_GFP_KERNEL, xdev);
+		xdev.log(KCXX_LOG_WARNING, "ended %d kept connection(s) of vanished devices", n);
+	auto fe = kcxx::try_make_box<Frontend>(KCXX_GFP_KERNEL, x);
 	if (!fe.ok()) {
-		kcxx_xenbus_dev_fatal(xdev, fe.error(), "allocating the frontend");
+		xdev.fatal(fe.error(), "allocating the frontend");
 		return fe.error();
 	}
-	kcxx_xenbus_set_drvdata(xdev, kcxx::move(fe).value_assumed_ok_or_bug().leak());
+	xdev.set_drvdata(kcxx::move(fe).value_assumed_ok_or_bug().leak());
 	return 0;
 }
 
-extern "C" void xpf_fe_remove(struct xenbus_device *xdev)
+extern "C" void xpf_fe_remove(struct xenbus_device *x)
 {
-	auto fe =
-	    kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)));
-	kcxx_xenbus_set_drvdata(xdev, nullptr);
+	const xen::XenbusDevice xdev(x);
+	auto fe = kcxx::Box<Frontend>::adopt(static_cast<Frontend *>(xdev.drvdata()));
+	xdev.set_drvdata(nullptr);
 	if (fe)
 		fe->remove();
 }
 
-extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_state)
+extern "C" void xpf_fe_otherend_changed(struct xenbus_device *x, int backend_state)
 {
-	if (auto *fe = static_cast<Frontend *>(kcxx_xenbus_get_drvdata(xdev)))
+	if (auto *fe = static_cast<Frontend *>(xen::XenbusDevice(x).drvdata()))
 		fe->otherend_changed(backend_state);
 }
 
@@ -131,13 +128,11 @@ extern "C" void xpf_fe_otherend_changed(struct xenbus_device *xdev, int backend_
 extern "C" int xpf_fe_conf_read(struct pci_bus *bus, unsigned int devfn, int where, int size,
 				uint32_t *val)
 {
-	return static_cast<ConfigSpace *>(kcxx_pci_bus_owner(bus))
-	    ->conf_read(bus, devfn, where, size, val);
+	return kcxx::PciBus(bus).owner<ConfigSpace>()->conf_read(bus, devfn, where, size, val);
 }
 
 extern "C" int xpf_fe_conf_write(struct pci_bus *bus, unsigned int devfn, int where, int size,
 				 uint32_t val)
 {
-	return static_cast<ConfigSpace *>(kcxx_pci_bus_owner(bus))
-	    ->conf_write(bus, devfn, where, size, val);
+	return kcxx::PciBus(bus).owner<ConfigSpace>()->conf_write(bus, devfn, where, size, val);
 }

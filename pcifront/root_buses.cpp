@@ -3,8 +3,7 @@
 #include "root_buses.hpp"
 
 #include "entry.h"
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
+#include "kcxx/pci.hpp"
 #include "kcxx/xen.hpp"
 #include "lib/hotplug_list.hpp"
 #include "lib/xsparse.hpp"
@@ -22,22 +21,17 @@ long RootBuses::live()
 	return __atomic_load_n(&live_roots, __ATOMIC_RELAXED);
 }
 
-struct device *RootBuses::dev() const
-{
-	return kcxx_xenbus_to_device(xdev_);
-}
-
 bool RootBuses::dma_ready()
 {
-	if (kcxx_pci_xen_dma_ready())
+	if (kcxx::pci::xen_dma_ready())
 		return true;
 	// Since 6.5 only the kernel sets xen-swiotlb up, at boot, and only for a PV domain that
 	// may get PCI devices (built with the in-tree frontend's option, and booted with a
 	// device or with the host's memory map): a module cannot do it later.
-	kcxx_dev_log(dev(), KCXX_LOG_ERR,
-		     "devices refused: this domain's kernel did not set up xen-swiotlb at boot, so "
-		     "their DMA would reach the wrong memory. Add e820_host=1 to the domain's "
-		     "config (or give it a PCI device at creation) and restart it");
+	xdev_.log(KCXX_LOG_ERR,
+		  "devices refused: this domain's kernel did not set up xen-swiotlb at boot, so "
+		  "their DMA would reach the wrong memory. Add e820_host=1 to the domain's "
+		  "config (or give it a PCI device at creation) and restart it");
 	return false;
 }
 
@@ -52,7 +46,7 @@ RootBuses::List RootBuses::read_list()
 	}
 	l.list_ = kcxx::move(box).value_assumed_ok_or_bug();
 	HotplugList *hl = l.list_.get();
-	l.error_ = xen::read_consistent(kcxx_xenbus_otherend(xdev_), [hl](xen::XsDir &rd) {
+	l.error_ = xen::read_consistent(xdev_.otherend(), [hl](xen::XsDir &rd) {
 			   return read_hotplug_list(rd, hl);
 		   }).error();
 	return l;
@@ -72,13 +66,13 @@ kcxx::Result<void> RootBuses::scan(const HotplugList *list)
 
 kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 {
-	const char *be = kcxx_xenbus_otherend(xdev_);
+	const char *be = xdev_.otherend();
 	auto num = xen::XsString::read(KCXX_XBT_NIL, be, "root_num");
 	if (!num.ok()) {
 		if (num.error() != -KCXX_ENOENT)
 			return kcxx::err(num.error());
 		// Old backends publish no roots: the single root 0000:00.
-		kcxx_dev_log(dev(), KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
+		xdev_.log(KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
 		roots[0] = Bdf{};
 		*count = 1;
 		return kcxx::ok();
@@ -86,10 +80,10 @@ kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 	auto listed = parse_count(num.get()->c_str(), num.get()->size(), kMax);
 	if (!listed.ok()) {
 		// The value itself is not printed: it is the backend's, and may be anything.
-		kcxx_dev_log(dev(), KCXX_LOG_ERR,
-			     "backend's root_num is not a decimal count of at most %d: refusing the "
-			     "connection",
-			     kMax);
+		xdev_.log(KCXX_LOG_ERR,
+			  "backend's root_num is not a decimal count of at most %d: refusing the "
+			  "connection",
+			  kMax);
 		return kcxx::err(listed.error());
 	}
 	const uint32_t n = *listed.get();
@@ -97,8 +91,8 @@ kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 		const Bdf r = TRY(read_root(be, i, n));
 		for (uint32_t j = 0; j < i; ++j)
 			if (roots[j] == r) {
-				kcxx_dev_log(dev(), KCXX_LOG_ERR,
-					     "backend lists root %04x:%02x twice", r.domain, r.bus);
+				xdev_.log(KCXX_LOG_ERR, "backend lists root %04x:%02x twice",
+					  r.domain, r.bus);
 				return kcxx::err(-KCXX_EINVAL);
 			}
 		roots[i] = r;
@@ -110,19 +104,19 @@ kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 kcxx::Result<Bdf> RootBuses::read_root(const char *be, uint32_t i, uint32_t n)
 {
 	char key[16];
-	kcxx_snprintf(key, sizeof(key), "root-%u", i);
+	kcxx::format(key, sizeof(key), "root-%u", i);
 	auto v = xen::XsString::read(KCXX_XBT_NIL, be, key);
 	if (!v.ok()) {
-		kcxx_dev_log(dev(), KCXX_LOG_ERR, "backend lists %u roots but %s/%s cannot be read (%d)",
-			     n, be, key, v.error());
+		xdev_.log(KCXX_LOG_ERR, "backend lists %u roots but %s/%s cannot be read (%d)", n,
+			  be, key, v.error());
 		return kcxx::err(v.error());
 	}
 	auto root = parse_root(v.get()->c_str(), v.get()->size());
 	if (!root.ok())
-		kcxx_dev_log(dev(), KCXX_LOG_ERR,
-			     "backend's %s is not \"segment:bus\" in hex within range: refusing "
-			     "the connection",
-			     key);
+		xdev_.log(KCXX_LOG_ERR,
+			  "backend's %s is not \"segment:bus\" in hex within range: refusing "
+			  "the connection",
+			  key);
 	return root;
 }
 
@@ -134,94 +128,78 @@ void RootBuses::learn_exported(const HotplugList *list, const Bdf *roots, int n)
 	if (!e)
 		return;
 	next_.forget();
-	kcxx_dev_log(dev(), KCXX_LOG_INFO,
-		     "the backend's device list (num_devs, state-N, vdev-N) is not whole (%d): "
-		     "every function of the root buses is probed at the backend",
-		     e);
+	xdev_.log(KCXX_LOG_INFO,
+		  "the backend's device list (num_devs, state-N, vdev-N) is not whole (%d): "
+		  "every function of the root buses is probed at the backend",
+		  e);
 }
 
 bool RootBuses::owns(struct pci_bus *bus) const
 {
 	// By the host bridge's parent, which is safe for any bus: a foreign bus's sysdata is not
-	// ours to read (kcxx_pci_bus_owner). xen-pcifront-hotplug checks the same way.
-	return kcxx_pci_bus_host_parent(bus) == dev();
+	// ours to read (PciBus::owner). xen-pcifront-hotplug checks the same way.
+	return kcxx::PciBus(bus).host_parent() == xdev_.dev().raw();
 }
 
 int RootBuses::claim_one(struct pci_dev *pdev, void *data)
 {
 	auto *rb = static_cast<RootBuses *>(data);
-	const int nres = kcxx_pci_num_resources();
-	for (int bar = 0; bar < nres; ++bar) {
-		if (!kcxx_pci_resource_unclaimed(pdev, bar))
+	kcxx::PciDev d(pdev);
+	for (int bar = 0; bar < kcxx::PciDev::resources(); ++bar) {
+		if (!d.unclaimed(bar))
 			continue;
-		const int e = kcxx_pci_claim_resource(pdev, bar);
-		if (e)
-			kcxx_dev_log(
-			    rb->dev(), KCXX_LOG_ERR,
-			    "%s: BAR %d [%#llx, %llu bytes] cannot be claimed (%d): it "
-			    "overlaps guest RAM or another device. The device stays "
-			    "offline; add e820_host=1 to the domain's config",
-			    kcxx_pci_name(pdev), bar,
-			    static_cast<unsigned long long>(kcxx_pci_resource_start(pdev, bar)),
-			    static_cast<unsigned long long>(kcxx_pci_resource_len(pdev, bar)), e);
+		if (const int e = d.claim(bar).error())
+			rb->xdev_.log(KCXX_LOG_ERR,
+				      "%s: BAR %d [%#llx, %llu bytes] cannot be claimed (%d): it "
+				      "overlaps guest RAM or another device. The device stays "
+				      "offline; add e820_host=1 to the domain's config",
+				      d.name(), bar, static_cast<unsigned long long>(d.start(bar)),
+				      static_cast<unsigned long long>(d.len(bar)), e);
 	}
 	return 0;
 }
 
-// The root bus @root, ours already or created now. The caller holds the rescan lock.
-kcxx::Result<struct pci_bus *> RootBuses::root_bus(const Bdf &root)
+// The root bus @root, ours already or created now. The caller holds a RescanGuard.
+kcxx::Result<kcxx::PciBus> RootBuses::root_bus(const Bdf &root)
 {
-	struct pci_bus *bus =
-	    kcxx_pci_find_bus(static_cast<int>(root.domain), static_cast<int>(root.bus));
-	if (bus && !owns(bus)) {
-		kcxx_dev_log(dev(), KCXX_LOG_ERR,
-			     "PCI bus %04x:%02x already exists and is not ours: is another PCI "
-			     "frontend loaded?",
-			     root.domain, root.bus);
+	kcxx::PciBus bus = kcxx::PciBus::find(root.domain, root.bus);
+	if (bus && !owns(bus.raw())) {
+		xdev_.log(
+		    KCXX_LOG_ERR,
+		    "PCI bus %04x:%02x already exists and is not ours: is another PCI frontend "
+		    "loaded?",
+		    root.domain, root.bus);
 		return kcxx::err(-KCXX_EEXIST);
 	}
 	if (bus)
 		return bus;
 	if (nr_ >= kMax)
 		return kcxx::err(-KCXX_ENOSPC);
-	// The bus's pci_ops find cs_ again through its sysdata (kcxx_pci_bus_owner).
-	bus = kcxx_pci_scan_root_bus(dev(), static_cast<int>(root.domain), root.bus, &xpf_pci_ops,
-				     &cs_);
+	// The bus's pci_ops find cs_ again through its sysdata (PciBus::owner).
+	bus = kcxx::PciBus::create_root(xdev_.dev(), root.domain, root.bus, &xpf_pci_ops, &cs_);
 	if (!bus) {
-		kcxx_dev_log(dev(), KCXX_LOG_ERR, "cannot create PCI bus %04x:%02x", root.domain,
-			     root.bus);
+		xdev_.log(KCXX_LOG_ERR, "cannot create PCI bus %04x:%02x", root.domain, root.bus);
 		return kcxx::err(-KCXX_ENOMEM);
 	}
-	roots_[nr_++] = bus;
+	roots_[nr_++] = bus.raw();
 	__atomic_add_fetch(&live_roots, 1, __ATOMIC_RELAXED);
-	kcxx_dev_log(dev(), KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain, root.bus);
+	xdev_.log(KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain, root.bus);
 	return bus;
 }
 
 kcxx::Result<void> RootBuses::scan_root(const Bdf &root)
 {
-	kcxx_pci_lock_rescan_remove();
-	auto b = root_bus(root);
-	if (!b.ok()) {
-		kcxx_pci_unlock_rescan_remove();
-		return kcxx::err(b.error());
-	}
-	struct pci_bus *bus = *b.get();
+	const kcxx::RescanGuard g;
+	kcxx::PciBus bus = TRY(root_bus(root));
 	// pci_scan_root_bus() looks at function 0 of each slot only; pciback may export other
 	// functions alone, so probe every devfn not yet known.
-	for (unsigned int devfn = 0; devfn < 256; ++devfn) {
-		if (struct pci_dev *d = kcxx_pci_get_slot(bus, devfn)) {
-			kcxx_pci_dev_put(d);
-			continue;
-		}
-		if (kcxx_pci_scan_single_device(bus, devfn))
-			kcxx_dev_log(dev(), KCXX_LOG_INFO, "found %s",
-				     bdf_name({root.domain, root.bus, devfn}).text);
-	}
+	for (unsigned int devfn = 0; devfn < 256; ++devfn)
+		if (bus.scan_function(devfn))
+			xdev_.log(KCXX_LOG_INFO, "found %s",
+				  bdf_name({root.domain, root.bus, devfn}).text);
 	// BARs are fixed by the backend: claim them as they are before the devices go live.
-	kcxx_pci_walk_bus(bus, claim_one, this);
-	kcxx_pci_bus_add_devices(bus);
-	kcxx_pci_unlock_rescan_remove();
+	bus.walk(claim_one, this);
+	bus.add_devices();
 	return kcxx::ok();
 }
 
@@ -229,14 +207,13 @@ void RootBuses::remove_all()
 {
 	if (!nr_)
 		return;
-	kcxx_pci_lock_rescan_remove();
+	const kcxx::RescanGuard g;
 	while (nr_ > 0) {
-		struct pci_bus *bus = roots_[--nr_];
+		kcxx::PciBus bus(roots_[--nr_]);
 		roots_[nr_] = nullptr;
-		kcxx_pci_remove_root_bus(bus);
+		bus.remove_root();
 		__atomic_sub_fetch(&live_roots, 1, __ATOMIC_RELAXED);
 	}
-	kcxx_pci_unlock_rescan_remove();
 }
 
 } // namespace pcifront

@@ -8,9 +8,10 @@
 
 #include "config_space.hpp"
 #include "kcxx/alloc.hpp"
+#include "kcxx/pci.hpp"
 #include "kcxx/result.hpp"
-#include "lib/hotplug_list.hpp"
 #include "lib/exported_set.hpp"
+#include "lib/hotplug_list.hpp"
 #include "lib/pciif.hpp"
 
 struct pci_bus;
@@ -25,7 +26,7 @@ class RootBuses : kcxx::NoCopy
       public:
 	static constexpr int kMax = 16;
 
-	RootBuses(struct xenbus_device *xdev, ConfigSpace &cs) : xdev_(xdev), cs_(cs) {}
+	RootBuses(xen::XenbusDevice xdev, ConfigSpace &cs) : xdev_(xdev), cs_(cs) {}
 	RootBuses(RootBuses &&) = delete;
 	~RootBuses() { remove_all(); }
 
@@ -61,12 +62,11 @@ class RootBuses : kcxx::NoCopy
 	kcxx::Result<void> read_roots(Bdf *roots, int *count);
 	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
 	void learn_exported(const HotplugList *list, const Bdf *roots, int n);
-	kcxx::Result<struct pci_bus *> root_bus(const Bdf &root);
+	kcxx::Result<kcxx::PciBus> root_bus(const Bdf &root);
 	kcxx::Result<void> scan_root(const Bdf &root);
 	static int claim_one(struct pci_dev *pdev, void *data);
-	struct device *dev() const;
 
-	struct xenbus_device *xdev_;
+	xen::XenbusDevice xdev_;
 	ConfigSpace &cs_; // the buses' config space (their pci_ops owner)
 	struct pci_bus *roots_[kMax] = {};
 	int nr_ = 0;

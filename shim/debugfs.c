@@ -66,3 +66,8 @@ void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...)
 	seq_vprintf(m, fmt, args);
 	va_end(args);
 }
+
+void kcxx_seq_vprintf(struct seq_file *m, const char *fmt, __builtin_va_list *args)
+{
+	seq_vprintf(m, fmt, *args);
+}

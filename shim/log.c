@@ -65,6 +65,29 @@ void kcxx_dev_log_ratelimited(const struct device *dev, int level, const char *f
 	va_end(args);
 }
 
+void kcxx_vlog(const char *modname, int level, const char *fmt, __builtin_va_list *args)
+{
+	struct va_format vaf = { .fmt = fmt, .va = args };
+
+	printk("%s%s: %pV\n", kcxx_level(level), modname, &vaf);
+}
+
+int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *args)
+{
+	return vsnprintf(buf, size, fmt, *args);
+}
+
+void kcxx_dev_vlog(const struct device *dev, int level, bool ratelimited, const char *fmt,
+		   __builtin_va_list *args)
+{
+	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
+	struct va_format vaf = { .fmt = fmt, .va = args };
+
+	if (ratelimited && !__ratelimit(&rs))
+		return;
+	dev_printk(kcxx_level(level), dev, "%pV\n", &vaf);
+}
+
 int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list args;

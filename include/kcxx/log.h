@@ -26,6 +26,13 @@ void kcxx_dev_log(const struct device *dev, int level, const char *fmt, ...) KCX
 void kcxx_dev_log_ratelimited(const struct device *dev, int level, const char *fmt, ...)
 	KCXX_PRINTF(3, 4);
 int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...) KCXX_PRINTF(3, 4);
+/* The same taking the caller's arguments (the C++ printf-checked methods forward theirs). */
+void kcxx_vlog(const char *modname, int level, const char *fmt, __builtin_va_list *args)
+	KCXX_PRINTF(3, 0);
+int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *args)
+	KCXX_PRINTF(3, 0);
+void kcxx_dev_vlog(const struct device *dev, int level, bool ratelimited, const char *fmt,
+		   __builtin_va_list *args) KCXX_PRINTF(4, 0);
 
 KCXX_EXTERN_C_END
 

@@ -31,6 +31,12 @@ class PciDevRef : NoCopy {
 			kcxx_pci_dev_put(p);
 	}
 
+	// The function at @devfn of @bus, if the core knows one there (pci_get_slot).
+	static PciDevRef get_slot(struct pci_bus *bus, unsigned int devfn)
+	{
+		return PciDevRef(kcxx_pci_get_slot(bus, devfn));
+	}
+
 	// The function at @domain:@bus:@devfn if it sits below a host bridge @owner made (the
 	// frontend's xenbus device), else nothing: the backend names functions, and only the
 	// frontend's own may be touched on its word. The host bridge's parent is safe to read

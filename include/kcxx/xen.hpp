@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // Move-only owners of Xen resources: shared page, grant reference, event channel, irq binding,
 // xenstore transaction and xenstore strings. Each destructor releases only what it still holds.
+// And the xenbus device a driver is bound to, as a typed view.
 #pragma once
 
+#include "kcxx/device.hpp"
 #include "kcxx/evtchn.h"
 #include "kcxx/grant.h"
 #include "kcxx/mem.h"
@@ -149,6 +151,10 @@ class EventChannel : kcxx::NoCopy
 
 enum class Eoi { Auto, Late };
 
+// What an event handler returns.
+using IrqReturn = enum kcxx_irqreturn;
+inline constexpr IrqReturn kIrqHandled = KCXX_IRQ_HANDLED;
+
 // An event channel bound to an irq with a handler. Not movable: the kernel holds &action_.
 class IrqBinding : kcxx::NoCopy
 {
@@ -209,6 +215,17 @@ class IrqBinding : kcxx::NoCopy
 	int irq() const { return irq_; }
 	uint32_t port() const { return port_; }
 	explicit operator bool() const { return irq_ >= 0; }
+
+	// Kicks the other end: through the irq (bound), or the port (for paths that may race
+	// with unbinding: a closed port makes it a no-op hypercall).
+	void notify() const { kcxx_notify_remote_via_irq(irq_); }
+	void notify_port() const { kcxx_notify_remote_via_evtchn(port_); }
+	// The port's pending bit cleared, then a poll until an event or @xen_deadline_ns (Xen
+	// system time; 1: a deadline already passed, the poll only yields): any context.
+	void clear_pending() const { kcxx_xen_clear_irq_pending(irq_); }
+	void poll(uint64_t xen_deadline_ns) const { kcxx_xen_poll_irq_timeout(irq_, xen_deadline_ns); }
+	// A late-EOI handler's end of one event: @spurious when it carried nothing.
+	static void lateeoi(int irq, bool spurious) { kcxx_xen_irq_lateeoi(irq, spurious); }
 
       private:
 	struct kcxx_irq_action action_ = {};
@@ -336,6 +353,67 @@ inline bool vanished(struct xenbus_device *xdev)
 	kcxx_xenbus_presence p = {};
 	kcxx_xenbus_read_presence(xdev, &p);
 	return presence_says_vanished(p);
+}
+
+// Xen system time in ns (the time base of a poll's deadline), from this vCPU's pvclock, and
+// the time this vCPU entered its current runstate: false when not available.
+inline bool system_time_ns(uint64_t *t)
+{
+	return kcxx_xen_system_time_ns(t) == 0;
+}
+inline bool runstate_entry_ns(uint64_t *t)
+{
+	return kcxx_xen_runstate_entry_ns(t) == 0;
+}
+inline bool pv_domain()
+{
+	return kcxx_xen_pv_domain();
+}
+inline bool initial_domain()
+{
+	return kcxx_xen_initial_domain();
+}
+
+// The xenbus device a frontend is bound to: a view, not an owner (the xenbus core holds it for
+// as long as the driver is bound, which outlives every frontend object).
+class XenbusDevice
+{
+      public:
+	explicit XenbusDevice(struct xenbus_device *x) : x_(x) {}
+	struct xenbus_device *raw() const { return x_; }
+	kcxx::Device dev() const { return kcxx::Device(kcxx_xenbus_to_device(x_)); }
+
+	// Our xenstore directory ("device/pci/0") and the backend's.
+	const char *nodename() const { return kcxx_xenbus_nodename(x_); }
+	const char *otherend() const { return kcxx_xenbus_otherend(x_); }
+	// Our state as last switched, and the backend's as xenstore says now.
+	int state() const { return kcxx_xenbus_state(x_); }
+	int otherend_state() const { return kcxx_xenbus_read_otherend_state(x_); }
+	Result<void> switch_state(int state) const
+	{
+		return kcxx::to_result(kcxx_xenbus_switch_state(x_, state));
+	}
+	// Reports @err to the toolstack (xenbus_dev_fatal: our error node, then Closing).
+	void fatal(int err, const char *what) const { kcxx_xenbus_dev_fatal(x_, err, what); }
+	// Its directory was removed or reset under us (see vanished() above).
+	bool vanished() const { return xen::vanished(x_); }
+	Result<void> write(const Transaction &t, const char *node, const char *value) const;
+
+	void *drvdata() const { return kcxx_xenbus_get_drvdata(x_); }
+	void set_drvdata(void *p) const { kcxx_xenbus_set_drvdata(x_, p); }
+
+	// Log lines against the device (lib/printf.cpp), as kcxx::Device's.
+	KCXX_PRINTF(3, 4) void log(int level, const char *fmt, ...) const;
+	KCXX_PRINTF(3, 4) void log_ratelimited(int level, const char *fmt, ...) const;
+
+      private:
+	struct xenbus_device *x_;
+};
+
+inline Result<void> XenbusDevice::write(const Transaction &t, const char *node,
+					const char *value) const
+{
+	return kcxx::to_result(kcxx_xenbus_write(t.id(), nodename(), node, value));
 }
 
 } // namespace xen

@@ -65,7 +65,10 @@ void kcxx_ktime_get_snapshot(uint64_t *cycles, uint64_t *raw_ns, uint32_t *cs_se
 	*raw_ns = fxen.now_ns;
 	*cs_seq = 1;
 }
-void kcxx_msleep(unsigned int ms) { fxen.now_ns += ms * 1000000ull; }
+void kcxx_msleep(unsigned int ms)
+{
+	fxen.now_ns += ms * 1000000ull;
+}
 void kcxx_cpu_relax(void) {}
 int kcxx_xen_system_time_ns(uint64_t *now)
 {
@@ -88,7 +91,10 @@ void kcxx_notify_remote_via_irq(int)
 	else
 		answer();
 }
-void kcxx_notify_remote_via_evtchn(uint32_t) { ++fxen.port_notifies; }
+void kcxx_notify_remote_via_evtchn(uint32_t)
+{
+	++fxen.port_notifies;
+}
 void kcxx_xen_clear_irq_pending(int) {}
 void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 {
@@ -117,6 +123,22 @@ void kcxx_dev_log_ratelimited(const struct device *, int, const char *fmt, ...)
 	fxen.logs.push_back(vformat(fmt, ap));
 	va_end(ap);
 }
+void kcxx_dev_vlog(const struct device *, int, bool, const char *fmt, __builtin_va_list *args)
+{
+	fxen.logs.push_back(vformat(fmt, *args));
+}
+void kcxx_vlog(const char *, int, const char *fmt, __builtin_va_list *args)
+{
+	fxen.logs.push_back(vformat(fmt, *args));
+}
+int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *args)
+{
+	return std::vsnprintf(buf, size, fmt, *args);
+}
+void kcxx_seq_vprintf(struct seq_file *m, const char *fmt, __builtin_va_list *args)
+{
+	*reinterpret_cast<std::string *>(m) += vformat(fmt, *args);
+}
 int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -138,7 +160,10 @@ struct device *kcxx_xenbus_to_device(struct xenbus_device *xdev)
 {
 	return reinterpret_cast<struct device *>(xdev);
 }
-const char *kcxx_xenbus_nodename(const struct xenbus_device *) { return "device/pci/0"; }
+const char *kcxx_xenbus_nodename(const struct xenbus_device *)
+{
+	return "device/pci/0";
+}
 int kcxx_xenbus_write(uint32_t, const char *, const char *node, const char *value)
 {
 	fake.calls.push_back(std::string("write ") + node + "=" + value);
@@ -154,7 +179,10 @@ unsigned int kcxx_pci_bus_number(const struct pci_bus *bus)
 {
 	return reinterpret_cast<const FakePciFunction *>(bus)->bus;
 }
-const char *kcxx_pci_name(const struct pci_dev *) { return "0000:00:05.0"; }
+const char *kcxx_pci_name(const struct pci_dev *)
+{
+	return "0000:00:05.0";
+}
 int kcxx_pci_aer_call(struct pci_dev *, enum kcxx_pci_aer_step, uint32_t, uint32_t *result)
 {
 	*result = 5; // PCI_ERS_RESULT_RECOVERED
@@ -193,7 +221,13 @@ int xpf_evtchn_untrack(int)
 	--fxen.tracked;
 	return 0;
 }
-int xpf_conn_park(struct xenbus_device *, const struct xpf_conn *) { return -28; }
-int xpf_conn_unpark(struct xenbus_device *, struct xpf_conn *) { return -2; }
+int xpf_conn_park(struct xenbus_device *, const struct xpf_conn *)
+{
+	return -28;
+}
+int xpf_conn_unpark(struct xenbus_device *, struct xpf_conn *)
+{
+	return -2;
+}
 
 } // extern "C"

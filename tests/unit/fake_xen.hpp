@@ -14,7 +14,7 @@ struct FakeXen {
 	SimBackend *backend = nullptr;
 	xen_pci_sharedinfo *page = nullptr; // where notify finds the op
 	uint64_t now_ns = 1000000000ull;
-	uint64_t tick_ns = 1000;   // each read of the clock moves it on
+	uint64_t tick_ns = 1000;    // each read of the clock moves it on
 	int answer_after_polls = 0; // 0: pciback answers in notify; N: on the Nth poll
 	bool silent = false;	    // pciback takes the op and never answers
 	int pending = -1;	    // polls left before the held op is answered

@@ -16,13 +16,16 @@ using namespace pcifront;
 namespace
 {
 
-enum kcxx_irqreturn no_handler(int, void *) { return KCXX_IRQ_HANDLED; }
+xen::IrqReturn no_handler(int, void *)
+{
+	return xen::kIrqHandled;
+}
 
 const Bdf kNic{0, 0, devfn(5, 0)};
 
 struct PartsTest : ::testing::Test {
 	int xdev_storage = 0;
-	struct xenbus_device *xdev = reinterpret_cast<struct xenbus_device *>(&xdev_storage);
+	xen::XenbusDevice xdev{reinterpret_cast<struct xenbus_device *>(&xdev_storage)};
 	SimBackend sim;
 	FakePciFunction bus0{0, 0, 0, nullptr}; // the root bus 0000:00 as pci_ops sees it
 	struct pci_bus *bus = reinterpret_cast<struct pci_bus *>(&bus0);
@@ -47,7 +50,8 @@ struct PartsTest : ::testing::Test {
 	const std::string &head()
 	{
 		stats.clear();
-		cs.show_head(reinterpret_cast<struct seq_file *>(&stats));
+		kcxx::Seq seq(reinterpret_cast<struct seq_file *>(&stats));
+		cs.show_head(seq);
 		return stats;
 	}
 };
