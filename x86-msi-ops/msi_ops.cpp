@@ -15,8 +15,18 @@
 #include "kcxx/pci.h"
 #include "kcxx/sync.hpp"
 #include "lib/msi_table.hpp"
+#include "state.hpp"
 #include "xpf/evtchn.h"
 #include "xpf/msi.h"
+
+namespace xpf_msi
+{
+kcxx::LockClass lock_class{"xpf_msi.lock", {}};
+// Storage without a static constructor (modules run none): built in init, destroyed in exit.
+kcxx::StaticBox<State> state;
+} // namespace xpf_msi
+
+using namespace xpf_msi;
 
 namespace
 {
@@ -29,41 +39,6 @@ using pcifront::MsiOutcome;
 using pcifront::VectorFault;
 
 constexpr const char *kMod = "xen-pcifront-msi";
-
-struct Counters {
-	uint64_t enables = 0;
-	uint64_t enable_failures = 0;
-	uint64_t disables = 0;
-	uint64_t corrected = 0; // kernel asked for the other mode's disable
-	uint64_t recovered = 0; // pciback had MSI-X left on: switched off, enabled again
-	uint64_t refused_vectors = 0;
-};
-
-// The last failure logged per device, so that a driver's MSI-X-then-MSI fallback on a host
-// without an IOMMU gives one line, not one per attempt.
-struct Warned {
-	Bdf bdf;
-	bool used = false;
-};
-
-kcxx::LockClass lock_class{"xpf_msi.lock", {}};
-
-struct State {
-	kcxx::Mutex lock{lock_class}; // the table, the transport and the hook
-	pcifront::MsiTable table;
-	struct xpf_msi_transport *transport = nullptr;
-	bool hook = false;
-	Counters n;
-	static constexpr int kWarned = 16;
-	Warned warned[kWarned];
-	int warned_next = 0;
-	uint16_t entries[SH_INFO_MAX_VEC] = {}; // scratch for one enable, under the lock
-	struct dentry *debugfs = nullptr;
-	struct kcxx_debugfs_show show = {};
-};
-
-// Storage without a static constructor (modules run none): built in init, destroyed in exit.
-kcxx::StaticBox<State> state;
 
 // MsiTable's view of the kernel: the frontend's op channel, Xen's pirq range, bookkeeping.
 class KernelBackend
@@ -173,89 +148,6 @@ void log_enable_failure(struct pci_dev *dev, MsiMode mode, int nvec, const MsiOu
 			     nvec, msi_failure_name(o.why), o.err);
 		break;
 	}
-}
-
-// One device's line: its mode, vector count and each pirq with the irq the kernel bound to it.
-struct ShownRow {
-	Bdf bdf;
-	MsiMode mode;
-	int nvec;
-	uint16_t pirqs[8];
-};
-
-void show_row(struct seq_file *m, const ShownRow &r)
-{
-	kcxx_seq_printf(m, "%s %s nvec %d%s", pcifront::bdf_name(r.bdf).text,
-			pcifront::msi_mode_name(r.mode), r.nvec,
-			r.nvec == 0 ? " (maybe on at pciback)" : "");
-	int irqs[8];
-	const int ni = kcxx_pci_msi_irqs(static_cast<int>(r.bdf.domain), r.bdf.bus, r.bdf.devfn,
-					 irqs, 8);
-	for (int k = 0; k < 8 && k < r.nvec; k++) {
-		const int irq = k < ni ? irqs[k] : -1;
-		kcxx_seq_printf(m, " pirq %u->irq %d%s", r.pirqs[k], irq,
-				irq >= 0 && kcxx_xen_pirq_from_irq(irq) != static_cast<int>(r.pirqs[k])
-				    ? "(!)"
-				    : "");
-	}
-	kcxx_seq_printf(m, "%s\n", r.nvec > 8 ? " ..." : "");
-}
-
-int show(struct seq_file *m, void *)
-{
-	// Copied under the lock, printed outside it: the irq lookup takes the MSI descriptor
-	// lock, which the MSI core holds while it calls our hook (and the hook takes ours). The
-	// table is copied a batch of slots at a time, to keep the stack small: a device that
-	// comes or goes meanwhile may be missing from, or extra to, the count above the rows.
-	static constexpr int kBatch = 16;
-	Counters n;
-	bool hook, attached;
-	int ndev = 0;
-	// A copy: the transport (and its name) may go once the lock is dropped.
-	char name[64];
-	{
-		kcxx::MutexGuard g(state->lock);
-		n = state->n;
-		hook = state->hook;
-		attached = state->transport != nullptr;
-		kcxx_snprintf(name, sizeof(name), "%s", attached ? state->transport->msi_name() : "none");
-		for (int i = 0; i < pcifront::MsiTable::kMaxDevices; i++) {
-			const MsiDevice *d = state->table.at(i);
-			ndev += d && d->used;
-		}
-	}
-	kcxx_seq_printf(m, "hook %s, frontend %s\n", hook ? "installed" : "not installed", name);
-	kcxx_seq_printf(m,
-			"enables %llu failures %llu disables %llu corrected %llu recovered %llu "
-			"refused-vectors %llu\n",
-			static_cast<unsigned long long>(n.enables),
-			static_cast<unsigned long long>(n.enable_failures),
-			static_cast<unsigned long long>(n.disables),
-			static_cast<unsigned long long>(n.corrected),
-			static_cast<unsigned long long>(n.recovered),
-			static_cast<unsigned long long>(n.refused_vectors));
-	kcxx_seq_printf(m, "devices %d\n", ndev);
-	for (int from = 0; from < pcifront::MsiTable::kMaxDevices; from += kBatch) {
-		ShownRow rows[kBatch];
-		int nrows = 0;
-		{
-			kcxx::MutexGuard g(state->lock);
-			for (int i = from; i < from + kBatch; i++) {
-				const MsiDevice *d = state->table.at(i);
-				if (!d || !d->used)
-					continue;
-				ShownRow &r = rows[nrows++];
-				r.bdf = d->bdf;
-				r.mode = d->state.mode();
-				r.nvec = d->state.nvec();
-				for (int k = 0; k < 8 && k < r.nvec; k++)
-					r.pirqs[k] = d->pirqs[k];
-			}
-		}
-		for (int i = 0; i < nrows; i++)
-			show_row(m, rows[i]);
-	}
-	return 0;
 }
 
 } // namespace
@@ -377,10 +269,9 @@ extern "C" void xpf_msi_detach(struct xpf_msi_transport *t)
 extern "C" int xpf_msi_init(void)
 {
 	state.create();
-	state->show.show = show;
 	// /sys/kernel/debug/xen-pcifront-cxx/msi/devices
-	state->debugfs = kcxx_debugfs_create_dir("msi", xpf_debugfs_root());
-	kcxx_debugfs_create_show("devices", state->debugfs, &state->show);
+	if (state->debugfs.create("msi", xpf_debugfs_root()))
+		state->devices.create<show_devices>("devices", state->debugfs.get());
 	kcxx_log(kMod, KCXX_LOG_INFO, "loaded; the x86 MSI hook is %s",
 		 xpf_msi_hook_free() ? "free" : "held by another frontend");
 	return 0;
@@ -400,6 +291,5 @@ extern "C" void xpf_msi_exit(void)
 			xpf_msi_hook_remove();
 		state->hook = false;
 	}
-	kcxx_debugfs_remove(state->debugfs);
-	state.destroy();
+	state.destroy(); // its debugfs file, then its directory, go first
 }

@@ -108,6 +108,13 @@ inline bool xen_dma_ready()
 {
 	return kcxx_pci_xen_dma_ready();
 }
+// The irqs the kernel bound to the MSI/MSI-X vectors of the function at @domain:@bus:@devfn,
+// at most @max of them: how many, or -ENODEV. Takes the device's MSI descriptor lock: not with
+// a lock the MSI core may hold while it calls the hook.
+inline int msi_irqs(uint32_t domain, uint32_t bus, uint32_t devfn, int *irqs, int max)
+{
+	return kcxx_pci_msi_irqs(static_cast<int>(domain), bus, devfn, irqs, max);
+}
 // Sets xen-swiotlb up now where the kernel still can (before 6.5); logged against @dev.
 inline Result<void> xen_swiotlb_init_late(Device dev)
 {

@@ -365,6 +365,11 @@ inline bool runstate_entry_ns(uint64_t *t)
 {
 	return kcxx_xen_runstate_entry_ns(t) == 0;
 }
+// The pirq behind a Xen-bound irq, or a negative value for another irq.
+inline int pirq_from_irq(int irq)
+{
+	return kcxx_xen_pirq_from_irq(irq);
+}
 inline bool pv_domain()
 {
 	return kcxx_xen_pv_domain();
