@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // xen-pcifront-evtchn: the record of every event channel, irq and pirq the module set binds,
 // its debugfs view, and a leak check when the set unloads.
-#include "kcxx/alloc.hpp"
-#include "kcxx/evtchn.h"
+#include "xpf/evtchn.h"
 #include "entry.h"
-#include "kcxx/debugfs.h"
-#include "kcxx/log.h"
+#include "kcxx/alloc.hpp"
+#include "kcxx/debugfs.hpp"
 #include "kcxx/result.hpp"
 #include "kcxx/sync.hpp"
 #include "kcxx/xen.hpp"
-#include "kcxx/xen_public.h"
-#include "kcxx/xenbus.h"
 #include "lib/irq_book.hpp"
-#include "xpf/evtchn.h"
 
 namespace
 {
@@ -21,9 +17,9 @@ constexpr const char *kMod = "xen-pcifront-evtchn";
 
 // One connection kept across a reload of the frontend module.
 struct Parked {
-	struct xenbus_device *xdev = nullptr; // referenced while parked
-	struct xpf_conn conn = {};
-	struct kcxx_irq_action action = {}; // our acknowledging handler, registered while parked
+	xen::XenbusRef xdev; // set while a connection is parked here
+	xen::SharedPage page;
+	xen::IrqBinding irq; // the channel, with our acknowledging handler while parked
 	int track = -1;
 };
 
@@ -33,8 +29,8 @@ kcxx::LockClass keeper_lock_class{"xpf_evtchn.keeper_lock", {}};
 struct State {
 	kcxx::SpinLock lock{lock_class};
 	pcifront::IrqBook book;
-	struct dentry *root = nullptr;
-	struct kcxx_debugfs_show bindings_show = {};
+	kcxx::DebugfsDir root;	    // xen-pcifront-cxx/: the set's, before the file in it
+	kcxx::DebugfsFile bindings; // xen-pcifront-cxx/bindings
 	// request_irq/free_irq sleep: a mutex, not the spinlock
 	kcxx::Mutex keeper_lock{keeper_lock_class};
 	static constexpr int kMaxParked = 8;
@@ -44,28 +40,26 @@ struct State {
 // Storage without a static constructor (modules run none): built in init, destroyed in exit.
 kcxx::StaticBox<State> state;
 
-int show_bindings(struct seq_file *m, void *)
+void show_bindings(kcxx::Seq &seq)
 {
 	kcxx::SpinGuard g(state->lock);
-	kcxx_seq_printf(m, "live %d high-water %d total %llu\n", state->book.count(),
-			state->book.high_water(),
-			static_cast<unsigned long long>(state->book.total_tracked()));
-	kcxx_seq_printf(m, "%-6s %-11s %-7s %-5s %-5s %s\n", "handle", "kind", "evtchn", "irq",
-			"pirq", "owner");
-	state->book.for_each([m](int h, const pcifront::Binding &b) {
-		kcxx_seq_printf(m, "%-6d %-11s %-7u %-5d %-5d %s\n", h,
-				pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq,
-				b.owner);
+	seq.print("live %d high-water %d total %llu\n", state->book.count(),
+		  state->book.high_water(),
+		  static_cast<unsigned long long>(state->book.total_tracked()));
+	seq.print("%-6s %-11s %-7s %-5s %-5s %s\n", "handle", "kind", "evtchn", "irq", "pirq",
+		  "owner");
+	state->book.for_each([&seq](int h, const pcifront::Binding &b) {
+		seq.print("%-6d %-11s %-7u %-5d %-5d %s\n", h, pcifront::binding_kind_name(b.kind),
+			  b.evtchn, b.irq, b.pirq, b.owner);
 	});
-	return 0;
 }
 
 // While parked nobody serves the page: acknowledge events so the late-EOI channel stays usable;
 // an AER request stays flagged in the page for the frontend that adopts the connection.
-enum kcxx_irqreturn parked_event(int irq, void *)
+xen::IrqReturn parked_event(int irq, void *)
 {
-	kcxx_xen_irq_lateeoi(irq, false);
-	return KCXX_IRQ_HANDLED;
+	xen::IrqBinding::lateeoi(irq, false);
+	return xen::kIrqHandled;
 }
 
 // Ends a parked connection for good: tell pciback we are gone (it unmaps the page), then close
@@ -74,19 +68,20 @@ enum kcxx_irqreturn parked_event(int irq, void *)
 // xen::vanished), nothing is written there.
 void release_parked(Parked &p, bool vanished)
 {
-	kcxx_log(kMod, vanished ? KCXX_LOG_WARNING : KCXX_LOG_INFO,
-		 vanished ? "%s: the device vanished from xenstore: closing the connection kept "
-			    "for it without writing there"
-			  : "%s: closing the connection kept for a reload",
-		 kcxx_xenbus_nodename(p.xdev));
+	const xen::XenbusDevice x(p.xdev.get());
+	kcxx::log(kMod, vanished ? KCXX_LOG_WARNING : KCXX_LOG_INFO,
+		  vanished ? "%s: the device vanished from xenstore: closing the connection kept "
+			     "for it without writing there"
+			   : "%s: closing the connection kept for a reload",
+		  x.nodename());
 	if (!vanished)
-		(void)kcxx_xenbus_switch_state(p.xdev, XenbusStateClosed);
-	kcxx_unbind_irq(p.conn.irq, &p.action);
-	kcxx_xenbus_teardown_ring(&p.conn.page, &p.conn.gref);
+		(void)x.switch_state(XenbusStateClosed);
+	p.irq.unbind(); // closes the channel
+	p.page.reset(); // ends the grant
 	if (p.track >= 0)
 		xpf_evtchn_untrack(p.track);
-	kcxx_xenbus_put(p.xdev);
-	p = Parked();
+	p.track = -1;
+	p.xdev.reset();
 }
 
 // Connections kept for devices that have since vanished are ended (keeper_lock held).
@@ -94,7 +89,7 @@ int sweep_vanished()
 {
 	int n = 0;
 	for (Parked &p : state->parked) {
-		if (p.xdev && xen::vanished(p.xdev)) {
+		if (p.xdev && xen::vanished(p.xdev.get())) {
 			release_parked(p, true);
 			++n;
 		}
@@ -117,15 +112,12 @@ extern "C" int xpf_conn_park(struct xenbus_device *xdev, const struct xpf_conn *
 	for (Parked &p : state->parked) {
 		if (p.xdev)
 			continue;
-		p.action.handler = parked_event;
-		p.action.data = &p;
-		if (const int e =
-			kcxx_request_evtchn_irq(conn->irq, &p.action, "xen-pcifront-parked");
-		    e < 0)
-			return e;
-		kcxx_xenbus_get(xdev);
-		p.xdev = xdev;
-		p.conn = *conn;
+		if (auto r =
+			p.irq.adopt(conn->irq, conn->port, "xen-pcifront-parked", parked_event, &p);
+		    !r.ok())
+			return r.error();
+		p.page = xen::SharedPage::adopt(conn->page, conn->gref);
+		p.xdev = xen::XenbusRef(xdev);
 		const int h =
 		    xpf_evtchn_track(XPF_BINDING_OP_CHANNEL, conn->port, conn->irq, -1, "parked");
 		p.track = h >= 0 ? h : -1;
@@ -139,14 +131,14 @@ extern "C" int xpf_conn_unpark(struct xenbus_device *xdev, struct xpf_conn *conn
 	kcxx::MutexGuard g(state->keeper_lock);
 	(void)sweep_vanished();
 	for (Parked &p : state->parked) {
-		if (p.xdev != xdev)
+		if (p.xdev.get() != xdev)
 			continue;
-		kcxx_free_irq(p.conn.irq, &p.action);
+		p.irq.park(&conn->irq, &conn->port); // our handler off, the channel still bound
+		p.page.release(&conn->page, &conn->gref);
 		if (p.track >= 0)
 			xpf_evtchn_untrack(p.track);
-		*conn = p.conn;
-		kcxx_xenbus_put(p.xdev);
-		p = Parked();
+		p.track = -1;
+		p.xdev.reset();
 		return 0;
 	}
 	return -KCXX_ENOENT;
@@ -156,7 +148,7 @@ extern "C" int xpf_conn_close(struct xenbus_device *xdev)
 {
 	kcxx::MutexGuard g(state->keeper_lock);
 	for (Parked &p : state->parked) {
-		if (p.xdev != xdev)
+		if (p.xdev.get() != xdev)
 			continue;
 		release_parked(p, xen::vanished(xdev));
 		return 0;
@@ -204,25 +196,24 @@ extern "C" int xpf_evtchn_count(void)
 
 extern "C" struct dentry *xpf_debugfs_root(void)
 {
-	return state->root;
+	return state->root.get();
 }
 
 extern "C" int xpf_evtchn_init(void)
 {
 	state.create();
-	state->root = kcxx_debugfs_create_dir("xen-pcifront-cxx", nullptr);
-	state->bindings_show.show = show_bindings;
-	kcxx_debugfs_create_show("bindings", state->root, &state->bindings_show);
-	kcxx_log(kMod, KCXX_LOG_INFO, "binding bookkeeping ready (up to %d slots, allocated on use)",
-		 pcifront::IrqBook::kCapacity);
+	if (state->root.create_top("xen-pcifront-cxx"))
+		state->bindings.create<show_bindings>("bindings", state->root.get());
+	kcxx::log(kMod, KCXX_LOG_INFO,
+		  "binding bookkeeping ready (up to %d slots, allocated on use)",
+		  pcifront::IrqBook::kCapacity);
 	// Which clock a bounded event-channel poll can use for Xen's absolute deadline.
 	uint64_t now = 0;
-	const int r = kcxx_xen_system_time_ns(&now);
-	if (r == 0)
-		kcxx_log(kMod, KCXX_LOG_INFO, "Xen system time from vCPU0's pvclock: %llu ns",
-			 static_cast<unsigned long long>(now));
+	if (xen::system_time_ns(&now))
+		kcxx::log(kMod, KCXX_LOG_INFO, "Xen system time from vCPU0's pvclock: %llu ns",
+			  static_cast<unsigned long long>(now));
 	else
-		kcxx_log(kMod, KCXX_LOG_INFO, "no Xen system time from pvclock (%d)", r);
+		kcxx::log(kMod, KCXX_LOG_INFO, "no Xen system time from pvclock");
 	return 0;
 }
 
@@ -232,14 +223,13 @@ extern "C" void xpf_evtchn_exit(void)
 		kcxx::MutexGuard g(state->keeper_lock);
 		for (Parked &p : state->parked)
 			if (p.xdev)
-				release_parked(p, xen::vanished(p.xdev));
+				release_parked(p, xen::vanished(p.xdev.get()));
 	}
 	// The modules that track bindings depend on this one, so they are gone by now: anything
 	// still recorded leaked.
 	state->book.for_each([](int h, const pcifront::Binding &b) {
-		kcxx_log(kMod, KCXX_LOG_ERR, "leak: %s evtchn %u irq %d pirq %d of %s (handle %d)",
-			 pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq, b.owner, h);
+		kcxx::log(kMod, KCXX_LOG_ERR, "leak: %s evtchn %u irq %d pirq %d of %s (handle %d)",
+			  pcifront::binding_kind_name(b.kind), b.evtchn, b.irq, b.pirq, b.owner, h);
 	});
-	kcxx_debugfs_remove(state->root);
-	state.destroy();
+	state.destroy(); // its debugfs file, then its directory, go first
 }

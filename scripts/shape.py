@@ -1,9 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """The drivers' shape, checked (issue #23): no file in a driver directory over 400 lines, no
-function of the frontend (pcifront/) over 50 lines, and no raw shim call (kcxx_*) in a driver
-.cpp file beyond its directory's ceiling: zero for pcifront/, and for the others what they
-still make, which may only go down (lower the ceiling when a change removes calls).
+function of the frontend (pcifront/) over 50 lines, and no raw shim name (kcxx_*) in a driver
+.cpp file: drivers use the C++ owners and views of include/kcxx/ (layer 2).
 
 Functions are found the way the house style writes them (clang-format, .clang-format): a
 definition's body opens with "{" alone at column 0 and closes with "}" alone at column 0; a
@@ -16,7 +15,7 @@ DRIVER_DIRS = ["pcifront", "x86-msi-ops", "evtchn", "xenbus-hotplug"]
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
 FUNCTION_DIRS = ["pcifront"]
-RAW_CEILING = {"pcifront": 0, "x86-msi-ops": 25, "evtchn": 25, "xenbus-hotplug": 29}
+RAW_CEILING = {"pcifront": 0, "x86-msi-ops": 0, "evtchn": 0, "xenbus-hotplug": 0}
 RAW = re.compile(r"\bkcxx_[a-z0-9_]+")
 NOT_A_FUNCTION = re.compile(r"^(class|struct|union|enum|namespace|extern \"C\" \{)\b|=\s*$")
 

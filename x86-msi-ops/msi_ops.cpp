@@ -9,11 +9,9 @@
 // its root buses reach the ops.
 #include "entry.h"
 #include "kcxx/alloc.hpp"
-#include "kcxx/debugfs.h"
-#include "kcxx/evtchn.h"
-#include "kcxx/log.h"
-#include "kcxx/pci.h"
+#include "kcxx/pci.hpp"
 #include "kcxx/sync.hpp"
+#include "kcxx/xen.hpp"
 #include "lib/msi_table.hpp"
 #include "state.hpp"
 #include "xpf/evtchn.h"
@@ -52,13 +50,14 @@ class KernelBackend
 			return -KCXX_ENOTCONN;
 		return s_.transport->msi_op(dev_, req, reply);
 	}
-	bool pirq_valid(uint32_t pirq) { return kcxx_xen_pirq_valid(pirq); }
+	bool pirq_valid(uint32_t pirq) { return xen::pirq_valid(pirq); }
 	void on_enabled(MsiDevice &d)
 	{
-		const auto kind = d.state.mode() == MsiMode::Msix ? XPF_BINDING_MSIX_PIRQ
-								  : XPF_BINDING_MSI_PIRQ;
+		const auto kind =
+		    d.state.mode() == MsiMode::Msix ? XPF_BINDING_MSIX_PIRQ : XPF_BINDING_MSI_PIRQ;
 		for (int i = 0; i < d.state.nvec(); i++) {
-			const int h = xpf_evtchn_track(kind, 0, -1, d.pirqs[i], kcxx_pci_name(dev_));
+			const int h =
+			    xpf_evtchn_track(kind, 0, -1, d.pirqs[i], kcxx::PciDev(dev_).name());
 			d.cookie[i] = h >= 0 ? h : -1;
 		}
 	}
@@ -76,12 +75,8 @@ class KernelBackend
 
 Bdf bdf_of(struct pci_dev *dev)
 {
-	struct pci_bus *bus = kcxx_pci_dev_bus(dev);
-	Bdf b;
-	b.domain = static_cast<uint32_t>(kcxx_pci_bus_domain_nr(bus));
-	b.bus = kcxx_pci_bus_number(bus);
-	b.devfn = kcxx_pci_devfn(dev);
-	return b;
+	const kcxx::PciDev d(dev);
+	return Bdf{d.bus().domain(), d.bus().number(), d.devfn()};
 }
 
 // True for the first failure of this device since its last success: a driver's MSI-X, then
@@ -108,44 +103,44 @@ void clear_warning(State &s, const Bdf &bdf)
 void log_enable_failure(struct pci_dev *dev, MsiMode mode, int nvec, const MsiOutcome &o)
 {
 	const char *what = mode == MsiMode::Msix ? "MSI-X" : "MSI";
-	struct device *d = kcxx_pci_to_device(dev);
+	const kcxx::Device d = kcxx::PciDev(dev).dev();
 	switch (o.why) {
 	case MsiFailure::Backend:
 		if (o.err == -KCXX_ENODEV)
-			kcxx_dev_log(d, KCXX_LOG_WARNING,
-				     "%s refused by pciback (err %d): dom0 cannot enable MSI for a "
-				     "guest without an IOMMU; the driver falls back to INTx",
-				     what, o.backend_err);
+			d.log(KCXX_LOG_WARNING,
+			      "%s refused by pciback (err %d): dom0 cannot enable MSI for a "
+			      "guest without an IOMMU; the driver falls back to INTx",
+			      what, o.backend_err);
 		else
-			kcxx_dev_log(d, KCXX_LOG_WARNING,
-				     "%s with %d vector(s) refused by pciback (err %d, errno %d); "
-				     "nothing left enabled, the driver falls back",
-				     what, nvec, o.backend_err, o.err);
+			d.log(KCXX_LOG_WARNING,
+			      "%s with %d vector(s) refused by pciback (err %d, errno %d); "
+			      "nothing left enabled, the driver falls back",
+			      what, nvec, o.backend_err, o.err);
 		break;
 	case MsiFailure::BadVector:
 		if (o.vector_fault == VectorFault::CountInReply) {
-			kcxx_dev_log(d, KCXX_LOG_ERR,
-				     "%s with %d vector(s) refused: pciback's reply carries a count "
-				     "(%u) where an enabled reply has 0; %s",
-				     what, nvec, o.pirq,
-				     o.undo_failed ? "switching it off again got no answer"
-						   : "switched off again, the driver falls back");
+			d.log(KCXX_LOG_ERR,
+			      "%s with %d vector(s) refused: pciback's reply carries a count "
+			      "(%u) where an enabled reply has 0; %s",
+			      what, nvec, o.pirq,
+			      o.undo_failed ? "switching it off again got no answer"
+					    : "switched off again, the driver falls back");
 			break;
 		}
 		[[fallthrough]];
 	case MsiFailure::PirqInUse:
 	case MsiFailure::PirqRejected:
-		kcxx_dev_log(d, KCXX_LOG_ERR,
-			     "%s refused: pciback returned pirq %u for vector %d (%s%s%s); %s",
-			     what, o.pirq, o.index, msi_failure_name(o.why),
-			     o.why == MsiFailure::BadVector ? ": " : "",
-			     o.why == MsiFailure::BadVector ? vector_fault_name(o.vector_fault) : "",
-			     o.undo_failed ? "switching it off again got no answer"
-					   : "switched off again, the driver falls back");
+		d.log(KCXX_LOG_ERR,
+		      "%s refused: pciback returned pirq %u for vector %d (%s%s%s); %s", what,
+		      o.pirq, o.index, msi_failure_name(o.why),
+		      o.why == MsiFailure::BadVector ? ": " : "",
+		      o.why == MsiFailure::BadVector ? vector_fault_name(o.vector_fault) : "",
+		      o.undo_failed ? "switching it off again got no answer"
+				    : "switched off again, the driver falls back");
 		break;
 	default:
-		kcxx_dev_log(d, KCXX_LOG_WARNING, "%s with %d vector(s) failed: %s (%d)", what,
-			     nvec, msi_failure_name(o.why), o.err);
+		d.log(KCXX_LOG_WARNING, "%s with %d vector(s) failed: %s (%d)", what, nvec,
+		      msi_failure_name(o.why), o.err);
 		break;
 	}
 }
@@ -161,12 +156,13 @@ extern "C" int xpf_msi_enable(struct pci_dev *dev, bool msix, int *vectors, int 
 		return -KCXX_ENODEV;
 	const uint16_t *entries = nullptr;
 	if (msix) {
-		const int n = kcxx_pci_msi_indices(dev, state->entries, SH_INFO_MAX_VEC);
+		const int n = kcxx::PciDev(dev).msi_indices(state->entries, SH_INFO_MAX_VEC);
 		if (n != nvec) {
-			kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_WARNING,
-				     "MSI-X with %d vectors refused: the protocol carries at most "
-				     "%d (%d descriptors)",
-				     nvec, SH_INFO_MAX_VEC, n);
+			kcxx::PciDev(dev).dev().log(
+			    KCXX_LOG_WARNING,
+			    "MSI-X with %d vectors refused: the protocol carries at most "
+			    "%d (%d descriptors)",
+			    nvec, SH_INFO_MAX_VEC, n);
 			++state->n.enable_failures;
 			return -KCXX_EINVAL;
 		}
@@ -176,9 +172,10 @@ extern "C" int xpf_msi_enable(struct pci_dev *dev, bool msix, int *vectors, int 
 	const MsiOutcome o = state->table.enable(be, bdf, mode, entries, nvec, vectors);
 	if (o.recovered) {
 		++state->n.recovered;
-		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_INFO,
-			     "pciback still had MSI-X on (left by an earlier frontend's teardown): "
-			     "switched it off and enabled again");
+		kcxx::PciDev(dev).dev().log(
+		    KCXX_LOG_INFO,
+		    "pciback still had MSI-X on (left by an earlier frontend's teardown): "
+		    "switched it off and enabled again");
 	}
 	if (o.err) {
 		++state->n.enable_failures;
@@ -210,16 +207,18 @@ extern "C" void xpf_msi_disable(struct pci_dev *dev, bool msix)
 		return;
 	++state->n.disables;
 	if (o.corrected && state->n.corrected++ == 0)
-		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_INFO,
-			     "the kernel asked for %s while %s is on; sent %s (counted in "
-			     "debugfs msi/devices, logged once)",
-			     msix ? "disable_msix" : "disable_msi", msix ? "MSI" : "MSI-X",
-			     o.sent_cmd == XEN_PCI_OP_disable_msix ? "disable_msix" : "disable_msi");
+		kcxx::PciDev(dev).dev().log(
+		    KCXX_LOG_INFO,
+		    "the kernel asked for %s while %s is on; sent %s (counted in "
+		    "debugfs msi/devices, logged once)",
+		    msix ? "disable_msix" : "disable_msi", msix ? "MSI" : "MSI-X",
+		    o.sent_cmd == XEN_PCI_OP_disable_msix ? "disable_msix" : "disable_msi");
 	if (o.err)
-		kcxx_dev_log(kcxx_pci_to_device(dev), KCXX_LOG_WARNING,
-			     "disabling %s got no valid answer from pciback (%d); it is switched "
-			     "off before the next enable",
-			     o.sent_cmd == XEN_PCI_OP_disable_msix ? "MSI-X" : "MSI", o.err);
+		kcxx::PciDev(dev).dev().log(
+		    KCXX_LOG_WARNING,
+		    "disabling %s got no valid answer from pciback (%d); it is switched "
+		    "off before the next enable",
+		    o.sent_cmd == XEN_PCI_OP_disable_msix ? "MSI-X" : "MSI", o.err);
 	if (!state->transport && state->table.active() == 0 && state->hook) {
 		xpf_msi_hook_remove();
 		state->hook = false;
@@ -233,10 +232,10 @@ extern "C" int xpf_msi_attach(struct xpf_msi_transport *t)
 		return -KCXX_EBUSY;
 	if (!state->hook) {
 		if (!xpf_msi_hook_install()) {
-			kcxx_log(kMod, KCXX_LOG_ERR,
-				 "the x86 MSI hook is held by another frontend (the in-tree "
-				 "xen-pcifront?); rmmod it to use MSI through %s",
-				 t->msi_name());
+			kcxx::log(kMod, KCXX_LOG_ERR,
+				  "the x86 MSI hook is held by another frontend (the in-tree "
+				  "xen-pcifront?); rmmod it to use MSI through %s",
+				  t->msi_name());
 			return -KCXX_EEXIST;
 		}
 		state->hook = true;
@@ -260,10 +259,11 @@ extern "C" void xpf_msi_detach(struct xpf_msi_transport *t)
 		return;
 	}
 	// A device still holding vectors keeps the hook until its driver disables them.
-	kcxx_log(kMod, KCXX_LOG_WARNING,
-		 "%s detached while %d device(s) still have MSI vectors; the hook stays until they "
-		 "are disabled",
-		 t->msi_name(), left);
+	kcxx::log(
+	    kMod, KCXX_LOG_WARNING,
+	    "%s detached while %d device(s) still have MSI vectors; the hook stays until they "
+	    "are disabled",
+	    t->msi_name(), left);
 }
 
 extern "C" int xpf_msi_init(void)
@@ -272,8 +272,8 @@ extern "C" int xpf_msi_init(void)
 	// /sys/kernel/debug/xen-pcifront-cxx/msi/devices
 	if (state->debugfs.create("msi", xpf_debugfs_root()))
 		state->devices.create<show_devices>("devices", state->debugfs.get());
-	kcxx_log(kMod, KCXX_LOG_INFO, "loaded; the x86 MSI hook is %s",
-		 xpf_msi_hook_free() ? "free" : "held by another frontend");
+	kcxx::log(kMod, KCXX_LOG_INFO, "loaded; the x86 MSI hook is %s",
+		  xpf_msi_hook_free() ? "free" : "held by another frontend");
 	return 0;
 }
 
@@ -282,9 +282,9 @@ extern "C" void xpf_msi_exit(void)
 	{
 		kcxx::MutexGuard g(state->lock);
 		if (state->table.active())
-			kcxx_log(kMod, KCXX_LOG_WARNING,
-				 "unloading with %d device(s) on MSI: their records are dropped",
-				 state->table.active());
+			kcxx::log(kMod, KCXX_LOG_WARNING,
+				  "unloading with %d device(s) on MSI: their records are dropped",
+				  state->table.active());
 		KernelBackend gone(*state, nullptr);
 		state->table.forget_all(gone);
 		if (state->hook)

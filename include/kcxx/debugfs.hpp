@@ -32,6 +32,16 @@ class DebugfsDir : NoCopy
 		d_ = d;
 		return true;
 	}
+	// A directory at debugfs's top level (the module set's own).
+	bool create_top(const char *name)
+	{
+		reset();
+		struct dentry *d = kcxx_debugfs_create_dir(name, nullptr);
+		if (!d || !from_err_ptr(d).ok())
+			return false;
+		d_ = d;
+		return true;
+	}
 	struct dentry *get() const { return d_; }
 	void reset()
 	{

@@ -81,6 +81,16 @@ class PciDev
 	const char *name() const { return kcxx_pci_name(p_); }
 	PciBus bus() const { return PciBus(kcxx_pci_dev_bus(p_)); }
 
+	// Unbinds the driver (its remove still reaches config space), then removes the function
+	// from the core. Caller holds a RescanGuard and its own reference (PciDevRef).
+	void stop_and_remove() { kcxx_pci_stop_and_remove_bus_device(p_); }
+	// The struct device, for log lines about this function.
+	Device dev() const { return Device(kcxx_pci_to_device(p_)); }
+	uint32_t devfn() const { return kcxx_pci_devfn(p_); }
+	// The MSI-X table indices of its MSI descriptors still without an irq, as the MSI core
+	// set them up for the hook: how many (at most @max), or a negative errno.
+	int msi_indices(uint16_t *out, int max) { return kcxx_pci_msi_indices(p_, out, max); }
+
 	static int resources() { return kcxx_pci_num_resources(); }
 	// A BAR the backend set that no driver or bridge has claimed yet.
 	bool unclaimed(int bar) const { return kcxx_pci_resource_unclaimed(p_, bar); }

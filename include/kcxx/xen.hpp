@@ -365,6 +365,11 @@ inline bool runstate_entry_ns(uint64_t *t)
 {
 	return kcxx_xen_runstate_entry_ns(t) == 0;
 }
+// A pirq Xen may have given this domain (below its pirq limit).
+inline bool pirq_valid(uint32_t pirq)
+{
+	return kcxx_xen_pirq_valid(pirq);
+}
 // The pirq behind a Xen-bound irq, or a negative value for another irq.
 inline int pirq_from_irq(int irq)
 {
@@ -378,6 +383,34 @@ inline bool initial_domain()
 {
 	return kcxx_xen_initial_domain();
 }
+
+// A counted reference to a xenbus device (get_device/put_device), for an object that keeps one
+// past its driver's remove (the keeper of connections across a reload).
+class XenbusRef : kcxx::NoCopy
+{
+      public:
+	XenbusRef() = default;
+	explicit XenbusRef(struct xenbus_device *x) : x_(x) { kcxx_xenbus_get(x_); }
+	~XenbusRef() { reset(); }
+	void reset()
+	{
+		if (struct xenbus_device *x = kcxx::exchange(x_, static_cast<struct xenbus_device *>(nullptr)))
+			kcxx_xenbus_put(x);
+	}
+	XenbusRef &operator=(XenbusRef &&o)
+	{
+		if (this != &o) {
+			reset();
+			x_ = kcxx::exchange(o.x_, static_cast<struct xenbus_device *>(nullptr));
+		}
+		return *this;
+	}
+	struct xenbus_device *get() const { return x_; }
+	explicit operator bool() const { return x_ != nullptr; }
+
+      private:
+	struct xenbus_device *x_ = nullptr;
+};
 
 // The xenbus device a frontend is bound to: a view, not an owner (the xenbus core holds it for
 // as long as the driver is bound, which outlives every frontend object).
