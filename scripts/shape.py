@@ -14,10 +14,11 @@ from pathlib import Path
 DRIVER_DIRS = ["pcifront", "x86-msi-ops", "evtchn", "xenbus-hotplug"]
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
-FUNCTION_DIRS = ["pcifront"]
+FUNCTION_DIRS = DRIVER_DIRS
 RAW_CEILING = {"pcifront": 0, "x86-msi-ops": 0, "evtchn": 0, "xenbus-hotplug": 0}
 RAW = re.compile(r"\bkcxx_[a-z0-9_]+")
-NOT_A_FUNCTION = re.compile(r"^(class|struct|union|enum|namespace|extern \"C\" \{)\b|=\s*$")
+NOT_A_FUNCTION = re.compile(
+    r"^(template\s*<[^>]*>\s*)?(class|struct|union|enum|namespace|extern \"C\" \{)\b|=\s*$")
 
 
 def functions(text):

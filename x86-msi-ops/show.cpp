@@ -39,6 +39,26 @@ void show_row(kcxx::Seq &seq, const ShownRow &r)
 	seq.print("%s\n", r.nvec > 8 ? " ..." : "");
 }
 
+// Up to kBatch rows of the table from slot @from, copied under the lock: how many.
+constexpr int kBatch = 16;
+int copy_rows(int from, ShownRow *rows)
+{
+	int nrows = 0;
+	kcxx::MutexGuard g(state->lock);
+	for (int i = from; i < from + kBatch; i++) {
+		const MsiDevice *d = state->table.at(i);
+		if (!d || !d->used)
+			continue;
+		ShownRow &r = rows[nrows++];
+		r.bdf = d->bdf;
+		r.mode = d->state.mode();
+		r.nvec = d->state.nvec();
+		for (int k = 0; k < 8 && k < r.nvec; k++)
+			r.pirqs[k] = d->pirqs[k];
+	}
+	return nrows;
+}
+
 } // namespace
 
 void show_devices(kcxx::Seq &seq)
@@ -47,7 +67,6 @@ void show_devices(kcxx::Seq &seq)
 	// lock, which the MSI core holds while it calls our hook (and the hook takes ours). The
 	// table is copied a batch of slots at a time, to keep the stack small: a device that
 	// comes or goes meanwhile may be missing from, or extra to, the count above the rows.
-	static constexpr int kBatch = 16;
 	Counters n;
 	bool hook, attached;
 	int ndev = 0;
@@ -77,21 +96,7 @@ void show_devices(kcxx::Seq &seq)
 	seq.print("devices %d\n", ndev);
 	for (int from = 0; from < pcifront::MsiTable::kMaxDevices; from += kBatch) {
 		ShownRow rows[kBatch];
-		int nrows = 0;
-		{
-			kcxx::MutexGuard g(state->lock);
-			for (int i = from; i < from + kBatch; i++) {
-				const MsiDevice *d = state->table.at(i);
-				if (!d || !d->used)
-					continue;
-				ShownRow &r = rows[nrows++];
-				r.bdf = d->bdf;
-				r.mode = d->state.mode();
-				r.nvec = d->state.nvec();
-				for (int k = 0; k < 8 && k < r.nvec; k++)
-					r.pirqs[k] = d->pirqs[k];
-			}
-		}
+		const int nrows = copy_rows(from, rows);
 		for (int i = 0; i < nrows; i++)
 			show_row(seq, rows[i]);
 	}

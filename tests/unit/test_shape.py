@@ -52,3 +52,17 @@ def test_a_class_is_not_a_function(tmp_path):
     members = "".join(f"\tint m{i};\n" for i in range(60))
     (t / "pcifront" / "cls.hpp").write_text(f"class C\n{{\n{members}}};\n")
     assert shape.check(t) == []
+
+
+def test_a_template_class_is_not_a_function(tmp_path):
+    t = tree(tmp_path)
+    members = "".join(f"\tint m{i};\n" for i in range(60))
+    (t / "evtchn" / "tcls.hpp").write_text(f"template <class T> class C\n{{\n{members}}};\n")
+    assert shape.check(t) == []
+
+
+def test_a_long_function_in_another_driver_fails(tmp_path):
+    t = tree(tmp_path)
+    body = "".join(f"\tx += {i};\n" for i in range(60))
+    (t / "xenbus-hotplug" / "long.cpp").write_text(f"int f(int x)\n{{\n{body}\treturn x;\n}}\n")
+    assert [p for p in shape.check(t) if "xenbus-hotplug/long.cpp:1" in p]
