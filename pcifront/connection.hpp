@@ -63,7 +63,6 @@ class Connection : kcxx::NoCopy
 	// The end of one event for our handler (late EOI): @spurious when it carried nothing.
 	static void ack(int irq, bool spurious) { xen::IrqBinding::lateeoi(irq, spurious); }
 
-	int irq() const { return irq_.irq(); }
 	uint32_t port() const { return irq_.port(); }
 	uint32_t gref() const { return page_.gref(); }
 	bool up() const { return static_cast<bool>(irq_); }

@@ -58,15 +58,6 @@ void kcxx_dput(struct dentry *dentry)
 	dput(dentry);
 }
 
-void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	seq_vprintf(m, fmt, args);
-	va_end(args);
-}
-
 void kcxx_seq_vprintf(struct seq_file *m, const char *fmt, __builtin_va_list *args)
 {
 	seq_vprintf(m, fmt, *args);

@@ -26,45 +26,6 @@ static const char *kcxx_level(int level)
 	return kcxx_levels[level];
 }
 
-void kcxx_log(const char *modname, int level, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	printk("%s%s: %pV\n", kcxx_level(level), modname, &vaf);
-	va_end(args);
-}
-
-void kcxx_dev_log(const struct device *dev, int level, const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	dev_printk(kcxx_level(level), dev, "%pV\n", &vaf);
-	va_end(args);
-}
-
-void kcxx_dev_log_ratelimited(const struct device *dev, int level, const char *fmt, ...)
-{
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
-	struct va_format vaf;
-	va_list args;
-
-	if (!__ratelimit(&rs))
-		return;
-	va_start(args, fmt);
-	vaf.fmt = fmt;
-	vaf.va = &args;
-	dev_printk(kcxx_level(level), dev, "%pV\n", &vaf);
-	va_end(args);
-}
-
 void kcxx_vlog(const char *modname, int level, const char *fmt, __builtin_va_list *args)
 {
 	struct va_format vaf = { .fmt = fmt, .va = args };
@@ -86,17 +47,6 @@ void kcxx_dev_vlog(const struct device *dev, int level, bool ratelimited, const 
 	if (ratelimited && !__ratelimit(&rs))
 		return;
 	dev_printk(kcxx_level(level), dev, "%pV\n", &vaf);
-}
-
-int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list args;
-	int n;
-
-	va_start(args, fmt);
-	n = vsnprintf(buf, size, fmt, args);
-	va_end(args);
-	return n;
 }
 
 void kcxx_bad_errno(int value)

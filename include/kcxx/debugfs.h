@@ -25,7 +25,6 @@ struct dentry *kcxx_debugfs_create_show(const char *name, struct dentry *parent,
 					struct kcxx_debugfs_show *show);
 void kcxx_debugfs_remove(struct dentry *dentry);
 void kcxx_dput(struct dentry *dentry);
-void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...) KCXX_PRINTF(2, 3);
 void kcxx_seq_vprintf(struct seq_file *m, const char *fmt, __builtin_va_list *args)
 	KCXX_PRINTF(2, 0);
 

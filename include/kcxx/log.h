@@ -18,15 +18,12 @@ enum kcxx_log_level {
 	KCXX_LOG_DEBUG = 7,
 };
 
-/* printk at @level, prefixed with the calling module's name. */
-void kcxx_log(const char *modname, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
-/* dev_printk at @level: the line names the driver and the device. */
-void kcxx_dev_log(const struct device *dev, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
-/* As above, rate-limited: for lines a misbehaving backend could repeat without end. */
-void kcxx_dev_log_ratelimited(const struct device *dev, int level, const char *fmt, ...)
-	KCXX_PRINTF(3, 4);
-int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...) KCXX_PRINTF(3, 4);
-/* The same taking the caller's arguments (the C++ printf-checked methods forward theirs). */
+/*
+ * printk at @level, prefixed with the calling module's name (kcxx_vlog), or dev_printk naming
+ * the driver and the device, rate-limited when @ratelimited (for lines a misbehaving backend
+ * could repeat without end); snprintf. They take the caller's arguments: the C++ owners'
+ * printf-checked variadic methods (lib/printf.cpp) forward theirs.
+ */
 void kcxx_vlog(const char *modname, int level, const char *fmt, __builtin_va_list *args)
 	KCXX_PRINTF(3, 0);
 int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *args)

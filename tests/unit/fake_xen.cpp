@@ -109,20 +109,6 @@ void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 }
 void kcxx_xen_irq_lateeoi(int, bool) {}
 
-void kcxx_dev_log(const struct device *, int, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fxen.logs.push_back(vformat(fmt, ap));
-	va_end(ap);
-}
-void kcxx_dev_log_ratelimited(const struct device *, int, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fxen.logs.push_back(vformat(fmt, ap));
-	va_end(ap);
-}
 void kcxx_dev_vlog(const struct device *, int, bool, const char *fmt, __builtin_va_list *args)
 {
 	fxen.logs.push_back(vformat(fmt, *args));
@@ -138,21 +124,6 @@ int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *a
 void kcxx_seq_vprintf(struct seq_file *m, const char *fmt, __builtin_va_list *args)
 {
 	*reinterpret_cast<std::string *>(m) += vformat(fmt, *args);
-}
-int kcxx_snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	const int n = std::vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n;
-}
-void kcxx_seq_printf(struct seq_file *m, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	*reinterpret_cast<std::string *>(m) += vformat(fmt, ap);
-	va_end(ap);
 }
 
 // A xenbus_device and its struct device are the same opaque address here.
