@@ -16,6 +16,16 @@ def tree(tmp_path):
     return tmp_path
 
 
+def function(statements):
+    """A function, after two lines of preamble, of 4 lines plus @statements lines."""
+    body = "".join(f"\tx += {i};\n" for i in range(statements))
+    return f"// a\n\nint f(int x)\n{{\n{body}\treturn x;\n}}\n"
+
+
+def klass(head, members):
+    return head + "\n{\n" + "".join(f"\tint m{i};\n" for i in range(members)) + "};\n"
+
+
 def test_the_tree_passes():
     assert shape.check(TOP) == []
 
@@ -28,16 +38,14 @@ def test_a_long_file_fails(tmp_path):
 
 def test_a_long_function_fails(tmp_path):
     t = tree(tmp_path)
-    body = "".join(f"\tx += {i};\n" for i in range(49))
-    (t / "pcifront" / "long.cpp").write_text(f"// a\n\nint f(int x)\n{{\n{body}\treturn x;\n}}\n")
+    (t / "pcifront" / "long.cpp").write_text(function(49))
     problems = shape.check(t)
     assert [p for p in problems if "long.cpp:3: int f(int x): 53 lines" in p], problems
 
 
 def test_a_fifty_line_function_passes(tmp_path):
     t = tree(tmp_path)
-    body = "".join(f"\tx += {i};\n" for i in range(46))
-    (t / "pcifront" / "ok.cpp").write_text(f"// a\n\nint f(int x)\n{{\n{body}\treturn x;\n}}\n")
+    (t / "pcifront" / "ok.cpp").write_text(function(46))
     assert shape.check(t) == []
 
 
@@ -49,20 +57,17 @@ def test_a_raw_call_in_the_frontend_fails(tmp_path):
 
 def test_a_class_is_not_a_function(tmp_path):
     t = tree(tmp_path)
-    members = "".join(f"\tint m{i};\n" for i in range(60))
-    (t / "pcifront" / "cls.hpp").write_text(f"class C\n{{\n{members}}};\n")
+    (t / "pcifront" / "cls.hpp").write_text(klass("class C", 60))
     assert shape.check(t) == []
 
 
 def test_a_template_class_is_not_a_function(tmp_path):
     t = tree(tmp_path)
-    members = "".join(f"\tint m{i};\n" for i in range(60))
-    (t / "evtchn" / "tcls.hpp").write_text(f"template <class T> class C\n{{\n{members}}};\n")
+    (t / "evtchn" / "tcls.hpp").write_text(klass("template <class T> class C", 60))
     assert shape.check(t) == []
 
 
 def test_a_long_function_in_another_driver_fails(tmp_path):
     t = tree(tmp_path)
-    body = "".join(f"\tx += {i};\n" for i in range(60))
-    (t / "xenbus-hotplug" / "long.cpp").write_text(f"int f(int x)\n{{\n{body}\treturn x;\n}}\n")
-    assert [p for p in shape.check(t) if "xenbus-hotplug/long.cpp:1" in p]
+    (t / "xenbus-hotplug" / "long.cpp").write_text(function(60))
+    assert [p for p in shape.check(t) if "xenbus-hotplug/long.cpp:3: int f(int x): 64 lines" in p]
