@@ -54,17 +54,16 @@ RootBuses::List RootBuses::read_list()
 
 kcxx::Result<void> RootBuses::scan(const HotplugList *list)
 {
-	Bdf roots[kMax];
-	int n = 0;
-	TRY(read_roots(roots, &n));
-	learn_exported(list, roots, n);
+	const kcxx::Box<Listed> roots = TRY(kcxx::try_make_box<Listed>(KCXX_GFP_KERNEL));
+	TRY(read_roots(*roots));
+	learn_exported(list, *roots);
 	cs_.set_exported(next_);
-	for (int i = 0; i < n; ++i)
-		TRY(scan_root(roots[i]));
+	for (int i = 0; i < roots->n; ++i)
+		TRY(scan_root(roots->at[i]));
 	return kcxx::ok();
 }
 
-kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
+kcxx::Result<void> RootBuses::read_roots(Listed &roots)
 {
 	const char *be = xdev_.otherend();
 	auto num = xen::XsString::read(KCXX_XBT_NIL, be, "root_num");
@@ -73,8 +72,8 @@ kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 			return kcxx::err(num.error());
 		// Old backends publish no roots: the single root 0000:00.
 		xdev_.log(KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
-		roots[0] = Bdf{};
-		*count = 1;
+		roots.at[0] = Bdf{};
+		roots.n = 1;
 		return kcxx::ok();
 	}
 	auto listed = parse_count(num.get()->c_str(), num.get()->size(), kMax);
@@ -90,14 +89,14 @@ kcxx::Result<void> RootBuses::read_roots(Bdf *roots, int *count)
 	for (uint32_t i = 0; i < n; ++i) {
 		const Bdf r = TRY(read_root(be, i, n));
 		for (uint32_t j = 0; j < i; ++j)
-			if (roots[j] == r) {
+			if (roots.at[j] == r) {
 				xdev_.log(KCXX_LOG_ERR, "backend lists root %04x:%02x twice",
 					  r.domain, r.bus);
 				return kcxx::err(-KCXX_EINVAL);
 			}
-		roots[i] = r;
+		roots.at[i] = r;
 	}
-	*count = static_cast<int>(n);
+	roots.n = static_cast<int>(n);
 	return kcxx::ok();
 }
 
@@ -120,11 +119,21 @@ kcxx::Result<Bdf> RootBuses::read_root(const char *be, uint32_t i, uint32_t n)
 	return root;
 }
 
-void RootBuses::learn_exported(const HotplugList *list, const Bdf *roots, int n)
+void RootBuses::learn_exported(const HotplugList *list, const Listed &roots)
 {
 	// The functions the backend lists: the scan's probes of every other function of a root
-	// are then answered by cs_. A list that is not whole leaves them all to the backend.
-	const int e = list ? next_.learn(*list, roots, n).error() : -KCXX_ENODATA;
+	// are then answered by cs_. A list that is not whole leaves them all to the backend, and
+	// so do more roots than the set keeps (a rare setup: probes cost only time).
+	if (roots.n > ExportedSet::kRoots) {
+		next_.forget();
+		xdev_.log(
+		    KCXX_LOG_INFO,
+		    "%d root buses, more than the %d whose exported functions are kept: every "
+		    "function of the root buses is probed at the backend",
+		    roots.n, ExportedSet::kRoots);
+		return;
+	}
+	const int e = list ? next_.learn(*list, roots.at, roots.n).error() : -KCXX_ENODATA;
 	if (!e)
 		return;
 	next_.forget();
@@ -175,13 +184,18 @@ kcxx::Result<kcxx::PciBus> RootBuses::root_bus(const Bdf &root)
 		return bus;
 	if (nr_ >= kMax)
 		return kcxx::err(-KCXX_ENOSPC);
+	if (nr_ == kFew && !many_) {
+		many_ = TRY(kcxx::try_make_box<Many>(KCXX_GFP_KERNEL));
+		for (int i = 0; i < kFew; ++i)
+			many_->bus[i] = few_[i];
+	}
 	// The bus's pci_ops find cs_ again through its sysdata (PciBus::owner).
 	bus = kcxx::PciBus::create_root(xdev_.dev(), root.domain, root.bus, &xpf_pci_ops, &cs_);
 	if (!bus) {
 		xdev_.log(KCXX_LOG_ERR, "cannot create PCI bus %04x:%02x", root.domain, root.bus);
 		return kcxx::err(-KCXX_ENOMEM);
 	}
-	roots_[nr_++] = bus.raw();
+	table()[nr_++] = bus.raw();
 	__atomic_add_fetch(&live_roots, 1, __ATOMIC_RELAXED);
 	xdev_.log(KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain, root.bus);
 	return bus;
@@ -209,8 +223,8 @@ void RootBuses::remove_all()
 		return;
 	const kcxx::RescanGuard g;
 	while (nr_ > 0) {
-		kcxx::PciBus bus(roots_[--nr_]);
-		roots_[nr_] = nullptr;
+		kcxx::PciBus bus(table()[--nr_]);
+		table()[nr_] = nullptr;
 		bus.remove_root();
 		__atomic_sub_fetch(&live_roots, 1, __ATOMIC_RELAXED);
 	}

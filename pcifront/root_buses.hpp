@@ -13,6 +13,7 @@
 #include "lib/exported_set.hpp"
 #include "lib/hotplug_list.hpp"
 #include "lib/pciif.hpp"
+#include "xpf/hotplug.h"
 
 struct pci_bus;
 struct pci_dev;
@@ -24,7 +25,8 @@ namespace pcifront
 class RootBuses : kcxx::NoCopy
 {
       public:
-	static constexpr int kMax = 16;
+	// Each root bus holds a function the backend lists, and the list holds at most 256.
+	static constexpr int kMax = XPF_HOTPLUG_MAX_DEVS;
 
 	RootBuses(xen::XenbusDevice xdev, ConfigSpace &cs) : xdev_(xdev), cs_(cs) {}
 	RootBuses(RootBuses &&) = delete;
@@ -59,19 +61,31 @@ class RootBuses : kcxx::NoCopy
 	static long live();
 
       private:
-	kcxx::Result<void> read_roots(Bdf *roots, int *count);
+	// The roots the backend lists, as read for one scan (3 KiB: not for the stack).
+	struct Listed {
+		Bdf at[kMax];
+		int n = 0;
+	};
+	// Root buses made beyond the first few (kFew): a table for all, allocated when needed.
+	static constexpr int kFew = 16;
+	struct Many {
+		struct pci_bus *bus[kMax];
+	};
+
+	kcxx::Result<void> read_roots(Listed &roots);
 	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
-	void learn_exported(const HotplugList *list, const Bdf *roots, int n);
+	void learn_exported(const HotplugList *list, const Listed &roots);
 	kcxx::Result<kcxx::PciBus> root_bus(const Bdf &root);
 	kcxx::Result<void> scan_root(const Bdf &root);
 	static int claim_one(struct pci_dev *pdev, void *data);
+	struct pci_bus **table() { return many_ ? many_->bus : few_; }
 
 	xen::XenbusDevice xdev_;
 	ConfigSpace &cs_; // the buses' config space (their pci_ops owner)
-	struct pci_bus *roots_[kMax] = {};
+	struct pci_bus *few_[kFew] = {};
+	kcxx::Box<Many> many_; // once more than kFew: every root, few_ then unused
 	int nr_ = 0;
 	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
-	static_assert(ExportedSet::kRoots >= kMax, "the exported set holds every root");
 };
 
 } // namespace pcifront

@@ -109,11 +109,18 @@ char *kcxx_xenbus_read(uint32_t, const char *, const char *node, unsigned int *l
 	rec(std::string("read ") + node);
 	if (fake.read_error)
 		return reinterpret_cast<char *>(static_cast<intptr_t>(-fake.read_error));
-	if (!fake.read_value)
+	const char *v = fake.read_value;
+	if (!fake.store.empty()) {
+		auto it = fake.store.find(node);
+		if (it == fake.store.end())
+			return reinterpret_cast<char *>(static_cast<intptr_t>(-2)); // ENOENT
+		v = it->second.c_str();
+	}
+	if (!v)
 		return nullptr;
-	*len = static_cast<unsigned int>(std::strlen(fake.read_value));
+	*len = static_cast<unsigned int>(std::strlen(v));
 	char *s = static_cast<char *>(kcxx_kzalloc(*len + 1, KCXX_GFP_KERNEL));
-	std::memcpy(s, fake.read_value, *len);
+	std::memcpy(s, v, *len);
 	return s;
 }
 

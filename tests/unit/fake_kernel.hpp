@@ -3,6 +3,7 @@
 // tests can assert what an owner released, when, and how often.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct FakeKernel {
 	int locks_held = 0;
 	const char *read_value = "4"; // what xenbus_read returns; nullptr = NULL
 	int read_error = 0;	      // nonzero: xenbus_read returns ERR_PTR(read_error)
+	// When not empty, xenbus_read answers from here by node name (ENOENT when absent).
+	std::map<std::string, std::string> store;
 
 	void reset() { *this = FakeKernel(); }
 	int count(const std::string &prefix) const;

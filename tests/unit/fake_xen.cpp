@@ -135,6 +135,10 @@ const char *kcxx_xenbus_nodename(const struct xenbus_device *)
 {
 	return "device/pci/0";
 }
+const char *kcxx_xenbus_otherend(const struct xenbus_device *)
+{
+	return "backend/pci/1/0";
+}
 int kcxx_xenbus_write(uint32_t, const char *, const char *node, const char *value)
 {
 	fake.calls.push_back(std::string("write ") + node + "=" + value);

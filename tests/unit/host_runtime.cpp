@@ -24,6 +24,7 @@ extern "C" void kcxx_bug(const char *why)
 
 int host_allocs_live = 0;
 int host_fail_next_alloc = 0;
+size_t host_fail_alloc_of_size = 0;
 
 extern "C" void *kcxx_kzalloc(size_t size, enum kcxx_gfp)
 {
@@ -31,6 +32,8 @@ extern "C" void *kcxx_kzalloc(size_t size, enum kcxx_gfp)
 		--host_fail_next_alloc;
 		return nullptr;
 	}
+	if (host_fail_alloc_of_size && size == host_fail_alloc_of_size)
+		return nullptr;
 	void *p = std::calloc(1, size);
 	if (p)
 		++host_allocs_live;

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fake_pci.hpp"
+
+#include <cstdio>
+
+#include "kcxx/pci.h"
+
+FakePci fpci;
+
+FakeBus &FakePci::foreign_bus(int domain, unsigned int bus, struct device *parent)
+{
+	buses.emplace_back();
+	buses.back().f = {domain, bus, 0, parent};
+	return buses.back();
+}
+
+int FakePci::live_buses() const
+{
+	int n = 0;
+	for (const auto &b : buses)
+		n += !b.removed;
+	return n;
+}
+
+FakeDev *FakePci::dev(int domain, unsigned int bus, unsigned int devfn)
+{
+	for (auto &d : devs)
+		if (d.f.domain == domain && d.f.bus == bus && d.f.devfn == devfn)
+			return &d;
+	return nullptr;
+}
+
+static FakeBus *as_bus(struct pci_bus *b)
+{
+	return reinterpret_cast<FakeBus *>(b);
+}
+
+static bool is_present(const FakeBus &b, unsigned int devfn)
+{
+	for (const auto &[d, n, fn] : fpci.present)
+		if (d == b.f.domain && n == b.f.bus && fn == devfn)
+			return true;
+	return false;
+}
+
+static FakeDev *found(FakeBus &b, unsigned int devfn)
+{
+	for (FakeDev *d : b.devs)
+		if (d->f.devfn == devfn)
+			return d;
+	return nullptr;
+}
+
+static FakeDev *scan_one(FakeBus &b, unsigned int devfn)
+{
+	if (found(b, devfn) || !is_present(b, devfn))
+		return nullptr;
+	fpci.devs.emplace_back();
+	fpci.devs.back().f = {b.f.domain, b.f.bus, devfn, b.f.parent};
+	b.devs.push_back(&fpci.devs.back());
+	return b.devs.back();
+}
+
+extern "C" {
+
+void kcxx_pci_lock_rescan_remove(void)
+{
+	if (++fpci.rescan_locks > fpci.max_rescan_locks)
+		fpci.max_rescan_locks = fpci.rescan_locks;
+}
+void kcxx_pci_unlock_rescan_remove(void)
+{
+	--fpci.rescan_locks;
+}
+
+struct pci_bus *kcxx_pci_find_bus(int domain, int busnr)
+{
+	for (auto &b : fpci.buses)
+		if (!b.removed && b.f.domain == domain &&
+		    b.f.bus == static_cast<unsigned int>(busnr))
+			return reinterpret_cast<struct pci_bus *>(&b);
+	return nullptr;
+}
+
+struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsigned int busnr,
+				       struct pci_ops *, void *owner)
+{
+	FakeBus &b = fpci.foreign_bus(domain, busnr, parent);
+	b.owner = owner;
+	// As pci_scan_root_bus(): function 0 of each slot.
+	for (unsigned int devfn = 0; devfn < 256; devfn += 8)
+		scan_one(b, devfn);
+	return reinterpret_cast<struct pci_bus *>(&b);
+}
+
+void *kcxx_pci_bus_owner(const struct pci_bus *bus)
+{
+	return reinterpret_cast<const FakeBus *>(bus)->owner;
+}
+
+void kcxx_pci_remove_root_bus(struct pci_bus *bus)
+{
+	FakeBus *b = as_bus(bus);
+	b->removed = true;
+	char name[16];
+	std::snprintf(name, sizeof(name), "%04x:%02x", b->f.domain, b->f.bus);
+	fpci.removed.push_back(name);
+}
+
+struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn)
+{
+	return reinterpret_cast<struct pci_dev *>(found(*as_bus(bus), devfn));
+}
+
+struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn)
+{
+	return reinterpret_cast<struct pci_dev *>(scan_one(*as_bus(bus), devfn));
+}
+
+void kcxx_pci_bus_add_devices(struct pci_bus *bus)
+{
+	for (FakeDev *d : as_bus(bus)->devs)
+		d->added = true;
+}
+
+void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data), void *data)
+{
+	for (FakeDev *d : as_bus(bus)->devs)
+		if (cb(reinterpret_cast<struct pci_dev *>(d), data))
+			return;
+}
+
+int kcxx_pci_num_resources(void)
+{
+	return 17;
+}
+bool kcxx_pci_resource_unclaimed(const struct pci_dev *pdev, int bar)
+{
+	return bar == 0 && !reinterpret_cast<const FakeDev *>(pdev)->claimed;
+}
+uint64_t kcxx_pci_resource_start(const struct pci_dev *pdev, int bar)
+{
+	return bar == 0 ? reinterpret_cast<const FakeDev *>(pdev)->bar0_start : 0;
+}
+uint64_t kcxx_pci_resource_len(const struct pci_dev *, int bar)
+{
+	return bar == 0 ? 0x20000 : 0;
+}
+int kcxx_pci_claim_resource(struct pci_dev *pdev, int)
+{
+	if (fpci.fail_claim)
+		return -fpci.fail_claim;
+	reinterpret_cast<FakeDev *>(pdev)->claimed = true;
+	return 0;
+}
+bool kcxx_pci_xen_dma_ready(void)
+{
+	return fpci.dma_ready;
+}
+
+} // extern "C"
