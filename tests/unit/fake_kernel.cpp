@@ -24,12 +24,21 @@ int FakeKernel::count(const std::string &prefix) const
 
 static void rec(const std::string &s) { fake.calls.push_back(s); }
 static char page[4096];
+void *fake_ring_page()
+{
+	return page;
+}
 
 extern "C" {
 
 // pci_dev and pci_bus stay opaque: both stand for the FakePciFunction itself.
 struct pci_dev *kcxx_pci_get_domain_bus_and_slot(int domain, unsigned int bus, unsigned int devfn)
 {
+	if (fake.find_pci)
+		if (struct pci_dev *d = fake.find_pci(domain, bus, devfn)) {
+			rec("pci_get");
+			return d;
+		}
 	for (auto &f : fake.pci)
 		if (f.domain == domain && f.bus == bus && f.devfn == devfn) {
 			rec("pci_get");
@@ -77,8 +86,16 @@ static int bind(const char *kind, uint32_t port)
 	rec(std::string(kind) + " " + std::to_string(port));
 	return fake.fail_bind ? -fake.fail_bind : 33;
 }
-int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind_lateeoi", port); }
-int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *, const char *) { return bind("bind", port); }
+int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *a, const char *)
+{
+	fake.irq_action = a;
+	return bind("bind_lateeoi", port);
+}
+int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *a, const char *)
+{
+	fake.irq_action = a;
+	return bind("bind", port);
+}
 void kcxx_unbind_irq(int irq, struct kcxx_irq_action *) { rec("unbind " + std::to_string(irq)); }
 void kcxx_free_irq(int irq, struct kcxx_irq_action *) { rec("free_irq " + std::to_string(irq)); }
 int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *, const char *)

@@ -8,6 +8,9 @@
 #include <vector>
 
 struct device;
+struct kcxx_irq_action;
+struct pci_bus;
+struct pci_dev;
 
 // A PCI function the fake's lookups find (kcxx_pci_get_domain_bus_and_slot), under a host
 // bridge made by @parent.
@@ -17,6 +20,9 @@ struct FakePciFunction {
 	struct device *parent;
 };
 
+// The page kcxx_xenbus_setup_ring hands out.
+void *fake_ring_page();
+
 struct FakeKernel {
 	std::vector<std::string> calls;
 	std::vector<FakePciFunction> pci; // fixed while a test looks up
@@ -25,10 +31,13 @@ struct FakeKernel {
 	int fail_bind = 0;	   // likewise for bind
 	int transaction_end_result = 0;
 	int locks_held = 0;
+	struct kcxx_irq_action *irq_action = nullptr; // the handler of the last bind
 	const char *read_value = "4"; // what xenbus_read returns; nullptr = NULL
 	int read_error = 0;	      // nonzero: xenbus_read returns ERR_PTR(read_error)
 	// When not empty, xenbus_read answers from here by node name (ENOENT when absent).
 	std::map<std::string, std::string> store;
+	// When set, kcxx_pci_get_domain_bus_and_slot asks it first (fake_pci's devices).
+	struct pci_dev *(*find_pci)(int domain, unsigned int bus, unsigned int devfn) = nullptr;
 
 	void reset() { *this = FakeKernel(); }
 	int count(const std::string &prefix) const;

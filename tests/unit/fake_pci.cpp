@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "fake_pci.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "kcxx/pci.h"
 
 FakePci fpci;
+
+static struct pci_dev *lookup(int domain, unsigned int bus, unsigned int devfn)
+{
+	FakeDev *d = fpci.dev(domain, bus, devfn);
+	return d && !d->removed ? reinterpret_cast<struct pci_dev *>(d) : nullptr;
+}
+
+void FakePci::reset()
+{
+	*this = FakePci();
+	fake.find_pci = lookup;
+}
 
 FakeBus &FakePci::foreign_bus(int domain, unsigned int bus, struct device *parent)
 {
@@ -24,9 +37,10 @@ int FakePci::live_buses() const
 
 FakeDev *FakePci::dev(int domain, unsigned int bus, unsigned int devfn)
 {
-	for (auto &d : devs)
-		if (d.f.domain == domain && d.f.bus == bus && d.f.devfn == devfn)
-			return &d;
+	// The newest: a function removed and scanned again is a new device.
+	for (auto it = devs.rbegin(); it != devs.rend(); ++it)
+		if (it->f.domain == domain && it->f.bus == bus && it->f.devfn == devfn)
+			return &*it;
 	return nullptr;
 }
 
@@ -53,7 +67,10 @@ static FakeDev *found(FakeBus &b, unsigned int devfn)
 
 static FakeDev *scan_one(FakeBus &b, unsigned int devfn)
 {
-	if (found(b, devfn) || !is_present(b, devfn))
+	if (found(b, devfn))
+		return nullptr;
+	if (fpci.probe ? !fpci.probe(reinterpret_cast<struct pci_bus *>(&b), devfn)
+		       : !is_present(b, devfn))
 		return nullptr;
 	fpci.devs.emplace_back();
 	fpci.devs.back().f = {b.f.domain, b.f.bus, devfn, b.f.parent};
@@ -102,6 +119,9 @@ void kcxx_pci_remove_root_bus(struct pci_bus *bus)
 {
 	FakeBus *b = as_bus(bus);
 	b->removed = true;
+	for (FakeDev *d : b->devs)
+		d->removed = true;
+	b->devs.clear();
 	char name[16];
 	std::snprintf(name, sizeof(name), "%04x:%02x", b->f.domain, b->f.bus);
 	fpci.removed.push_back(name);
@@ -115,6 +135,14 @@ struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn)
 struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn)
 {
 	return reinterpret_cast<struct pci_dev *>(scan_one(*as_bus(bus), devfn));
+}
+
+void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev)
+{
+	auto *d = reinterpret_cast<FakeDev *>(pdev);
+	d->removed = true;
+	for (auto &b : fpci.buses)
+		b.devs.erase(std::remove(b.devs.begin(), b.devs.end(), d), b.devs.end());
 }
 
 void kcxx_pci_bus_add_devices(struct pci_bus *bus)

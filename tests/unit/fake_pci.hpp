@@ -16,6 +16,7 @@ struct FakeDev {
 	uint64_t bar0_start = 0xf0000000;
 	bool claimed = false;
 	bool added = false;
+	bool removed = false; // by pci_stop_and_remove_bus_device
 };
 
 struct FakeBus {
@@ -35,8 +36,12 @@ struct FakePci {
 	int max_rescan_locks = 0;
 	bool dma_ready = true;
 	int fail_claim = 0; // errno for every claim, 0 = claims succeed
+	// When set, a scan asks it whether a function is there (a read of its vendor ID through
+	// the bus's config space) instead of looking in present.
+	bool (*probe)(struct pci_bus *bus, unsigned int devfn) = nullptr;
 
-	void reset() { *this = FakePci(); }
+	// Empties the core and points the fake kernel's lookups at it.
+	void reset();
 	// A bus made under @parent (someone else's: a bus that is there already).
 	FakeBus &foreign_bus(int domain, unsigned int bus, struct device *parent);
 	int live_buses() const;

@@ -7,6 +7,7 @@
 #include "fake_kernel.hpp"
 #include "kcxx/debugfs.h"
 #include "kcxx/evtchn.h"
+#include "kcxx/lock.h"
 #include "kcxx/log.h"
 #include "kcxx/pci.h"
 #include "kcxx/time.h"
@@ -34,10 +35,20 @@ bool FakeXen::logged(const std::string &part) const
 	return false;
 }
 
+std::string FakeXen::read_file(const std::string &name)
+{
+	std::string out;
+	auto it = files.find(name);
+	if (it != files.end())
+		it->second.show(reinterpret_cast<struct seq_file *>(&out), it->second.data);
+	return out;
+}
+
 static void answer()
 {
-	if (fxen.backend && fxen.page)
-		fxen.backend->handle(fxen.page);
+	auto *page = fxen.page ? fxen.page : static_cast<xen_pci_sharedinfo *>(fake_ring_page());
+	if (fxen.backend)
+		fxen.backend->handle(page);
 }
 
 static std::string vformat(const char *fmt, va_list ap)
@@ -139,6 +150,84 @@ const char *kcxx_xenbus_otherend(const struct xenbus_device *)
 {
 	return "backend/pci/1/0";
 }
+int kcxx_xenbus_state(const struct xenbus_device *)
+{
+	return fxen.ours;
+}
+int kcxx_xenbus_read_otherend_state(struct xenbus_device *)
+{
+	return fxen.be_state;
+}
+int kcxx_xenbus_switch_state(struct xenbus_device *, int state)
+{
+	fxen.switches.push_back(state);
+	fxen.ours = state;
+	return 0;
+}
+void kcxx_xenbus_read_presence(struct xenbus_device *, struct kcxx_xenbus_presence *p)
+{
+	p->registered = true;
+	p->core_vanished = fxen.vanished;
+	p->state_read = 1;
+	p->state = fxen.ours;
+	p->ours = fxen.ours;
+}
+void kcxx_xenbus_dev_fatal(struct xenbus_device *, int err, const char *what)
+{
+	fxen.fatals.push_back(std::to_string(err) + " " + what);
+	fxen.ours = 5; // Closing, as xenbus_dev_fatal() switches
+}
+
+void kcxx_mutex_init(struct kcxx_mutex *, const char *, struct kcxx_lock_key *) {}
+void kcxx_mutex_lock(struct kcxx_mutex *) {}
+void kcxx_mutex_unlock(struct kcxx_mutex *) {}
+
+// Directories are one address; each file gets its own, kept with its name until removed.
+static int dentries[64];
+struct dentry *kcxx_debugfs_create_dir(const char *, struct dentry *)
+{
+	return reinterpret_cast<struct dentry *>(&dentries[0]);
+}
+struct dentry *kcxx_debugfs_create_show(const char *name, struct dentry *,
+					struct kcxx_debugfs_show *show)
+{
+	static int next = 2;
+	auto *d = reinterpret_cast<struct dentry *>(&dentries[next]);
+	next = next + 1 < 64 ? next + 1 : 2;
+	fxen.files[name] = *show;
+	fxen.file_names[d] = name;
+	return d;
+}
+void kcxx_debugfs_remove(struct dentry *d)
+{
+	auto it = fxen.file_names.find(d);
+	if (it == fxen.file_names.end())
+		return;
+	fxen.files.erase(it->second);
+	fxen.file_names.erase(it);
+}
+struct dentry *xpf_debugfs_root(void)
+{
+	return reinterpret_cast<struct dentry *>(&dentries[1]);
+}
+
+int kcxx_pci_xen_swiotlb_init_late(struct device *)
+{
+	return fxen.swiotlb_error;
+}
+int xpf_msi_attach(struct xpf_msi_transport *t)
+{
+	if (fxen.msi_attach_error)
+		return fxen.msi_attach_error;
+	fxen.msi_transport = t;
+	return 0;
+}
+void xpf_msi_detach(struct xpf_msi_transport *t)
+{
+	if (fxen.msi_transport == t)
+		fxen.msi_transport = nullptr;
+}
+
 int kcxx_xenbus_write(uint32_t, const char *, const char *node, const char *value)
 {
 	fake.calls.push_back(std::string("write ") + node + "=" + value);
@@ -154,9 +243,15 @@ unsigned int kcxx_pci_bus_number(const struct pci_bus *bus)
 {
 	return reinterpret_cast<const FakePciFunction *>(bus)->bus;
 }
-const char *kcxx_pci_name(const struct pci_dev *)
+const char *kcxx_pci_name(const struct pci_dev *pdev)
 {
-	return "0000:00:05.0";
+	// Names are printed at once: a few buffers in turn are enough.
+	static char names[4][32];
+	static int next;
+	const auto *f = reinterpret_cast<const FakePciFunction *>(pdev);
+	char *n = names[next++ % 4];
+	std::snprintf(n, 32, "%04x:%02x:%02x.%u", f->domain, f->bus, f->devfn >> 3, f->devfn & 7);
+	return n;
 }
 int kcxx_pci_aer_call(struct pci_dev *, enum kcxx_pci_aer_step, uint32_t, uint32_t *result)
 {
@@ -196,13 +291,29 @@ int xpf_evtchn_untrack(int)
 	--fxen.tracked;
 	return 0;
 }
-int xpf_conn_park(struct xenbus_device *, const struct xpf_conn *)
+int xpf_conn_park(struct xenbus_device *, const struct xpf_conn *conn)
 {
-	return -28;
+	if (!fxen.keeper_takes || fxen.kept)
+		return -28; // ENOSPC
+	fxen.kept = true;
+	fxen.kept_conn = *conn;
+	return 0;
 }
-int xpf_conn_unpark(struct xenbus_device *, struct xpf_conn *)
+int xpf_conn_unpark(struct xenbus_device *, struct xpf_conn *conn)
 {
-	return -2;
+	if (!fxen.kept)
+		return -2; // ENOENT
+	fxen.kept = false;
+	*conn = fxen.kept_conn;
+	return 0;
+}
+int xpf_conn_close(struct xenbus_device *)
+{
+	++fxen.conn_closes;
+	if (!fxen.kept)
+		return -2;
+	fxen.kept = false;
+	return 0;
 }
 
 } // extern "C"

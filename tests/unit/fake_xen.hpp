@@ -5,10 +5,13 @@
 // when the test says, and the other modules' exports.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "kcxx/debugfs.h"
 #include "sim_backend.hpp"
+#include "xpf/evtchn.h"
 
 struct FakeXen {
 	SimBackend *backend = nullptr;
@@ -22,6 +25,27 @@ struct FakeXen {
 	std::vector<std::string> logs;
 	std::vector<void *> queued_work; // kcxx_work items scheduled, not yet run
 	int tracked = 0;		 // xpf_evtchn_track entries live
+
+	// The xenbus device: our state and the backend's as xenstore has them, and what the
+	// frontend asked of the core.
+	int ours = 1;	  // XenbusStateInitialising
+	int be_state = 1; // the backend's
+	bool vanished = false; // our directory removed under us
+	std::vector<int> switches;
+	std::vector<std::string> fatals; // "err what"
+	// The keeper of xen-pcifront-evtchn: holds one connection when it takes them.
+	bool keeper_takes = false;
+	bool kept = false;
+	struct xpf_conn kept_conn = {};
+	int conn_closes = 0;
+	// The MSI hook of xen-pcifront-msi and the swiotlb set-up.
+	void *msi_transport = nullptr;
+	int msi_attach_error = 0;
+	int swiotlb_error = 0;
+	// debugfs files by name, as created.
+	std::map<std::string, struct kcxx_debugfs_show> files;
+	std::map<struct dentry *, std::string> file_names;
+	std::string read_file(const std::string &name);
 
 	void reset() { *this = FakeXen(); }
 	// Runs the queued work items (as the kernel's workqueue would, later).

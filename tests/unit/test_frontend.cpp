@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+// The real Frontend (pcifront/frontend.cpp) and the real hotplug module
+// (xenbus-hotplug/hotplug.cpp) on the host, over the fake kernel, a fake PCI core whose scans
+// read vendor IDs through the frontend's own config space, and a simulated pciback: the backend's
+// states as the xenbus core reports them, then what the frontend did about each.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "config_space.hpp"
+#include "fake_kernel.hpp"
+#include "fake_pci.hpp"
+#include "fake_xen.hpp"
+#include "frontend.hpp"
+#include "host_runtime.hpp"
+#include "kcxx/evtchn.h"
+#include "kcxx/pci.h"
+#include "sim_backend.hpp"
+#include "xpf/hotplug.h"
+#include "xpf/msi.h"
+
+extern "C" int xpf_hotplug_init(void);
+extern "C" void xpf_hotplug_exit(void);
+
+using namespace pcifront;
+
+namespace
+{
+
+enum : int {
+	kInitialising = 1,
+	kInitWait = 2,
+	kInitialised = 3,
+	kConnected = 4,
+	kClosing = 5,
+	kClosed = 6,
+	kReconfiguring = 7,
+	kReconfigured = 8,
+};
+
+const Bdf kNic{0, 0, devfn(5, 0)};
+const Bdf kNew{0, 0, devfn(6, 0)};
+
+// A scan's look at a function: its vendor ID read through the bus's own config space.
+bool probe(struct pci_bus *bus, unsigned int devfn)
+{
+	auto *cs = static_cast<ConfigSpace *>(kcxx_pci_bus_owner(bus));
+	uint32_t v = 0;
+	return cs->conf_read(bus, devfn, 0, 2, &v) == 0 && v != 0xffff;
+}
+
+struct FrontendTest : ::testing::Test {
+	int xdev_storage = 0;
+	struct xenbus_device *xdev = reinterpret_cast<struct xenbus_device *>(&xdev_storage);
+	SimBackend sim;
+	std::unique_ptr<Frontend> fe;
+	int allocs = 0;
+
+	void SetUp() override
+	{
+		fake.reset();
+		fxen.reset();
+		fpci.reset();
+		fpci.probe = probe;
+		fxen.backend = &sim;
+		allocs = host_allocs_live;
+		ASSERT_EQ(xpf_hotplug_init(), 0);
+		sim.add_device(kNic, 0x8086, 0x100e);
+		// pciback's keys: one root, the NIC exported and connected.
+		fake.store = {{"root_num", "1"},
+			      {"root-0", "0000:00"},
+			      {"num_devs", "1"},
+			      {"state-0", "4"},
+			      {"vdev-0", "0000:00:05.0"}};
+		fe = std::make_unique<Frontend>(xdev);
+	}
+	void TearDown() override
+	{
+		fe.reset();
+		xpf_hotplug_exit();
+		EXPECT_EQ(host_allocs_live, allocs) << "the frontend left memory behind";
+	}
+	// The backend reaches @be; the xenbus core tells the frontend.
+	void backend(int be)
+	{
+		fxen.be_state = be;
+		fe->otherend_changed(be);
+	}
+	void connect()
+	{
+		backend(kInitWait);
+		backend(kConnected);
+		ASSERT_EQ(fxen.ours, kConnected);
+	}
+	FakeBus *root()
+	{
+		for (auto &b : fpci.buses)
+			if (!b.removed)
+				return &b;
+		return nullptr;
+	}
+	uint32_t read(const Bdf &bdf, int where, int size)
+	{
+		FakeBus *b = root();
+		if (!b) {
+			ADD_FAILURE() << "no root bus to read through";
+			return 0;
+		}
+		auto *bus = reinterpret_cast<struct pci_bus *>(b);
+		uint32_t v = 0;
+		EXPECT_EQ(static_cast<ConfigSpace *>(b->owner)->conf_read(bus, bdf.devfn, where,
+									  size, &v),
+			  0);
+		return v;
+	}
+	bool live(const Bdf &bdf)
+	{
+		FakeDev *d = fpci.dev(static_cast<int>(bdf.domain), bdf.bus, bdf.devfn);
+		return d && !d->removed;
+	}
+};
+
+TEST_F(FrontendTest, PublishesOnInitWaitAndConnectsWithTheBackendsDevices)
+{
+	backend(kInitWait);
+	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised}));
+	EXPECT_EQ(fake.count("write pci-op-ref"), 1);
+	EXPECT_EQ(fake.count("write event-channel"), 1);
+	EXPECT_NE(fxen.msi_transport, nullptr); // before any device: drivers enable MSI in probe
+	EXPECT_EQ(fxen.tracked, 1);
+	EXPECT_EQ(fpci.live_buses(), 0);
+	backend(kConnected);
+	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised, kConnected}));
+	ASSERT_EQ(fpci.live_buses(), 1);
+	EXPECT_TRUE(live(kNic));
+	EXPECT_TRUE(fpci.dev(0, 0, kNic.devfn)->claimed);
+	EXPECT_FALSE(live(kNew));
+	EXPECT_EQ(read(kNic, 0, 4), 0x100e8086u);
+	EXPECT_TRUE(fxen.logged("connected: 1 root bus"));
+	EXPECT_NE(fxen.read_file("stats").find("hotplug_rounds 0"), std::string::npos);
+	// A repeated Connected does nothing more.
+	backend(kConnected);
+	EXPECT_EQ(fxen.switches.size(), 2u);
+}
+
+TEST_F(FrontendTest, ConnectedSeenFirstPublishesThenConnectsInOneCall)
+{
+	backend(kConnected); // InitWait and Initialised coalesced by the watch
+	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised, kConnected}));
+	EXPECT_TRUE(live(kNic));
+}
+
+TEST_F(FrontendTest, BackendClosingRemovesTheDevicesAndEverythingSetUp)
+{
+	connect();
+	backend(kClosing);
+	EXPECT_EQ(fxen.ours, kClosed);
+	EXPECT_TRUE(fxen.logged("backend is going away"));
+	EXPECT_EQ(fpci.live_buses(), 0);
+	EXPECT_FALSE(live(kNic) && root());
+	EXPECT_EQ(fxen.msi_transport, nullptr);
+	EXPECT_EQ(fxen.tracked, 0);
+	EXPECT_EQ(fake.count("teardown_ring"), 1);
+	EXPECT_EQ(fake.count("unbind"), 1);
+	EXPECT_TRUE(fxen.files.count("stats") == 0);
+	EXPECT_EQ(Frontend::live(), 1);
+	EXPECT_EQ(RootBuses::live(), 0);
+}
+
+TEST_F(FrontendTest, AFailedPublishIsReportedAndUndone)
+{
+	fake.fail_alloc_evtchn = 28;
+	backend(kInitWait);
+	ASSERT_EQ(fxen.fatals.size(), 1u);
+	EXPECT_EQ(fxen.fatals[0], "-28 publishing the shared page and event channel");
+	EXPECT_EQ(fake.count("teardown_ring"), 1); // the page granted before the channel failed
+	EXPECT_EQ(fxen.msi_transport, nullptr);
+	EXPECT_EQ(fxen.tracked, 0);
+}
+
+TEST_F(FrontendTest, ABadRootListRefusesTheConnectionAndUndoesIt)
+{
+	fake.store["root_num"] = "17x";
+	backend(kInitWait);
+	backend(kConnected);
+	ASSERT_EQ(fxen.fatals.size(), 1u);
+	EXPECT_EQ(fxen.fatals[0], "-22 connecting to pciback");
+	EXPECT_NE(fxen.ours, kConnected);
+	EXPECT_EQ(fpci.live_buses(), 0);
+	EXPECT_EQ(fxen.msi_transport, nullptr);
+	EXPECT_EQ(fake.count("unbind"), 1);
+	EXPECT_EQ(fake.count("teardown_ring"), 1);
+	EXPECT_EQ(fxen.tracked, 0);
+}
+
+TEST_F(FrontendTest, WithoutXenSwiotlbTheConnectionStandsWithNoDevice)
+{
+	fpci.dma_ready = false;
+	connect();
+	EXPECT_EQ(fpci.live_buses(), 0);
+	EXPECT_TRUE(fxen.logged("devices refused"));
+	EXPECT_TRUE(fxen.fatals.empty());
+}
+
+// xl pci-detach, then xl pci-attach: the device list read once per round, the detached device
+// removed before the answer, the attached one found by the rescan.
+TEST_F(FrontendTest, AHotplugRoundDetachesThenAttaches)
+{
+	connect();
+	fake.store["state-0"] = "5"; // Closing: being detached
+	backend(kReconfiguring);
+	EXPECT_EQ(fxen.ours, kReconfiguring);
+	EXPECT_FALSE(live(kNic));
+	EXPECT_TRUE(fxen.logged("detach: removed 0000:00:05.0"));
+	// pciback stops exporting it; the new device is Initialised in the list.
+	sim.add_device(kNew, 0x8086, 0x10d3);
+	fake.store = {{"root_num", "1"},
+		      {"root-0", "0000:00"},
+		      {"num_devs", "1"},
+		      {"state-0", "3"},
+		      {"vdev-0", "0000:00:06.0"}};
+	backend(kReconfigured);
+	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_TRUE(live(kNew));
+	EXPECT_TRUE(fpci.dev(0, 0, kNew.devfn)->added);
+	EXPECT_TRUE(fxen.logged("attach: 0000:00:06.0 added"));
+	EXPECT_EQ(read(kNew, 2, 2), 0x10d3u);
+	EXPECT_NE(fxen.read_file("stats").find("hotplug_rounds 1"), std::string::npos);
+	EXPECT_NE(fxen.read_file("counters").find("rounds 1 detached 1 detach_absent 0 attached 1"),
+		  std::string::npos);
+}
+
+// Fail closed: a detach whose entry cannot be read is not answered, and nothing is removed.
+TEST_F(FrontendTest, ADetachThatCannotBeReadIsRefusedAndTheDeviceStays)
+{
+	connect();
+	fake.store["state-0"] = "5";
+	fake.store.erase("vdev-0");
+	backend(kReconfiguring);
+	ASSERT_EQ(fxen.fatals.size(), 1u);
+	EXPECT_EQ(fxen.fatals[0], "-22 answering the backend's Reconfiguring");
+	EXPECT_NE(fxen.ours, kReconfiguring);
+	EXPECT_TRUE(live(kNic));
+	EXPECT_TRUE(fxen.logged("detach: refused: device entry 0"));
+}
+
+TEST_F(FrontendTest, AnAttachWhoseDeviceDoesNotAppearIsSaidAndConnectedStill)
+{
+	connect();
+	fake.store["state-0"] = "3";
+	fake.store["vdev-0"] = "0000:00:07.0"; // exported, but pciback answers nothing there
+	backend(kReconfiguring);
+	backend(kReconfigured);
+	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_TRUE(fxen.logged("not on our buses after the rescan"));
+	EXPECT_TRUE(fxen.logged("not every device the backend attached could be added"));
+}
+
+TEST_F(FrontendTest, AnUnexpectedStateIsCountedAndIgnored)
+{
+	backend(kReconfiguring); // before we published anything
+	EXPECT_TRUE(fxen.switches.empty());
+	EXPECT_TRUE(
+	    fxen.logged("backend went to state 7 (Reconfiguring) while we are Initialising"));
+	connect();
+	EXPECT_NE(fxen.read_file("stats").find("protocol_events 1"), std::string::npos);
+}
+
+// A reload of the module: the connection goes to the keeper with the devices removed, and the
+// next load takes it over and finds the devices again, with no Closed in between.
+TEST_F(FrontendTest, AReloadKeepsTheConnectionAndTheNextLoadTakesItOver)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fe->remove();
+	EXPECT_TRUE(fxen.kept);
+	EXPECT_TRUE(fxen.logged("connection to pciback kept for the next load"));
+	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_FALSE(live(kNic));
+	EXPECT_EQ(fake.count("teardown_ring"), 0);
+	EXPECT_EQ(fxen.msi_transport, nullptr);
+	fe.reset();
+	EXPECT_EQ(fake.count("teardown_ring"), 0); // the keeper has it
+
+	fe = std::make_unique<Frontend>(xdev);
+	backend(kConnected);
+	EXPECT_FALSE(fxen.kept);
+	EXPECT_TRUE(fxen.logged("took over the connection kept from the previous load"));
+	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_TRUE(live(kNic));
+	EXPECT_EQ(read(kNic, 0, 2), 0x8086u);
+	EXPECT_NE(fxen.msi_transport, nullptr);
+}
+
+TEST_F(FrontendTest, AReloadWithoutAKeptConnectionCloses)
+{
+	connect();
+	fe->remove(); // the keeper is full: closed
+	EXPECT_EQ(fxen.ours, kClosed);
+	fe = std::make_unique<Frontend>(xdev);
+	fxen.ours = kConnected; // xenstore still says Connected (an earlier load's)
+	backend(kConnected);
+	EXPECT_TRUE(fxen.logged("no connection was kept from an earlier load"));
+	EXPECT_EQ(fxen.ours, kClosed);
+	EXPECT_EQ(fxen.conn_closes, 1);
+	EXPECT_EQ(fpci.live_buses(), 0);
+}
+
+// The toolstack removed our directory (a dead backend domain): no write, nothing kept.
+TEST_F(FrontendTest, AVanishedDeviceIsRemovedWithoutWritingOrKeeping)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fxen.vanished = true;
+	const size_t switches = fxen.switches.size();
+	fe->remove();
+	EXPECT_TRUE(fxen.logged("our xenstore directory was removed or reset"));
+	EXPECT_EQ(fxen.switches.size(), switches);
+	EXPECT_FALSE(fxen.kept);
+	EXPECT_EQ(fpci.live_buses(), 0);
+	EXPECT_EQ(fake.count("teardown_ring"), 1);
+}
+
+TEST_F(FrontendTest, MsiOpsReachTheBackendForOurDevicesOnly)
+{
+	connect();
+	ASSERT_NE(fxen.msi_transport, nullptr);
+	auto *t = static_cast<xpf_msi_transport *>(fxen.msi_transport);
+	EXPECT_STREQ(t->msi_name(), "device/pci/0");
+	auto *nic = reinterpret_cast<struct pci_dev *>(fpci.dev(0, 0, kNic.devfn));
+	xen_pci_op req = *make_msi_op(XEN_PCI_OP_enable_msi, kNic).get();
+	xen_pci_op reply = {};
+	EXPECT_EQ(t->msi_op(nic, req, &reply), 0);
+	EXPECT_EQ(reply.err, 0);
+	EXPECT_GT(reply.value, 0u); // a pirq
+	EXPECT_TRUE(sim.device(kNic)->msi_on);
+	// A device on someone else's bus is refused before anything is sent.
+	int other = 0;
+	FakeBus &foreign = fpci.foreign_bus(0, 3, reinterpret_cast<struct device *>(&other));
+	(void)foreign;
+	fpci.present.emplace_back(0, 3, 0);
+	fpci.probe = nullptr;
+	ASSERT_NE(kcxx_pci_scan_single_device(reinterpret_cast<struct pci_bus *>(&foreign), 0),
+		  nullptr);
+	const int ops = sim.ops;
+	EXPECT_EQ(t->msi_op(reinterpret_cast<struct pci_dev *>(fpci.dev(0, 3, 0)), req, &reply),
+		  -KCXX_ENODEV);
+	EXPECT_EQ(sim.ops, ops);
+	EXPECT_NE(fxen.read_file("stats").find("msi_ops 1"), std::string::npos);
+}
+
+// pciback forwards an AER request: the handler queues the work, the work answers in the page.
+TEST_F(FrontendTest, AnAerRequestIsAnsweredFromTheWork)
+{
+	connect();
+	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
+	sh->aer_op = {};
+	sh->aer_op.cmd = XEN_PCI_OP_aer_detected;
+	sh->aer_op.devfn = kNic.devfn;
+	__atomic_or_fetch(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
+	ASSERT_NE(fake.irq_action, nullptr);
+	fake.irq_action->handler(33, fake.irq_action->data);
+	ASSERT_EQ(fxen.queued_work.size(), 1u);
+	fxen.run_work();
+	EXPECT_FALSE(sh->flags & (1u << _XEN_PCIB_active));
+	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
+	EXPECT_NE(fxen.read_file("stats").find("aer_requests 1 aer_unhandled 0"),
+		  std::string::npos);
+}
+
+} // namespace
