@@ -3,6 +3,10 @@
 
 #include <set>
 
+#include "config_space.hpp"
+#include "connection.hpp"
+#include "fake_kernel.hpp"
+#include "fake_xen.hpp"
 #include "host_runtime.hpp"
 #include "lib/msi_table.hpp"
 #include "sim_backend.hpp"
@@ -11,12 +15,30 @@ using namespace pcifront;
 
 namespace {
 
-// The frontend as MsiTable sees it, over a simulated pciback.
+xen::IrqReturn no_handler(int, void *)
+{
+	return xen::kIrqHandled;
+}
+
+// The frontend as MsiTable sees it: the real Connection and ConfigSpace of pcifront/ (the path
+// every MSI op takes: ConfigSpace::msi_op), over the fake kernel and a simulated pciback.
 struct TableBackend {
-	explicit TableBackend(SimBackend &s) : sim(s) {}
+	explicit TableBackend(SimBackend &s) : sim(s)
+	{
+		fake.reset();
+		fxen.reset();
+		EXPECT_TRUE(conn.publish().ok());
+		fxen.backend = &sim;
+		fxen.page = conn.shared();
+		cs.start();
+	}
 	SimBackend &sim;
-	int timeouts_next = 0;     // the next calls get no answer
-	bool acts_on_timeout = false; // ... although pciback did act on them
+	int xdev_storage = 0;
+	xen::XenbusDevice xdev{reinterpret_cast<struct xenbus_device *>(&xdev_storage)};
+	Connection conn{xdev, no_handler, nullptr};
+	ConfigSpace cs{conn, xdev};
+	int timeouts_next = 0;	      // the next calls get no answer within op_timeout_ms
+	bool acts_on_timeout = false; // ... although pciback did act on them (answering late)
 	uint32_t pirq_limit = 1024;   // what Xen would accept for this domain
 	std::vector<uint32_t> sent;
 	std::multiset<uint32_t> live; // pirqs between on_enabled and on_released
@@ -25,20 +47,22 @@ struct TableBackend {
 	int call(const xen_pci_op &req, xen_pci_op *reply)
 	{
 		sent.push_back(req.cmd);
-		xen_pci_sharedinfo sh = {};
-		sh.op = req;
-		if (timeouts_next > 0) {
-			--timeouts_next;
-			if (acts_on_timeout)
-				sim.handle(&sh);
-			return -KCXX_ETIMEDOUT;
+		if (timeouts_next <= 0)
+			return cs.msi_op(req, reply);
+		--timeouts_next;
+		fxen.silent = true;
+		const int e = cs.msi_op(req, reply); // waits op_timeout_ms of fake time
+		fxen.silent = false;
+		// The late answer, which frees the channel for the next op: pciback acted on the
+		// op, or answered that it could not.
+		if (acts_on_timeout) {
+			sim.handle(conn.shared());
+		} else {
+			conn.shared()->op.err = XEN_PCI_ERR_op_failed;
+			__atomic_and_fetch(&conn.shared()->flags, ~(1u << _XEN_PCIF_active),
+					   __ATOMIC_RELEASE);
 		}
-		sim.handle(&sh);
-		ReplyFault f;
-		if (!check_conf_reply(req, sh.op, &f).ok())
-			return -KCXX_EPROTO;
-		*reply = sh.op;
-		return 0;
+		return e;
 	}
 	bool pirq_valid(uint32_t pirq) { return pirq < pirq_limit; }
 	void on_enabled(MsiDevice &d)
