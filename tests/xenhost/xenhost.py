@@ -54,6 +54,12 @@ DEVICES = {
                                 "-netdev", "hubport,id=pt1,hubid=0",
                                 "-device", "virtio-net-pci,id=aer0,netdev=pt1,bus=rp5,aer=on,romfile=,"
                                            "mac=52:54:00:12:34:05"], []),
+    # A plain virtio-net NIC behind a PCIe root port (0000:01:00.0) at another slot, for a
+    # scenario that has the e1000e too (smp).
+    "virtio-net-behind-port": (["-device", "pcie-root-port,id=rp7,chassis=7,addr=07.0",
+                                "-netdev", "hubport,id=pt2,hubid=0",
+                                "-device", "virtio-net-pci,id=vnet0,netdev=pt2,bus=rp7,romfile=,"
+                                           "mac=52:54:00:12:34:07"], []),
     # An e1000e (MSI-X) on the same hub.
     "e1000e": (["-netdev", "hubport,id=pt1,hubid=0",
                 "-device", "e1000e,netdev=pt1,addr=05.0,romfile=,mac=52:54:00:12:34:05"], []),

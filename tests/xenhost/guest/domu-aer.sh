@@ -5,32 +5,17 @@
 # recovery step to the frontend. virtio-pci has no error handlers, so the frontend must answer
 # as the AER core would, the domain must live, and the NIC must still pass traffic. With the
 # in-tree frontend the same checks are a record (check()).
-aer_bdf() { # the virtio-net function (1af4:1000 transitional, 1af4:1041 modern)
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat $d/vendor 2>/dev/null)" = 0x1af4 ] && case "$(cat $d/device)" in 0x1000 | 0x1041) echo ${d##*/}; return 0 ;; esac
-	done
-	return 1
-}
-step aer-nic-enumerated wait_for 60 "the virtio-net NIC on the PV PCI bus" aer_bdf || return 0
-ABDF=$(aer_bdf)
-# virtio-net's netdev hangs off the virtio device below the PCI function.
-aer_netdev() { for n in /sys/bus/pci/devices/$ABDF/net/* /sys/bus/pci/devices/$ABDF/virtio*/net/*; do [ -e "$n" ] && { echo ${n##*/}; return 0; }; done; return 1; }
-aer_up() {
-	modprobe virtio_pci && modprobe virtio_net || return 1
-	wait_for 30 "netdev on $ABDF" aer_netdev >/dev/null || return 1
-	AIF=$(aer_netdev)
-	no_dad "$AIF"
-	ip link set "$AIF" up || return 1
-	wait_for 30 "carrier on $AIF" grep -q 1 /sys/class/net/$AIF/carrier >/dev/null || return 1
-	wait_for 30 "link-local address on $AIF" has_ll_addr "$AIF"
-}
+. /xpf/domu-devs.sh
+step aer-nic-enumerated wait_for 60 "the virtio-net NIC on the PV PCI bus" virtio_bdf || return 0
+ABDF=$(virtio_bdf)
+aer_netdev() { virtio_netdev "$ABDF"; }
 aer_ping() {
 	_o=$(ping -6 -c 3 -w 30 "$xpf_peer%$(aer_netdev)" 2>&1)
 	_r=$?
 	echo "$_o" | tail -n 2 | tr '\n' ' '
 	return $_r
 }
-step aer-nic-up aer_up || return 0
+step aer-nic-up virtio_up "$ABDF" || return 0
 step aer-ping-before aer_ping || return 0
 aer_stats() { grep '^aer_requests' /sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats 2>/dev/null; }
 echo "XPF-AER-READY" >/dev/console

@@ -83,14 +83,7 @@ XPF_NO_RERUN=1 step bench bench_run
 # MSI-X (the in-tree frontend's teardown asks pciback for disable_msi, so MSI-X stays on at the
 # backend and the next enable fails).
 MSIX_CYCLES=${xpf_msix_cycles:-5}
-nic2_bdf() { # the e1000e
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat $d/vendor 2>/dev/null)" = 0x8086 ] && [ "$(cat $d/device)" = 0x10d3 ] && { echo ${d##*/}; return 0; }
-	done
-	return 1
-}
-nic2_usable() { _b=$(nic2_bdf) && ls /sys/bus/pci/devices/$_b/net/* >/dev/null 2>&1; }
-nic2_gone() { ! nic2_bdf >/dev/null; }
+. /xpf/domu-devs.sh
 # Looked at twice before it counts as off: a crashed lspci or grep (the TCG flake) is not a
 # device without MSI-X (one bench domain counted 5 of 6 that way).
 nic2_msix_once() { lspci -vvv -s "${1#0000:}" 2>/dev/null | grep -q 'MSI-X: Enable+'; }
@@ -98,9 +91,9 @@ nic2_msix() { nic2_msix_once "$1" || nic2_msix_once "$1"; }
 bench_hotplug() {
 	modprobe e1000e || return 1
 	echo "XPF-BENCH-HP-READY" >/dev/console
-	wait_for 180 "the e1000e attached and bound" nic2_usable >/dev/null || { echo "the e1000e never came up"; return 1; }
+	wait_for 180 "the e1000e attached and bound" e1000e_usable >/dev/null || { echo "the e1000e never came up"; return 1; }
 	echo "XPF-BENCH-HP-UP" >/dev/console
-	E=$(nic2_bdf) on=0
+	E=$(find_dev 0x8086 0x10d3) on=0
 	nic2_msix "$E" && on=1
 	D=/sys/bus/pci/drivers/e1000e
 	c=1
@@ -111,7 +104,7 @@ bench_hotplug() {
 	done
 	echo "XPF-BENCH msix_kept binds=$((MSIX_CYCLES + 1)) on_msix=$on" | bench_line
 	echo "XPF-BENCH-HP-DETACH" >/dev/console
-	wait_for 180 "the e1000e detached" nic2_gone >/dev/null || { echo "the e1000e is still here"; return 1; }
+	wait_for 180 "the e1000e detached" e1000e_gone >/dev/null || { echo "the e1000e is still here"; return 1; }
 	echo "XPF-BENCH-HP-DOWN" >/dev/console
 	# How long the driver's removal took before the frontend could answer the detach (ours
 	# logs it; libxl's whole round has 10 s).

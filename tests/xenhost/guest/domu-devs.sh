@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# What the msi and smp scenarios share inside the driver domain (sourced): finding the devices,
-# their interrupt state, and the NVMe and e1000e helpers.
-find_dev() { # vendor device: the first such function's BDF
+# What the msi, smp, aer and bench scenarios share inside the driver domain (sourced): finding
+# the devices, their interrupt state, and the NVMe, e1000e and virtio-net helpers.
+find_dev() { # vendor device: the first such function's BDF (functions may come and go meanwhile)
 	for _d in /sys/bus/pci/devices/*; do
-		[ "$(cat $_d/vendor)" = "$1" ] && [ "$(cat $_d/device)" = "$2" ] && { echo ${_d##*/}; return 0; }
+		[ "$(cat $_d/vendor 2>/dev/null)" = "$1" ] && [ "$(cat $_d/device 2>/dev/null)" = "$2" ] && { echo ${_d##*/}; return 0; }
 	done
 	return 1
 }
@@ -60,6 +60,24 @@ e1000e_load() { # [module options]
 }
 e1000e_irqs() { _if=$(e1000e_if) || return 1; echo "$(irq_lines "$_if") lines: $(irq_counts "$_if")"; irq_counts "$_if" | grep -q ':[1-9]'; }
 e1000e_unload() { rmmod e1000e && echo "e1000e unloaded"; }
+# Hotplug of the e1000e (whichever slot it gets): gone, or here with its driver's netdev.
+e1000e_gone() { ! find_dev 0x8086 0x10d3 >/dev/null; }
+e1000e_usable() { _b=$(find_dev 0x8086 0x10d3) && ls /sys/bus/pci/devices/$_b/net/* >/dev/null 2>&1; }
+
+# ---- virtio-net (1af4:1000 transitional, 1af4:1041 modern), behind a PCIe root port in dom0
+virtio_bdf() { find_dev 0x1af4 0x1041 || find_dev 0x1af4 0x1000; }
+# Its netdev hangs off the virtio device below the PCI function.
+virtio_netdev() { for _n in /sys/bus/pci/devices/$1/net/* /sys/bus/pci/devices/$1/virtio*/net/*; do [ -e "$_n" ] && { echo ${_n##*/}; return 0; }; done; return 1; }
+virtio_up() { # bdf: the driver loaded, its netdev up with a link-local address
+	modprobe virtio_pci && modprobe virtio_net || return 1
+	wait_for 30 "netdev on $1" virtio_netdev "$1" >/dev/null || return 1
+	_if=$(virtio_netdev "$1")
+	no_dad "$_if"
+	ip link set "$_if" up || return 1
+	wait_for 30 "carrier on $_if" grep -q 1 /sys/class/net/$_if/carrier >/dev/null || return 1
+	wait_for 30 "link-local address on $_if" has_ll_addr "$_if" >/dev/null || return 1
+	echo "$1: $_if up"
+}
 
 
 # SMP (issue 18.2): the op channel's irq moved to each vCPU in turn while every vCPU reads

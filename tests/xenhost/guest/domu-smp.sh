@@ -2,10 +2,11 @@
 # The smp scenario inside the driver domain (sourced by domu-init once the e1000 pings): 4 vCPUs
 # on the 2-core emulated host, so that vCPUs are preempted mid-op. An NVMe controller on MSI-X
 # with an I/O queue per vCPU; then, for SMP_SECS, at once: write/read-back rounds on the NVMe
-# pinned to every vCPU, config-space reads pinned to every vCPU, a ping to dom0 over the e1000,
-# and the op channel's irq moved to the next vCPU every second; meanwhile dom0 detaches the
-# e1000e (bound, on MSI-X) and attaches it again. No op may time out, no data may differ, the
-# ping must get through, the e1000e must come back bound, and the kernel log must stay clean.
+# pinned to every vCPU, config-space reads pinned to every vCPU, pings to dom0 over the e1000
+# and over a virtio-net NIC, and the op channel's irq moved to the next vCPU every second;
+# meanwhile dom0 detaches the e1000e (bound, on MSI-X) and attaches it again. No op may time
+# out, no data may differ, both pings must get through, the e1000e must come back bound, and
+# the kernel log must stay clean.
 . /xpf/domu-devs.sh
 SMP_SECS=${xpf_smp_secs:-45}
 NCPU=$(nproc)
@@ -30,11 +31,6 @@ nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to 
 # then faults in the IOMMU and its driver's removal waits out its own timeouts (seen with the
 # AHCI disk busy: docs/findings.md), whichever frontend there is.
 uptime_s() { cut -d. -f1 /proc/uptime; }
-e1000e_gone() { ! find_dev 0x8086 0x10d3 >/dev/null; }
-e1000e_back() { # found again (in whichever slot), bound, with its netdev
-	_b=$(find_dev 0x8086 0x10d3) && [ -e "/sys/bus/pci/devices/$_b/driver" ] &&
-		ls /sys/bus/pci/devices/$_b/net/* >/dev/null 2>&1
-}
 # In the background during the load; its verdict goes to /tmp/smp-hp ("ok: ..." or the reason).
 smp_hotplug() {
 	_t0=$(uptime_s)
@@ -44,7 +40,7 @@ smp_hotplug() {
 		return
 	fi
 	_t1=$(uptime_s)
-	if ! _w=$(wait_for 150 "the e1000e back, bound, with its netdev" e1000e_back); then
+	if ! _w=$(wait_for 150 "the e1000e back, bound, with its netdev" e1000e_usable); then
 		echo "detached after $((_t1 - _t0)) s, never back: $_w" >/tmp/smp-hp
 		return
 	fi
@@ -62,6 +58,7 @@ smp_load() {
 		_c=$((_c + 1))
 	done
 	ping -6 -i 0.5 -w "$SMP_SECS" "$xpf_peer%$IF" >/tmp/smp-ping.txt 2>&1 &
+	ping -6 -i 0.5 -w "$SMP_SECS" "$xpf_peer%$(virtio_netdev "$VBDF")" >/tmp/smp-vping.txt 2>&1 &
 	smp_hotplug &
 	_t=0 _moves=0
 	# The load lasts SMP_SECS, and until the hotplug cycle has its verdict (500 s at most in all).
@@ -81,10 +78,12 @@ smp_load() {
 		_c=$((_c + 1))
 	done
 	_rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/smp-ping.txt)
+	_vrx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/smp-vping.txt)
 	_hpr=$(cat /tmp/smp-hp 2>/dev/null)
-	_what="$_t s on $NCPU vCPUs: $_rounds NVMe rounds, $_bad bad; $_cfg config sweeps; ping: ${_rx:-0} received; irq $_irq moved $_moves times; $(op_health)"
+	_what="$_t s on $NCPU vCPUs: $_rounds NVMe rounds, $_bad bad; $_cfg config sweeps; ping: ${_rx:-0} received (e1000), ${_vrx:-0} (virtio-net); irq $_irq moved $_moves times; $(op_health)"
 	[ "$_bad" = 0 ] && [ "$_rounds" -ge "$NCPU" ] && [ -z "$_idle" ] || { echo "$_what (vCPUs with no NVMe round:${_idle:- none})"; return 1; }
 	[ "${_rx:-0}" -ge 5 ] || { echo "$_what: $(tail -n 2 /tmp/smp-ping.txt | tr '\n' ' ')"; return 1; }
+	[ "${_vrx:-0}" -ge 5 ] || { echo "$_what: virtio-net: $(tail -n 2 /tmp/smp-vping.txt | tr '\n' ' ')"; return 1; }
 	[ "$xpf_frontend" != ours ] || op_health >/dev/null || { echo "$_what"; return 1; }
 	case "$_hpr" in ok:*) ;; *) echo "hotplug under load: ${_hpr:-no verdict}; $_what"; return 1 ;; esac
 	echo "hotplug under load: ${_hpr#ok: }; $_what"
@@ -92,6 +91,8 @@ smp_load() {
 
 step nvme-load nvme_load || return 0
 step e1000e-up e1000e_load || return 0
+VBDF=$(virtio_bdf)
+step virtio-net-up virtio_up "$VBDF" || return 0
 step nvme-msix-spread nvme_spread
 step smp-load smp_load
 step nvme-unload-end nvme_unload
