@@ -42,7 +42,7 @@ ls "$ours"/*.ko >/dev/null 2>&1 ||
 
 fingerprint=$({
 	echo "$host $kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
-	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/bench/floor-km/* \
+	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/xenhost/aer-driver/* "$TOP"/tests/bench/floor-km/* \
 		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
 	cat "$ours"/*.ko ${XPF_PKG_DEB:+"$XPF_PKG_DEB"} 2>/dev/null
@@ -196,7 +196,8 @@ bench=$BUILD/bench/xpf-bench
 build_tool "$TOP/tests/bench/xpf-bench.c" "$bench"
 install_elf "$domu" "$bench" /xpf/xpf-bench
 # Test modules, built for this kernel and loaded by path: the rogue's msix round's test driver
-# (tests/rogue/msix-probe/), and the bench's kernel-to-kernel event-channel floor
+# (tests/rogue/msix-probe/), the aer scenario's driver with error handlers
+# (tests/xenhost/aer-driver/), and the bench's kernel-to-kernel event-channel floor
 # (tests/bench/floor-km/: xpf_floor and xpf_confread in the driver domain, xpf_floor_echo in
 # dom0).
 build_kmod() { # source directory (with its Kbuild), build directory, kernel
@@ -205,6 +206,8 @@ build_kmod() { # source directory (with its Kbuild), build directory, kernel
 }
 build_kmod "$TOP/tests/rogue/msix-probe" "$BUILD/rogue/msix-probe-$kver" "$kver"
 cp "$BUILD/rogue/msix-probe-$kver/xpf_msix_probe.ko" "$domu/xpf/"
+build_kmod "$TOP/tests/xenhost/aer-driver" "$BUILD/xenhost/aer-driver-$kver" "$kver"
+cp "$BUILD/xenhost/aer-driver-$kver/xpf_aer_driver.ko" "$domu/xpf/"
 build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$kver" "$kver"
 [ "$dkver" = "$kver" ] || build_kmod "$TOP/tests/bench/floor-km" "$BUILD/bench/floor-km-$dkver" "$dkver"
 cp "$BUILD/bench/floor-km-$kver/xpf_floor.ko" "$BUILD/bench/floor-km-$kver/xpf_confread.ko" "$domu/xpf/"

@@ -46,3 +46,55 @@ check aer-ping-after aer_ping_after
 echo "XPF-AER-DONE" >/dev/console
 dmesg | grep -iE 'aer|virtio|pcifront' | tail -n 15 | sed 's/^/XPF-SHOW   aer| /'
 step dmesg-clean-after-aer dmesg_clean
+
+# ---- Round 2: the same error under a driver with every error handler
+# (tests/xenhost/aer-driver/, bound by driver_override in place of virtio-pci). The frontend must
+# call the driver's handler for each step pciback forwards, in the AER core's order, hand back
+# its votes (so that dom0 goes on to the next step), and the device must answer at resume and
+# carry traffic again under virtio-net afterwards.
+aer_driver_bind() {
+	echo "$ABDF" >/sys/bus/pci/drivers/virtio-pci/unbind || return 1
+	insmod /xpf/xpf_aer_driver.ko || return 1
+	echo xpf_aer_driver >/sys/bus/pci/devices/$ABDF/driver_override
+	echo "$ABDF" >/sys/bus/pci/drivers_probe
+	_d=$(readlink /sys/bus/pci/devices/$ABDF/driver)
+	[ "${_d##*/}" = xpf_aer_driver ] || { echo "$ABDF bound to '${_d##*/}', not xpf_aer_driver"; return 1; }
+	klog_last 'xpf_aer_driver: bound' | cut -c1-120
+}
+step aer-driver-bound aer_driver_bind || return 0
+aer_count() { aer_stats | sed -n "s/.*$1 \([0-9]*\).*/\1/p"; }
+REQ0=$(aer_count aer_requests) UNH0=$(aer_count aer_unhandled)
+echo "XPF-AER2-READY" >/dev/console
+aer_driver_steps() {
+	wait_for 120 "the driver's resume" sh -c "dmesg | grep -q 'xpf_aer_driver: resume'" >/dev/null ||
+		{ echo "the driver was not resumed: $(dmesg | grep 'xpf_aer_driver: ' | tail -n 3 | sed 's/^\[[ 0-9.]*\] //' | tr '\n' ' ')"; return 1; }
+	_s=$(dmesg | sed -n 's/.*xpf_aer_driver: \([a-z_]*\) \([^ ]*\).*(step \([0-9]*\))$/\3:\1:\2/p' | tr '\n' ' ')
+	# A non-fatal error on a normal channel: detected (the driver votes it can recover), MMIO
+	# enabled (recovered), resumed, with the device answering its vendor ID.
+	case "$_s" in
+	"1:error_detected:io_normal 2:mmio_enabled:recovered 3:resume:vendor 1af4 ") ;;
+	"1:error_detected:io_normal 2:mmio_enabled:recovered 3:resume:vendor "*) ;;
+	*) echo "the driver's steps: $_s"; return 1 ;;
+	esac
+	case "$_s" in *"vendor 1af4"*) ;; *) echo "at resume the device did not answer: $_s"; return 1 ;; esac
+	if [ "$xpf_frontend" = ours ]; then
+		_r=$(($(aer_count aer_requests) - REQ0)) _u=$(($(aer_count aer_unhandled) - UNH0))
+		[ $_r -ge 3 ] && [ $_u = 0 ] || { echo "steps $_s; frontend: $_r requests, $_u unhandled since the driver was bound"; return 1; }
+		echo "steps $_s; frontend: $_r requests, all answered by the driver"
+	else
+		echo "steps $_s"
+	fi
+}
+check aer-driver-steps aer_driver_steps
+aer_driver_back() { # virtio-net back on the function, and traffic
+	echo "$ABDF" >/sys/bus/pci/drivers/xpf_aer_driver/unbind || return 1
+	echo >/sys/bus/pci/devices/$ABDF/driver_override
+	rmmod xpf_aer_driver || return 1
+	echo "$ABDF" >/sys/bus/pci/drivers_probe
+	virtio_up "$ABDF" >/dev/null || { echo "virtio-net did not come back on $ABDF"; return 1; }
+	aer_ping
+}
+check aer-driver-nic-back aer_driver_back
+echo "XPF-AER2-DONE" >/dev/console
+dmesg | grep -E 'xpf_aer_driver|pcifront' | tail -n 8 | sed 's/^/XPF-SHOW   aer2| /'
+step dmesg-clean-after-aer-driver dmesg_clean
