@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The emulated-host matrix through pytest (tests/xenhost/test_xenhost.py), one host at a time.
-#   cells.sh check|matrix|compare [pytest arguments, e.g. -k baseline]
+#   cells.sh check|matrix|extra|compare [pytest arguments, e.g. -k baseline]
+# extra: what matrix adds to check, for a tree whose make check passed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 /usr/bin/python3 -c 'import pytest' 2>/dev/null ||
