@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <gtest/gtest.h>
+
 #include "kcxx/pci.h"
 
 FakePci fpci;
@@ -42,6 +44,13 @@ FakeDev *FakePci::dev(int domain, unsigned int bus, unsigned int devfn)
 		if (it->f.domain == domain && it->f.bus == bus && it->f.devfn == devfn)
 			return &*it;
 	return nullptr;
+}
+
+// The PCI core's rule for adding, scanning and removing: under pci_lock_rescan_remove().
+static void need_rescan_lock(const char *what)
+{
+	if (fpci.rescan_locks <= 0)
+		ADD_FAILURE() << what << " without the rescan/remove lock";
 }
 
 static FakeBus *as_bus(struct pci_bus *b)
@@ -102,6 +111,7 @@ struct pci_bus *kcxx_pci_find_bus(int domain, int busnr)
 struct pci_bus *kcxx_pci_scan_root_bus(struct device *parent, int domain, unsigned int busnr,
 				       struct pci_ops *, void *owner)
 {
+	need_rescan_lock("pci_scan_root_bus");
 	FakeBus &b = fpci.foreign_bus(domain, busnr, parent);
 	b.owner = owner;
 	// As pci_scan_root_bus(): function 0 of each slot.
@@ -117,6 +127,7 @@ void *kcxx_pci_bus_owner(const struct pci_bus *bus)
 
 void kcxx_pci_remove_root_bus(struct pci_bus *bus)
 {
+	need_rescan_lock("pci_remove_root_bus");
 	FakeBus *b = as_bus(bus);
 	b->removed = true;
 	for (FakeDev *d : b->devs)
@@ -134,11 +145,13 @@ struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn)
 
 struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn)
 {
+	need_rescan_lock("pci_scan_single_device");
 	return reinterpret_cast<struct pci_dev *>(scan_one(*as_bus(bus), devfn));
 }
 
 void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev)
 {
+	need_rescan_lock("pci_stop_and_remove_bus_device");
 	auto *d = reinterpret_cast<FakeDev *>(pdev);
 	d->removed = true;
 	for (auto &b : fpci.buses)
@@ -147,8 +160,13 @@ void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev)
 
 void kcxx_pci_bus_add_devices(struct pci_bus *bus)
 {
-	for (FakeDev *d : as_bus(bus)->devs)
+	need_rescan_lock("pci_bus_add_devices");
+	for (FakeDev *d : as_bus(bus)->devs) {
+		// The backend fixed the BARs: they are claimed before drivers may see the device.
+		if (!d->claim_tried)
+			ADD_FAILURE() << "a device added before its BAR was claimed";
 		d->added = true;
+	}
 }
 
 void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data), void *data)
@@ -176,6 +194,7 @@ uint64_t kcxx_pci_resource_len(const struct pci_dev *, int bar)
 }
 int kcxx_pci_claim_resource(struct pci_dev *pdev, int)
 {
+	reinterpret_cast<FakeDev *>(pdev)->claim_tried = true;
 	if (fpci.fail_claim)
 		return -fpci.fail_claim;
 	reinterpret_cast<FakeDev *>(pdev)->claimed = true;

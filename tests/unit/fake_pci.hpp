@@ -15,6 +15,7 @@ struct FakeDev {
 	FakePciFunction f;
 	uint64_t bar0_start = 0xf0000000;
 	bool claimed = false;
+	bool claim_tried = false; // a claim was asked for (it may have failed)
 	bool added = false;
 	bool removed = false; // by pci_stop_and_remove_bus_device
 };

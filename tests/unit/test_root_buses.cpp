@@ -38,11 +38,19 @@ struct RootBusesTest : ::testing::Test {
 	Connection conn{xdev, no_handler, nullptr};
 	ConfigSpace cs{conn, xdev};
 
+	int allocs = 0;
+
 	void SetUp() override
 	{
 		fake.reset();
 		fxen.reset();
 		fpci.reset();
+		allocs = host_allocs_live;
+	}
+	void TearDown() override
+	{
+		EXPECT_EQ(fpci.rescan_locks, 0) << "the rescan lock left held";
+		EXPECT_EQ(host_allocs_live, allocs) << "memory left behind";
 	}
 	void roots(int n)
 	{

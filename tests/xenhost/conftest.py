@@ -6,7 +6,8 @@ import xenhost
 def pytest_addoption(parser):
     parser.addoption("--cells", default="check", choices=("check", "matrix", "extra", "compare"),
                      help="check: make check's cells; matrix: those and the ones CI's time leaves "
-                          "out; compare: the in-tree frontend's, for the side-by-side tables")
+                          "out; extra: only those; compare: the in-tree frontend's, for the "
+                          "side-by-side tables")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
