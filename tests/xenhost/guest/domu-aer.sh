@@ -61,7 +61,7 @@ aer_driver_bind() {
 	[ "${_d##*/}" = xpf_aer_driver ] || { echo "$ABDF bound to '${_d##*/}', not xpf_aer_driver"; return 1; }
 	klog_last 'xpf_aer_driver: bound' | cut -c1-120
 }
-step aer-driver-bound aer_driver_bind || return 0
+XPF_NO_RERUN=1 step aer-driver-bound aer_driver_bind || return 0
 aer_count() { aer_stats | sed -n "s/.*$1 \([0-9]*\).*/\1/p"; }
 REQ0=$(aer_count aer_requests) UNH0=$(aer_count aer_unhandled)
 echo "XPF-AER2-READY" >/dev/console
@@ -92,7 +92,7 @@ aer_driver_back() { # virtio-net back on the function, and traffic
 	virtio_up "$ABDF" >/dev/null || { echo "virtio-net did not come back on $ABDF"; return 1; }
 	aer_ping
 }
-check aer-driver-nic-back aer_driver_back
+XPF_NO_RERUN=1 check aer-driver-nic-back aer_driver_back
 echo "XPF-AER2-DONE" >/dev/console
 dmesg | grep -E 'xpf_aer_driver|pcifront' | tail -n 8 | sed 's/^/XPF-SHOW   aer2| /'
 step dmesg-clean-after-aer-driver dmesg_clean
