@@ -185,7 +185,13 @@ kcxx::Result<kcxx::PciBus> RootBuses::root_bus(const Bdf &root)
 	if (nr_ >= kMax)
 		return kcxx::err(-KCXX_ENOSPC);
 	if (nr_ == kFew && !many_) {
-		many_ = TRY(kcxx::try_make_box<Many>(KCXX_GFP_KERNEL));
+		auto many = kcxx::try_make_box<Many>(KCXX_GFP_KERNEL);
+		if (!many.ok()) {
+			xdev_.log(KCXX_LOG_ERR, "no memory for a table of more than %d root buses",
+				  kFew);
+			return kcxx::err(many.error());
+		}
+		many_ = kcxx::move(many).value_assumed_ok_or_bug();
 		for (int i = 0; i < kFew; ++i)
 			many_->bus[i] = few_[i];
 	}

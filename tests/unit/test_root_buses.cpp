@@ -144,6 +144,7 @@ TEST_F(RootBusesTest, NoMemoryForTheTableFailsTheScanAndLeaksNothing)
 		host_fail_alloc_of_size = sizeof(struct pci_bus *) * RootBuses::kMax;
 		EXPECT_EQ(rb.scan(nullptr).error(), -KCXX_ENOMEM);
 		host_fail_alloc_of_size = 0;
+		EXPECT_TRUE(fxen.logged("no memory for a table of more than 16 root buses"));
 		EXPECT_EQ(rb.count(), 16);
 		EXPECT_EQ(fpci.live_buses(), 16);
 		// With memory again, a rescan makes the last one.
