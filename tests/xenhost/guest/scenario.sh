@@ -49,12 +49,18 @@ HP_CYCLES=${xpf_cycles:-20}
 HP_RECONF=${xpf_reconf_cycles:-3}
 
 write_cfg() {
+	# The tsc clocksource: TCG's vCPUs do not keep their TSCs in sync, so a domain with more than one
+	# vCPU marks the TSC unstable at boot and stays on xen ("TSCs unsynchronized") unless told the TSC
+	# is reliable, as an admin choosing tsc on such a host would have to.
+	cs_words=
+	[ -n "${xpf_clocksource:-}" ] && cs_words=" clocksource=$xpf_clocksource xpf_clocksource=$xpf_clocksource"
+	[ "${xpf_clocksource:-}" = tsc ] && cs_words="$cs_words tsc=reliable"
 	cat >/tmp/$DOMU.cfg <<CFG
 name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
 ramdisk="/xpf/$DOMU_RAMDISK"
-extra="console=hvc0 rdinit=/init sysrq_always_enabled xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG}${BENCH_ROUND:+ xpf_round=$BENCH_ROUND} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF${xpf_clocksource:+ clocksource=$xpf_clocksource xpf_clocksource=$xpf_clocksource}"
+extra="console=hvc0 rdinit=/init sysrq_always_enabled xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG}${BENCH_ROUND:+ xpf_round=$BENCH_ROUND} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF$cs_words"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
