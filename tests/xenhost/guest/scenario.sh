@@ -68,6 +68,9 @@ CFG
 	if [ "$scenario" = rogue ]; then
 		# No device: dom0's xpf-rogue plays the backend. Its msix round's BAR page.
 		printf 'iomem=["%x,1"]\n' $((RG_MSIX_BAR >> 12)) >>/tmp/$DOMU.cfg
+		# A 6.5+ kernel started without a device sets xen-swiotlb up only with the host's
+		# memory map, and without it our frontend refuses every device (as it must).
+		[ -z "${xpf_e820_host:-}" ] || echo 'e820_host=1' >>/tmp/$DOMU.cfg
 	elif [ "$scenario" = hotplug ] || [ "$scenario" = dmarefuse ]; then
 		# No device at start: `xl pci-attach` on a running PV domain needs passthrough
 		# enabled, which libxl refuses without an IOMMU; there the harness attaches by hand
