@@ -28,17 +28,6 @@ using namespace pcifront;
 namespace
 {
 
-enum : int {
-	kInitialising = 1,
-	kInitWait = 2,
-	kInitialised = 3,
-	kConnected = 4,
-	kClosing = 5,
-	kClosed = 6,
-	kReconfiguring = 7,
-	kReconfigured = 8,
-};
-
 const Bdf kNic{0, 0, devfn(5, 0)};
 const Bdf kNew{0, 0, devfn(6, 0)};
 
@@ -72,11 +61,7 @@ struct FrontendTest : ::testing::Test {
 		ASSERT_EQ(xpf_hotplug_init(), 0);
 		sim.add_device(kNic, 0x8086, 0x100e);
 		// pciback's keys: one root, the NIC exported and connected.
-		fake.store = {{"root_num", "1"},
-			      {"root-0", "0000:00"},
-			      {"num_devs", "1"},
-			      {"state-0", "4"},
-			      {"vdev-0", "0000:00:05.0"}};
+		one_device("4", "0000:00:05.0");
 		fe = std::make_unique<Frontend>(xdev);
 	}
 	void TearDown() override
@@ -91,6 +76,15 @@ struct FrontendTest : ::testing::Test {
 		EXPECT_EQ(fpci.live_buses() - foreign_buses, 0) << "a root bus left";
 	}
 	int foreign_buses = 0; // made by the test itself
+	// pciback's directory: one root bus, one device in the list, in @state at @vdev.
+	static void one_device(const char *state, const char *vdev)
+	{
+		fake.store = {{"root_num", "1"},
+			      {"root-0", "0000:00"},
+			      {"num_devs", "1"},
+			      {"state-0", state},
+			      {"vdev-0", vdev}};
+	}
 	// The backend reaches @be; the xenbus core tells the frontend.
 	void backend(int be)
 	{
@@ -99,9 +93,9 @@ struct FrontendTest : ::testing::Test {
 	}
 	void connect()
 	{
-		backend(kInitWait);
-		backend(kConnected);
-		ASSERT_EQ(fxen.ours, kConnected);
+		backend(XenbusStateInitWait);
+		backend(XenbusStateConnected);
+		ASSERT_EQ(fxen.ours, XenbusStateConnected);
 	}
 	FakeBus *root()
 	{
@@ -133,15 +127,15 @@ struct FrontendTest : ::testing::Test {
 
 TEST_F(FrontendTest, PublishesOnInitWaitAndConnectsWithTheBackendsDevices)
 {
-	backend(kInitWait);
-	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised}));
+	backend(XenbusStateInitWait);
+	EXPECT_EQ(fxen.switches, (std::vector<int>{XenbusStateInitialised}));
 	EXPECT_EQ(fake.count("write pci-op-ref"), 1);
 	EXPECT_EQ(fake.count("write event-channel"), 1);
 	EXPECT_NE(fxen.msi_transport, nullptr); // before any device: drivers enable MSI in probe
 	EXPECT_EQ(fxen.tracked, 1);
 	EXPECT_EQ(fpci.live_buses(), 0);
-	backend(kConnected);
-	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised, kConnected}));
+	backend(XenbusStateConnected);
+	EXPECT_EQ(fxen.switches, (std::vector<int>{XenbusStateInitialised, XenbusStateConnected}));
 	ASSERT_EQ(fpci.live_buses(), 1);
 	EXPECT_TRUE(live(kNic));
 	EXPECT_TRUE(fpci.dev(0, 0, kNic.devfn)->claimed);
@@ -150,22 +144,22 @@ TEST_F(FrontendTest, PublishesOnInitWaitAndConnectsWithTheBackendsDevices)
 	EXPECT_TRUE(fxen.logged("connected: 1 root bus"));
 	EXPECT_NE(fxen.read_file("stats").find("hotplug_rounds 0"), std::string::npos);
 	// A repeated Connected does nothing more.
-	backend(kConnected);
+	backend(XenbusStateConnected);
 	EXPECT_EQ(fxen.switches.size(), 2u);
 }
 
 TEST_F(FrontendTest, ConnectedSeenFirstPublishesThenConnectsInOneCall)
 {
-	backend(kConnected); // InitWait and Initialised coalesced by the watch
-	EXPECT_EQ(fxen.switches, (std::vector<int>{kInitialised, kConnected}));
+	backend(XenbusStateConnected); // InitWait and Initialised coalesced by the watch
+	EXPECT_EQ(fxen.switches, (std::vector<int>{XenbusStateInitialised, XenbusStateConnected}));
 	EXPECT_TRUE(live(kNic));
 }
 
 TEST_F(FrontendTest, BackendClosingRemovesTheDevicesAndEverythingSetUp)
 {
 	connect();
-	backend(kClosing);
-	EXPECT_EQ(fxen.ours, kClosed);
+	backend(XenbusStateClosing);
+	EXPECT_EQ(fxen.ours, XenbusStateClosed);
 	EXPECT_TRUE(fxen.logged("backend is going away"));
 	EXPECT_EQ(fpci.live_buses(), 0);
 	EXPECT_FALSE(live(kNic));
@@ -181,7 +175,7 @@ TEST_F(FrontendTest, BackendClosingRemovesTheDevicesAndEverythingSetUp)
 TEST_F(FrontendTest, AFailedPublishIsReportedAndUndone)
 {
 	fake.fail_alloc_evtchn = 28;
-	backend(kInitWait);
+	backend(XenbusStateInitWait);
 	ASSERT_EQ(fxen.fatals.size(), 1u);
 	EXPECT_EQ(fxen.fatals[0], "-28 publishing the shared page and event channel");
 	EXPECT_EQ(fake.count("teardown_ring"), 1); // the page granted before the channel failed
@@ -192,11 +186,11 @@ TEST_F(FrontendTest, AFailedPublishIsReportedAndUndone)
 TEST_F(FrontendTest, ABadRootListRefusesTheConnectionAndUndoesIt)
 {
 	fake.store["root_num"] = "17x";
-	backend(kInitWait);
-	backend(kConnected);
+	backend(XenbusStateInitWait);
+	backend(XenbusStateConnected);
 	ASSERT_EQ(fxen.fatals.size(), 1u);
 	EXPECT_EQ(fxen.fatals[0], "-22 connecting to pciback");
-	EXPECT_NE(fxen.ours, kConnected);
+	EXPECT_NE(fxen.ours, XenbusStateConnected);
 	EXPECT_EQ(fpci.live_buses(), 0);
 	EXPECT_EQ(fxen.msi_transport, nullptr);
 	EXPECT_EQ(fake.count("unbind"), 1);
@@ -219,19 +213,15 @@ TEST_F(FrontendTest, AHotplugRoundDetachesThenAttaches)
 {
 	connect();
 	fake.store["state-0"] = "5"; // Closing: being detached
-	backend(kReconfiguring);
-	EXPECT_EQ(fxen.ours, kReconfiguring);
+	backend(XenbusStateReconfiguring);
+	EXPECT_EQ(fxen.ours, XenbusStateReconfiguring);
 	EXPECT_FALSE(live(kNic));
 	EXPECT_TRUE(fxen.logged("detach: removed 0000:00:05.0"));
 	// pciback stops exporting it; the new device is Initialised in the list.
 	sim.add_device(kNew, 0x8086, 0x10d3);
-	fake.store = {{"root_num", "1"},
-		      {"root-0", "0000:00"},
-		      {"num_devs", "1"},
-		      {"state-0", "3"},
-		      {"vdev-0", "0000:00:06.0"}};
-	backend(kReconfigured);
-	EXPECT_EQ(fxen.ours, kConnected);
+	one_device("3", "0000:00:06.0");
+	backend(XenbusStateReconfigured);
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
 	EXPECT_TRUE(live(kNew));
 	EXPECT_TRUE(fpci.dev(0, 0, kNew.devfn)->added);
 	EXPECT_TRUE(fxen.logged("attach: 0000:00:06.0 added"));
@@ -247,10 +237,10 @@ TEST_F(FrontendTest, ADetachThatCannotBeReadIsRefusedAndTheDeviceStays)
 	connect();
 	fake.store["state-0"] = "5";
 	fake.store.erase("vdev-0");
-	backend(kReconfiguring);
+	backend(XenbusStateReconfiguring);
 	ASSERT_EQ(fxen.fatals.size(), 1u);
 	EXPECT_EQ(fxen.fatals[0], "-22 answering the backend's Reconfiguring");
-	EXPECT_NE(fxen.ours, kReconfiguring);
+	EXPECT_NE(fxen.ours, XenbusStateReconfiguring);
 	EXPECT_TRUE(live(kNic));
 	EXPECT_TRUE(fxen.logged("detach: refused: device entry 0"));
 }
@@ -260,16 +250,16 @@ TEST_F(FrontendTest, AnAttachWhoseDeviceDoesNotAppearIsSaidAndConnectedStill)
 	connect();
 	fake.store["state-0"] = "3";
 	fake.store["vdev-0"] = "0000:00:07.0"; // exported, but pciback answers nothing there
-	backend(kReconfiguring);
-	backend(kReconfigured);
-	EXPECT_EQ(fxen.ours, kConnected);
+	backend(XenbusStateReconfiguring);
+	backend(XenbusStateReconfigured);
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
 	EXPECT_TRUE(fxen.logged("not on our buses after the rescan"));
 	EXPECT_TRUE(fxen.logged("not every device the backend attached could be added"));
 }
 
 TEST_F(FrontendTest, AnUnexpectedStateIsCountedAndIgnored)
 {
-	backend(kReconfiguring); // before we published anything
+	backend(XenbusStateReconfiguring); // before we published anything
 	EXPECT_TRUE(fxen.switches.empty());
 	EXPECT_TRUE(
 	    fxen.logged("backend went to state 7 (Reconfiguring) while we are Initialising"));
@@ -286,7 +276,7 @@ TEST_F(FrontendTest, AReloadKeepsTheConnectionAndTheNextLoadTakesItOver)
 	fe->remove();
 	EXPECT_TRUE(fxen.kept);
 	EXPECT_TRUE(fxen.logged("connection to pciback kept for the next load"));
-	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
 	EXPECT_FALSE(live(kNic));
 	EXPECT_EQ(fake.count("teardown_ring"), 0);
 	EXPECT_EQ(fxen.msi_transport, nullptr);
@@ -294,10 +284,10 @@ TEST_F(FrontendTest, AReloadKeepsTheConnectionAndTheNextLoadTakesItOver)
 	EXPECT_EQ(fake.count("teardown_ring"), 0); // the keeper has it
 
 	fe = std::make_unique<Frontend>(xdev);
-	backend(kConnected);
+	backend(XenbusStateConnected);
 	EXPECT_FALSE(fxen.kept);
 	EXPECT_TRUE(fxen.logged("took over the connection kept from the previous load"));
-	EXPECT_EQ(fxen.ours, kConnected);
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
 	EXPECT_TRUE(live(kNic));
 	EXPECT_EQ(read(kNic, 0, 2), 0x8086u);
 	EXPECT_NE(fxen.msi_transport, nullptr);
@@ -307,12 +297,12 @@ TEST_F(FrontendTest, AReloadWithoutAKeptConnectionCloses)
 {
 	connect();
 	fe->remove(); // the keeper is full: closed
-	EXPECT_EQ(fxen.ours, kClosed);
+	EXPECT_EQ(fxen.ours, XenbusStateClosed);
 	fe = std::make_unique<Frontend>(xdev);
-	fxen.ours = kConnected; // xenstore still says Connected (an earlier load's)
-	backend(kConnected);
+	fxen.ours = XenbusStateConnected; // xenstore still says Connected (an earlier load's)
+	backend(XenbusStateConnected);
 	EXPECT_TRUE(fxen.logged("no connection was kept from an earlier load"));
-	EXPECT_EQ(fxen.ours, kClosed);
+	EXPECT_EQ(fxen.ours, XenbusStateClosed);
 	EXPECT_EQ(fxen.conn_closes, 1);
 	EXPECT_EQ(fpci.live_buses(), 0);
 }
