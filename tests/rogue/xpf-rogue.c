@@ -41,6 +41,7 @@ static const char *const scenarios[] = {
 	"flip",	      /* keeps rewriting the reply for 20 ms after handing it back */
 	"storm",      /* answers correctly, and notifies 200000 times in a row between ops */
 	"badroots",   /* root_num far beyond any bound, then root-N that do not parse */
+	"manyroots",  /* 40 root buses (more than the 16 whose exported functions are kept) */
 	"flap",	      /* connects, then flips its state at random 300 times */
 	"vanish",     /* connects, takes the first op, removes its directory and exits */
 	"reconf",     /* a Reconfiguring round with an inconsistent device list */
@@ -48,6 +49,8 @@ static const char *const scenarios[] = {
 	"msix",	      /* MSI-X vectors: 0, one twice, a pirq the domain lacks, a count for 0 */
 	NULL,
 };
+
+#define MANY_ROOTS 40u /* for manyroots: bus 00 (the device) and 39 empty ones, 4 apart */
 
 static int domid;
 static const char *scenario;
@@ -560,6 +563,16 @@ int main(int argc, char **argv)
 		set_state(XenbusStateReconfiguring);
 		serve(500);
 		set_state(XenbusStateReconfigured);
+	} else if (!strcmp(scenario, "manyroots")) {
+		/* Legal, as the in-tree frontend takes it: bus 00 with the device, 39 empty ones. */
+		char key[16];
+
+		put(be, "root_num", "%u", MANY_ROOTS);
+		for (i = 0; i < MANY_ROOTS; i++) {
+			snprintf(key, sizeof(key), "root-%u", i);
+			put(be, key, "0000:%02x", i * 4);
+		}
+		set_state(XenbusStateConnected);
 	} else {
 		put(be, "root_num", "1");
 		put(be, "root-0", "0000:00");

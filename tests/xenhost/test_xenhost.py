@@ -119,7 +119,7 @@ def fresh_records(request):
     from this session only. The summary's tables and retry count follow the session."""
     subprocess.run(["rm", "-rf", str(xenhost.XH / "why"), str(xenhost.XH / "retries")], check=True)
     if request.config.getoption("cells") == "compare":
-        os.environ.setdefault("XPF_ROGUE_LIST", "good,garbage,flip,storm,badroots,flap,reconf,aer")
+        os.environ.setdefault("XPF_ROGUE_LIST", "good,garbage,flip,storm,badroots,manyroots,flap,reconf,aer")
     request.config.xpf_cells_ran = True
 
 

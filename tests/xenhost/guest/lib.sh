@@ -33,7 +33,7 @@ BENCH_HP_BDF=0000:00:05.0
 # The bench floor's event-channel round trips: per round, and rounds (xpf-bench floor).
 BENCH_FLOOR_OPS=200 BENCH_FLOOR_ROUNDS=5
 # The rogue scenario's rounds (tests/rogue/xpf-rogue.c), in order.
-RG_LIST="good silent late garbage flip storm badroots flap vanish reconf aer msix"
+RG_LIST="good silent late garbage flip storm badroots manyroots flap vanish reconf aer msix"
 # The msix round's device has a 4 KiB memory BAR here: a page of q35's PCI hole that no device
 # of the emulated host uses. The driver domain is granted it (iomem), as the MSI-X table's
 # mapping needs; nothing ever reads or writes it.
