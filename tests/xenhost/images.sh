@@ -41,7 +41,7 @@ ls "$ours"/*.ko >/dev/null 2>&1 ||
 	die "no modules in $ours: build them first (scripts/kbuild.sh $kver, or make check)"
 
 fingerprint=$({
-	echo "$host $kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-}"
+	echo "$host $kver $dkver ${XPF_BUSYBOX:-static} ${XPF_PKG_DEB:-} ${XPF_STUBDOM:-}"
 	cat "$0" "$TOP"/tests/xenhost/guest/* "$TOP"/tests/rogue/xpf-rogue.c "$TOP"/tests/rogue/msix-probe/* "$TOP"/tests/xenhost/aer-driver/* "$TOP"/tests/bench/floor-km/* \
 		"$TOP/tests/lib/common.sh" \
 		"$TOP/tests/bench/xpf-bench.c"
@@ -254,6 +254,70 @@ if [ -n "${XPF_PKG_DEB:-}" ]; then
 	pkg_images="$out/domu-pkg.cpio.gz $out/domu-unpkg.cpio.gz"
 fi
 
+# --- The stubdom scenario's images (XPF_STUBDOM=1; docs/stubdomain.md) -----------------------
+# An HVM guest whose device model (Debian's QEMU) runs in a PV Linux stubdomain, where the PCI
+# frontend under test carries QEMU's config accesses to the guest's passed-through devices.
+#   hvm.cpio.gz      the HVM guest (the driver domain's kernel, direct boot): e1000, ping
+#   stubdom.cpio.gz  the stubdomain (the same kernel): QEMU, xenstore tools, vchan-socket-proxy,
+#                    the Xen device modules, both frontends, and the guest's kernel and initramfs
+#                    at the paths dom0's libxl hands QEMU
+# dom0 gets QEMU too (libxl runs one there for the stubdomain's consoles), hvmloader, SeaBIOS
+# and vchan-socket-proxy where libxl looks for it.
+STUBDOM_LIB_PKGS="libpixman-1-0 libspice-server1 libjpeg62-turbo libusb-1.0-0 libfdt1 libglib2.0-0
+	libopus0 libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 liborc-0.4-0 liblz4-1 libsasl2-2
+	libstdc++6 libudev1 libpcre2-8-0 libunwind8 libdw1 libffi8 libelf1 libbz2-1.0 libxenmisc$xenv"
+QEMU_DM=/usr/libexec/xen-qemu-system-i386
+stub_images=
+if [ -n "${XPF_STUBDOM:-}" ]; then
+	[ "$host" = bookworm ] || die "the stubdom images are built for Debian 12's host only (XPF_HOST=bookworm)"
+	for p in $STUBDOM_LIB_PKGS; do libroots+=("$(deb_unpack "$p" "$hsuite")"); done
+	qemu=$(deb_unpack qemu-system-xen "$hsuite")
+	qdata=$(deb_unpack qemu-system-data "$hsuite")
+	sbios=$(deb_unpack seabios "$hsuite")
+	xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
+	[ -x "$qemu$QEMU_DM" ] || die "qemu-system-xen has no $QEMU_DM"
+	# QEMU's data files a direct-boot xenfv guest needs (its option ROMs), and the BIOS.
+	qemu_data() { # root
+		mkdir -p "$1/usr/share/qemu" "$1/usr/share/seabios"
+		cp "$qdata"/usr/share/qemu/linuxboot_dma.bin "$qdata"/usr/share/qemu/linuxboot.bin "$1/usr/share/qemu/"
+		cp -L "$sbios"/usr/share/seabios/bios-256k.bin "$1/usr/share/seabios/"
+	}
+	# The HVM guest.
+	hvm=$out/hvm-root
+	rm -rf "$hvm"
+	base_root "$hvm"
+	install_modules "$hvm" "$img" "$kver" e1000 e1000e nvme
+	depmod -b "$hvm" "$kver"
+	mkdir -p "$hvm/xpf"
+	cp "$TOP/tests/xenhost/guest/lib.sh" "$hvm/xpf/lib.sh"
+	cp "$TOP/tests/xenhost/guest/hvm-init" "$hvm/init"
+	chmod +x "$hvm/init"
+	(cd "$hvm" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/hvm.cpio.gz"
+	# The stubdomain. Its initramfs is not compressed: libxl gives QEMU 30 s from the
+	# stubdomain's unpause to "running", and TCG unpacks slowly.
+	st=$out/stubdom-root
+	rm -rf "$st"
+	base_root "$st"
+	install_modules "$st" "$img" "$kver" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pcifront
+	mkdir -p "$st/lib/modules/$kver/extra"
+	cp "$ours"/*.ko "$st/lib/modules/$kver/extra/"
+	depmod -b "$st" "$kver"
+	install_elf "$st" "$qemu$QEMU_DM" "$QEMU_DM"
+	qemu_data "$st"
+	install_elf "$st" "$(deb_unpack xenstore-utils "$hsuite")/usr/bin/xenstore" /usr/bin/xenstore
+	for c in read write rm ls list exists; do ln -sf xenstore "$st/usr/bin/xenstore-$c"; done
+	install_elf "$st" "$xu/usr/lib/xen-$xenv/bin/vchan-socket-proxy" /usr/bin/vchan-socket-proxy
+	mkdir -p "$st/xpf"
+	cp "$TOP/tests/xenhost/guest/lib.sh" "$st/xpf/lib.sh"
+	cp "$TOP/tests/xenhost/guest/stubdom-init" "$st/init"
+	chmod +x "$st/init"
+	# The guest's kernel and initramfs at the paths of the guest's config (/xpf/ in dom0).
+	cp "$out/domu-vmlinuz" "$st/xpf/vmlinuz"
+	cp "$out/hvm.cpio.gz" "$st/xpf/hvm.cpio.gz"
+	(cd "$st" && find . | cpio -o -H newc --quiet) >"$out/stubdom.cpio"
+	stub_images="$out/stubdom.cpio $out/hvm.cpio.gz"
+fi
+
 # --- dom0 initramfs --------------------------------------------------------------------------
 dom0=$out/dom0-root
 rm -rf "$dom0"
@@ -283,8 +347,18 @@ chmod +x "$dom0/init" "$dom0"/xpf/*.sh
 rogue=$BUILD/rogue/xpf-rogue
 build_tool "$TOP/tests/rogue/xpf-rogue.c" "$rogue" -lxenstore -lxengnttab -lxenevtchn
 install_elf "$dom0" "$rogue" /xpf/xpf-rogue
+if [ -n "$stub_images" ]; then
+	install_elf "$dom0" "$qemu$QEMU_DM" "$QEMU_DM"
+	qemu_data "$dom0"
+	mkdir -p "$dom0/usr/lib/xen-$xenv/boot"
+	cp "$xu/usr/lib/xen-$xenv/boot/hvmloader" "$dom0/usr/lib/xen-$xenv/boot/"
+	# libxl runs /usr/bin/vchan-socket-proxy; Debian installs it only under /usr/lib/xen-*/bin.
+	install_elf "$dom0" "$xu/usr/lib/xen-$xenv/bin/vchan-socket-proxy" "/usr/lib/xen-$xenv/bin/vchan-socket-proxy"
+	ln -sf "/usr/lib/xen-$xenv/bin/vchan-socket-proxy" "$dom0/usr/bin/vchan-socket-proxy"
+	mkdir -p "$dom0/var/lib/xen/dump"
+fi
 cp "$out/domu-vmlinuz" "$dom0/xpf/vmlinuz"
-cp "$out/domu.cpio.gz" $pkg_images "$dom0/xpf/"
+cp "$out/domu.cpio.gz" $pkg_images $stub_images "$dom0/xpf/"
 (cd "$dom0" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/dom0.cpio.gz"
 echo "$fingerprint" >"$out/fingerprint"
 say "images: Xen $xenv, dom0 on $dkver, driver domain on $kver, dom0 $(du -h "$out/dom0.cpio.gz" | cut -f1), domU $(du -h "$out/domu.cpio.gz" | cut -f1)"

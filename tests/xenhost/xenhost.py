@@ -115,6 +115,8 @@ class Scenario:
     vcpus: int = 1                 # the driver domain's
     vcpus_env: str = ""            # an environment variable that sets vcpus instead
     package: bool = False          # our Debian package is built and installed in the image
+    stubdom: bool = False          # images with an HVM guest and its device-model stubdomain
+    pciback: str = ""              # pciback's mode where the cell names none
     doc: str = ""
 
     @staticmethod
@@ -131,6 +133,8 @@ class Scenario:
         for dev in d.get("devices", ()):
             if dev not in DEVICES:
                 raise SetupError(f"{path}: unknown device '{dev}' (known: {' '.join(DEVICES)})")
+        if d.get("pciback", "vpci") not in PCIBACK_MODES:
+            raise SetupError(f"{path}: pciback must be one of {PCIBACK_MODES}")
         for k in ("must", "must_debug", "devices", "passthrough"):
             if k in d:
                 d[k] = tuple(d[k])
@@ -703,9 +707,13 @@ def run_cell(cell: Cell, retries: int | None = None) -> Outcome:
     in build/xenhost/retries/ for the summary, and its log kept."""
     cell = cell.resolve()
     sc = Scenario.load(cell.scenario)
+    if sc.pciback and cell.pciback == "vpci":
+        cell = dataclasses.replace(cell, pciback=sc.pciback)
     retries = int(os.environ.get("XPF_RETRIES", "3")) if retries is None else retries
     xenv, img_dir = HOSTS[cell.host]
     env = {"XPF_HOST": cell.host}
+    if sc.stubdom:
+        env["XPF_STUBDOM"] = "1"
     if sc.package:
         # Our modules' package for this kernel (scripts/deb.sh): images.sh installs it with dpkg.
         deb = sh(TOP / "scripts/deb.sh", cell.kver).splitlines()[-1]

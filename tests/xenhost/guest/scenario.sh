@@ -128,10 +128,11 @@ domu_cannot_say() { # polls
 # when it can no longer come.
 wait_domu() { WAIT_GIVE_UP=domu_cannot_say wait_for "$1" "$2" console_says "$3"; }
 
-relay_domu() { # prefix (domU)
+relay_domu() { # prefix (domU), console log (the driver domain's)
+	_rlog=${2:-$(domu_log)}
 	# The driver domain's own KTAP results, as dom0's results named <prefix>:<step>, numbered in
 	# dom0's document; each keeps its diagnostic line when that names it.
-	tr -d '\r' <"$(domu_log)" | while IFS= read -r _l; do
+	tr -d '\r' <"$_rlog" | while IFS= read -r _l; do
 		case "$_l" in
 		"# "*": "*) _dn=${_l#\# } _dn=${_dn%%: *} _dd=${_l#*: } ;;
 		"ok "[0-9]* | "not ok "[0-9]*)
@@ -143,11 +144,11 @@ relay_domu() { # prefix (domU)
 		esac
 	done
 	echo "XPF-DOMU-LOG-BEGIN"
-	tr -d '\r' <"$(domu_log)" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
+	tr -d '\r' <"$_rlog" | grep -E 'XPF-SHOW|XPF-LSPCI|XPF-FLAKE' | head -n 300
 	# A debug kernel's reports in full (lib.sh report_text).
-	tr -d '\r' <"$(domu_log)" | grep -E '^XPF-REPORT ' | head -n 200
+	tr -d '\r' <"$_rlog" | grep -E '^XPF-REPORT ' | head -n 200
 	# The last lines: a long run's failure is at its end.
-	tr -d '\r' <"$(domu_log)" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER|Oops|general protection|UBSAN|KFENCE|ODEBUG|corruption|RIP:' | grep -vE 'XPF-|^(ok|not ok) [0-9]|^# |^KTAP ' | tail -n 200
+	tr -d '\r' <"$_rlog" | grep -E 'traps:|pcifront|e1000|nvme|xen-pcifront|pciback|WARNING|BUG|segfault|rcu|stall|lockup|timeout|xpf-rogue|xpf_msix|AER|Oops|general protection|UBSAN|KFENCE|ODEBUG|corruption|RIP:' | grep -vE 'XPF-|^(ok|not ok) [0-9]|^# |^KTAP ' | tail -n 200
 	echo "XPF-DOMU-LOG-END"
 }
 
@@ -169,6 +170,11 @@ fi
 step dom0-nic dom0_nic_up || exit 0
 DOM0_LL=$(ll_addr "$DOM0_IF")
 step passthrough-device-in-pciback pt_held_by_pciback || exit 0
+if [ "$scenario" = stubdom ]; then
+	. /xpf/stubdom.sh
+	step dom0-dmesg-clean dmesg_clean
+	exit 0
+fi
 step domu-config write_cfg || exit 0
 step domu-create create_domu || exit 0
 DOMID=$(xl domid $DOMU)

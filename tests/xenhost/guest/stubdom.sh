@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# The stubdom scenario in dom0 (sourced by scenario.sh; docs/stubdomain.md): an HVM guest whose
+# device model, Debian's QEMU, runs in a PV Linux stubdomain (tests/xenhost/guest/stubdom-init)
+# where the frontend under test (xpf_frontend) carries QEMU's accesses to the guest's
+# passed-through e1000; the guest (tests/xenhost/guest/hvm-init) binds its own e1000 driver and
+# pings dom0. libxl does the rest as it would for any user: it builds the stubdomain, waits for
+# its QEMU, gives the stubdomain the device through pciback, then QEMU through QMP.
+# pciback runs in passthrough mode here (the scenario's TOML): Debian 12's QEMU opens the device
+# in the stubdomain at its host address.
+HVM=hvm
+STUB=$HVM-dm
+hvm_log() { echo "/var/log/xen/console/guest-$HVM.log"; }
+stub_log() { echo "/var/log/xen/qemu-dm-$HVM.log"; }
+log_says() { tr -d '\r' <"$1" 2>/dev/null | grep -qx "$2"; }
+
+# pciback lets the device model set the device's interrupt enables (INTx disable, MSI and MSI-X
+# enable); stock libxl never asks it to, and QEMU's writes of them are dropped otherwise.
+interrupt_control() {
+	for b in $PT_BDFS; do
+		echo "$b" >/sys/bus/pci/drivers/pciback/allow_interrupt_control ||
+			{ echo "pciback refused allow_interrupt_control for $b"; return 1; }
+	done
+	echo "pciback allows $PT_BDFS's interrupt control to the device model"
+}
+hvm_cfg() {
+	cat >/tmp/$HVM.cfg <<CFG
+name="$HVM"
+type="hvm"
+memory=256
+vcpus=1
+cpuid="host,rdtscp=0"
+vnc=0
+nographic=1
+serial="none"
+vga="none"
+vif=[]
+kernel="/xpf/vmlinuz"
+ramdisk="/xpf/hvm.cpio.gz"
+extra="console=hvc0 rdinit=/init xpf_peer=$DOM0_LL"
+device_model_version="qemu-xen"
+device_model_stubdomain_override=1
+stubdomain_kernel="/xpf/vmlinuz"
+stubdomain_ramdisk="/xpf/stubdom.cpio"
+stubdomain_memory=384
+stubdomain_cmdline="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_pt=$(echo $PT_BDFS | tr ' ' '+')"
+pci=[$(for b in $PT_BDFS; do printf "'%s'," "$b"; done | sed 's/,$//')]
+on_crash="preserve"
+CFG
+	grep -E '^(pci|stubdomain_cmdline)=' /tmp/$HVM.cfg | tr '\n' ' '
+}
+# xl create returns once libxl has the stubdomain's QEMU running and the devices added to it
+# (pciback Connected to the stubdomain's frontend, QMP device_add answered).
+hvm_create() {
+	_t0=$(now_ms)
+	if ! xl -v create /tmp/$HVM.cfg >/tmp/xl-create.log 2>&1; then
+		echo "xl create failed after $(($(now_ms) - _t0)) ms: $(grep -iE 'error|fail|timed out|not ready' /tmp/xl-create.log | tail -n 3 | tr '\n' ' ')"
+		{ tail -n 40 /tmp/xl-create.log | sed 's/^/dom0-xl| /'
+			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'; } >/dev/console
+		return 1
+	fi
+	echo "guest $HVM is domain $(xl domid $HVM), its stubdomain $STUB domain $(xl domid $STUB); xl create took $(($(now_ms) - _t0)) ms"
+}
+stub_connected() {
+	_s=$(xl domid $STUB) || { echo "no stubdomain"; return 1; }
+	_be=$(xenstore-read "/local/domain/0/backend/pci/$_s/0/state" 2>/dev/null)
+	_fe=$(xenstore-read "/local/domain/$_s/device/pci/0/state" 2>/dev/null)
+	[ "$_be" = 4 ] && [ "$_fe" = 4 ] || { echo "pci backend state '$_be', frontend '$_fe' (want 4 and 4)"; return 1; }
+	echo "the stubdomain's PCI frontend and pciback are Connected"
+}
+# Why a guest can no longer say a line dom0 waits for: it crashed or went away.
+hvm_cannot_say() { # polls
+	[ $(($1 % 10)) = 9 ] || return 1
+	for _d in $HVM $STUB; do
+		case "$(xl list $_d 2>/dev/null | awk 'NR == 2 { print $5 }')" in
+		*c* | "") echo "domain $_d crashed or went away"; return 0 ;;
+		esac
+	done
+	return 1
+}
+hvm_finished() { WAIT_GIVE_UP=hvm_cannot_say wait_for 480 "the HVM guest's steps" log_says "$(hvm_log)" XPF-HVM-END; }
+stub_report() {
+	_s=$(xl domid $STUB) || { echo "no stubdomain"; return 1; }
+	xenstore-write "/local/domain/$_s/xpf-report" 1 || return 1
+	WAIT_GIVE_UP=hvm_cannot_say wait_for 120 "the stubdomain's report" log_says "$(stub_log)" XPF-STUBDOM-END
+}
+# Destroying the guest takes its stubdomain with it; pciback gets the device back.
+hvm_destroy() {
+	xl destroy $HVM || return 1
+	wait_for 60 "guest and stubdomain gone" sh -c "! xl domid $HVM && ! xl domid $STUB" >/dev/null ||
+		{ echo "still there: $(xl list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')"; return 1; }
+	pt_held_by_pciback
+}
+
+step dom0-interrupt-control interrupt_control
+step hvm-config hvm_cfg
+if step dom0-hvm-create hvm_create; then
+	step dom0-stubdom-pci-connected stub_connected
+	step hvm-finished hvm_finished
+	step stubdom-reported stub_report
+fi
+relay_domu hvm "$(hvm_log)"
+relay_domu stubdom "$(stub_log)"
+step dom0-hvm-destroyed hvm_destroy
