@@ -102,17 +102,20 @@ bool Frontend::act(FsmAction a, int be, int ours)
 	switch (a) {
 	case FsmAction::None:
 		return false;
+	// A failed publish or connect is undone before the toolstack hears of it: our Closing makes
+	// pciback unmap the page, and the devices a connect already added still send ops through
+	// it while their drivers are removed.
 	case FsmAction::Publish:
 		if (auto r = publish(); !r.ok()) {
-			xdev_.fatal(r.error(), "publishing the shared page and event channel");
 			teardown();
+			xdev_.fatal(r.error(), "publishing the shared page and event channel");
 			return false;
 		}
 		return true;
 	case FsmAction::Connect:
 		if (auto r = connect(); !r.ok()) {
-			xdev_.fatal(r.error(), "connecting to pciback");
 			teardown();
+			xdev_.fatal(r.error(), "connecting to pciback");
 			return false;
 		}
 		return true;

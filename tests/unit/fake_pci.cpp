@@ -129,12 +129,14 @@ void kcxx_pci_remove_root_bus(struct pci_bus *bus)
 {
 	need_rescan_lock("pci_remove_root_bus");
 	FakeBus *b = as_bus(bus);
+	char name[16];
+	std::snprintf(name, sizeof(name), "%04x:%02x", b->f.domain, b->f.bus);
+	if (fpci.on_remove_root)
+		fpci.on_remove_root(name);
 	b->removed = true;
 	for (FakeDev *d : b->devs)
 		d->removed = true;
 	b->devs.clear();
-	char name[16];
-	std::snprintf(name, sizeof(name), "%04x:%02x", b->f.domain, b->f.bus);
 	fpci.removed.push_back(name);
 }
 

@@ -40,6 +40,9 @@ struct FakePci {
 	// When set, a scan asks it whether a function is there (a read of its vendor ID through
 	// the bus's config space) instead of looking in present.
 	bool (*probe)(struct pci_bus *bus, unsigned int devfn) = nullptr;
+	// When set, called as each root bus goes ("dddd:bb"), before its devices are marked gone:
+	// what the rest of the world looked like while their drivers' remove paths ran.
+	void (*on_remove_root)(const char *name) = nullptr;
 
 	// Empties the core and points the fake kernel's lookups at it.
 	void reset();

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config_space.hpp"
 #include "fake_kernel.hpp"
@@ -196,6 +197,34 @@ TEST_F(FrontendTest, ABadRootListRefusesTheConnectionAndUndoesIt)
 	EXPECT_EQ(fake.count("unbind"), 1);
 	EXPECT_EQ(fake.count("teardown_ring"), 1);
 	EXPECT_EQ(fxen.tracked, 0);
+}
+
+// A connect that fails after roots were made (the second root's bus is someone else's): the
+// devices of the first go while we still say Connecting, not Closing, which pciback answers
+// by unmapping the page their drivers' remove paths still send ops through.
+static std::vector<int> states_at_removal;
+static void record_state(const char *) { states_at_removal.push_back(fxen.ours); }
+
+TEST_F(FrontendTest, AConnectThatFailsLateRemovesTheDevicesBeforeItSaysClosing)
+{
+	fake.store["root_num"] = "2";
+	fake.store["root-1"] = "0000:01";
+	int other = 0;
+	fpci.foreign_bus(0, 1, reinterpret_cast<struct device *>(&other));
+	++foreign_buses;
+	states_at_removal.clear();
+	fpci.on_remove_root = record_state;
+	backend(XenbusStateInitWait);
+	backend(XenbusStateConnected);
+	ASSERT_EQ(fxen.fatals.size(), 1u);
+	EXPECT_EQ(fxen.fatals[0], "-17 connecting to pciback");
+	EXPECT_TRUE(fxen.logged("PCI bus 0000:01 already exists and is not ours"));
+	EXPECT_FALSE(live(kNic));
+	ASSERT_EQ(fpci.removed, std::vector<std::string>{"0000:00"});
+	ASSERT_EQ(states_at_removal.size(), 1u);
+	EXPECT_EQ(states_at_removal[0], XenbusStateInitialised);
+	EXPECT_EQ(fxen.ours, XenbusStateClosing);
+	EXPECT_EQ(fake.count("teardown_ring"), 1);
 }
 
 TEST_F(FrontendTest, WithoutXenSwiotlbTheConnectionStandsWithNoDevice)
