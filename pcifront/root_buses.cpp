@@ -68,8 +68,11 @@ kcxx::Result<void> RootBuses::read_roots(Listed &roots)
 	const char *be = xdev_.otherend();
 	auto num = xen::XsString::read(KCXX_XBT_NIL, be, "root_num");
 	if (!num.ok()) {
-		if (num.error() != -KCXX_ENOENT)
+		if (num.error() != -KCXX_ENOENT) {
+			xdev_.log(KCXX_LOG_ERR, "backend's %s/root_num cannot be read (%d)", be,
+				  num.error());
 			return kcxx::err(num.error());
+		}
 		// Old backends publish no roots: the single root 0000:00.
 		xdev_.log(KCXX_LOG_INFO, "backend lists no root_num: using 0000:00");
 		roots.at[0] = Bdf{};
@@ -182,8 +185,13 @@ kcxx::Result<kcxx::PciBus> RootBuses::root_bus(const Bdf &root)
 	}
 	if (bus)
 		return bus;
-	if (nr_ >= kMax)
+	if (nr_ >= kMax) {
+		// Only a backend that lists other roots round after round gets here.
+		xdev_.log(KCXX_LOG_ERR,
+			  "cannot make root bus %04x:%02x: this connection has %d already",
+			  root.domain, root.bus, kMax);
 		return kcxx::err(-KCXX_ENOSPC);
+	}
 	if (nr_ == kFew && !many_) {
 		auto many = kcxx::try_make_box<Many>(KCXX_GFP_KERNEL);
 		if (!many.ok()) {

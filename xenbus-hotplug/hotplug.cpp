@@ -72,10 +72,17 @@ const HotplugList *usable(struct xenbus_device *xdev, const HotplugList *list, i
 {
 	const xen::XenbusDevice x(xdev);
 	if (!list) {
+		// Missing or malformed is the backend's doing; anything else (no memory, xenstore
+		// busy past its retries, no permission) is the reading's.
+		const char *why = "it could not be read";
+		if (read_error == -KCXX_ENOENT)
+			why = "num_devs missing";
+		else if (read_error == -KCXX_EINVAL || read_error == -KCXX_ERANGE)
+			why = "num_devs invalid";
 		x.log(KCXX_LOG_ERR,
-		      "%s: the backend's device list is unusable (num_devs %s, %d): "
-		      "no device added or removed",
-		      step, read_error == -KCXX_ENOENT ? "missing" : "invalid", read_error);
+		      "%s: the backend's device list is unusable (%s, %d): no device added or "
+		      "removed",
+		      step, why, read_error);
 		add(&Counters::list_errors, 1);
 		return nullptr;
 	}

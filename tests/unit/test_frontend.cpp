@@ -274,6 +274,21 @@ TEST_F(FrontendTest, ADetachThatCannotBeReadIsRefusedAndTheDeviceStays)
 	EXPECT_TRUE(fxen.logged("detach: refused: device entry 0"));
 }
 
+// No memory for the list: the detach is refused as for a list that cannot be read, and the
+// line says which it was, not that the backend's list is invalid.
+TEST_F(FrontendTest, ADetachWithoutMemoryForTheListSaysSo)
+{
+	connect();
+	fake.store["state-0"] = "5";
+	host_fail_alloc_of_size = sizeof(HotplugList);
+	backend(XenbusStateReconfiguring);
+	host_fail_alloc_of_size = 0;
+	ASSERT_EQ(fxen.fatals.size(), 1u);
+	EXPECT_TRUE(live(kNic));
+	EXPECT_TRUE(fxen.logged("device list is unusable (it could not be read, -12)"));
+	EXPECT_FALSE(fxen.logged("invalid"));
+}
+
 TEST_F(FrontendTest, AnAttachWhoseDeviceDoesNotAppearIsSaidAndConnectedStill)
 {
 	connect();

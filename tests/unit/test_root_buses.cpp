@@ -155,6 +155,37 @@ TEST_F(RootBusesTest, NoMemoryForTheTableFailsTheScanAndLeaksNothing)
 	EXPECT_EQ(host_allocs_live, allocs);
 }
 
+// root_num there but unreadable (dom0 changed its permissions, say): refused with a line of its
+// own, as an unreadable root-N is.
+TEST_F(RootBusesTest, AnUnreadableRootNumIsSaid)
+{
+	roots(1);
+	RootBuses rb{xdev, cs};
+	fake.read_error = 13;
+	EXPECT_EQ(rb.scan(nullptr).error(), -KCXX_EACCES);
+	fake.read_error = 0;
+	EXPECT_TRUE(fxen.logged("root_num cannot be read (-13)"));
+	EXPECT_EQ(fpci.live_buses(), 0);
+}
+
+// Each round may list other roots; the connection keeps every one it made, at most 256. A
+// round that would make more is refused with a line that names the bound.
+TEST_F(RootBusesTest, RootsPastTheBoundAcrossRoundsAreSaid)
+{
+	roots(RootBuses::kMax);
+	{
+		RootBuses rb{xdev, cs};
+		ASSERT_TRUE(rb.scan(nullptr).ok());
+		ASSERT_EQ(rb.count(), RootBuses::kMax);
+		fake.store["root_num"] = "1";
+		fake.store["root-0"] = "0001:00";
+		EXPECT_EQ(rb.scan(nullptr).error(), -KCXX_ENOSPC);
+		EXPECT_TRUE(fxen.logged("cannot make root bus 0001:00: this connection has 256 already"));
+		EXPECT_EQ(rb.count(), RootBuses::kMax);
+	}
+	EXPECT_EQ(fpci.live_buses(), 0);
+}
+
 TEST_F(RootBusesTest, RootNumBeyondTheBoundIsRefused)
 {
 	roots(3);
