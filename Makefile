@@ -52,20 +52,26 @@ check-xen:
 	@$(TOP)/scripts/check.sh xen
 
 # The in-tree frontend's side of the tables in the README.
-compare:
-	@$(TOP)/scripts/deps.sh build emu
-	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"
+# Our modules for every kernel a cell boots (images.sh needs them for either frontend): Debian
+# 12's 6.1 and 6.12, the debug kernel (built from Debian's 6.1 source unless cached), and the
+# newer suites' kernels in their chroots.
+define kbuild_every_kernel
+	@for k in "$$($(TOP)/scripts/kver.sh 6.1)" "$$($(TOP)/scripts/kver.sh 6.12)" \
+		"$$($(TOP)/scripts/debug-kernel.sh build)"; do \
+		$(TOP)/scripts/kbuild.sh "$$k" || exit 1; done
 	@for s in $$($(TOP)/scripts/suite.sh suites); do \
 		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
+endef
+
+compare:
+	@$(TOP)/scripts/deps.sh build emu debugkernel
+	$(kbuild_every_kernel)
 	@$(TOP)/tests/xenhost/cells.sh compare
 
 # The full matrix (hours): every kernel built, DKMS on each suite, then the scenarios.
 matrix:
-	@$(TOP)/scripts/deps.sh build unit fuzz emu pkg
-	@for k in "$$($(TOP)/scripts/kver.sh 6.1)" "$$($(TOP)/scripts/kver.sh 6.12)"; do \
-		$(TOP)/scripts/kbuild.sh "$$k" || exit 1; done
-	@for s in $$($(TOP)/scripts/suite.sh suites); do \
-		$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/suite.sh kver $$s)" || exit 1; done
+	@$(TOP)/scripts/deps.sh build unit fuzz emu pkg debugkernel
+	$(kbuild_every_kernel)
 	@fail=0; for s in $$($(TOP)/scripts/suite.sh suites); do \
 		$(TOP)/tests/pkg/dkms-suite.sh $$s || fail=1; done; \
 		$(TOP)/tests/xenhost/cells.sh matrix || fail=1; exit $$fail
