@@ -88,10 +88,12 @@ const HotplugList *usable(struct xenbus_device *xdev, const HotplugList *list, i
 	}
 	for (uint32_t i = 0; i < list->num_devs; ++i) {
 		const HotplugEntry &e = list->entries[i];
+		// Up to 256 a round, and the backend may repeat rounds: rate-limited.
 		if (e.fault != HotplugFault::None)
-			x.log(KCXX_LOG_ERR,
-			      "%s: device entry %u refused: %s (state %u); it is left as it is",
-			      step, e.index, hotplug_fault_name(e.fault), e.state);
+			x.log_ratelimited(
+			    KCXX_LOG_ERR,
+			    "%s: device entry %u refused: %s (state %u); it is left as it is", step,
+			    e.index, hotplug_fault_name(e.fault), e.state);
 	}
 	add(&Counters::refused, list->faults());
 	return list;

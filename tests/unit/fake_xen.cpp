@@ -120,9 +120,11 @@ void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 }
 void kcxx_xen_irq_lateeoi(int, bool) {}
 
-void kcxx_dev_vlog(const struct device *, int, bool, const char *fmt, __builtin_va_list *args)
+void kcxx_dev_vlog(const struct device *, int, bool ratelimited, const char *fmt,
+		   __builtin_va_list *args)
 {
 	fxen.logs.push_back(vformat(fmt, *args));
+	fxen.ratelimited += ratelimited;
 }
 void kcxx_vlog(const char *, int, const char *fmt, __builtin_va_list *args)
 {

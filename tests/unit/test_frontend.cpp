@@ -289,6 +289,25 @@ TEST_F(FrontendTest, ADetachWithoutMemoryForTheListSaysSo)
 	EXPECT_FALSE(fxen.logged("invalid"));
 }
 
+// A backend can repeat rounds with up to 256 bad entries each: their lines go through the rate
+// limit, so it cannot flood the kernel log.
+TEST_F(FrontendTest, BadEntriesOfAnAttachAreLoggedWithinTheRateLimit)
+{
+	connect();
+	fake.store["num_devs"] = "3";
+	fake.store["state-0"] = "4";
+	fake.store["state-1"] = "3"; // attaches: no vdev-1, and a vdev-2 that does not parse
+	fake.store["state-2"] = "3";
+	fake.store["vdev-2"] = "zz";
+	backend(XenbusStateReconfiguring);
+	const int before = fxen.ratelimited;
+	backend(XenbusStateReconfigured);
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
+	EXPECT_TRUE(fxen.logged("device entry 1 refused"));
+	EXPECT_TRUE(fxen.logged("device entry 2 refused"));
+	EXPECT_EQ(fxen.ratelimited - before, 2);
+}
+
 TEST_F(FrontendTest, AnAttachWhoseDeviceDoesNotAppearIsSaidAndConnectedStill)
 {
 	connect();
