@@ -276,10 +276,12 @@ if [ -n "${XPF_STUBDOM:-}" ]; then
 	sbios=$(deb_unpack seabios "$hsuite")
 	xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 	[ -x "$qemu$QEMU_DM" ] || die "qemu-system-xen has no $QEMU_DM"
-	# QEMU's data files a direct-boot xenfv guest needs (its option ROMs), and the BIOS.
+	# QEMU's data files a direct-boot xenfv guest needs (its option ROMs, keymaps), and the BIOS.
 	qemu_data() { # root
 		mkdir -p "$1/usr/share/qemu" "$1/usr/share/seabios"
 		cp "$qdata"/usr/share/qemu/linuxboot_dma.bin "$qdata"/usr/share/qemu/linuxboot.bin "$1/usr/share/qemu/"
+		# libxl passes -vnc none, and QEMU then loads its keymap (or exits).
+		cp -r "$qdata"/usr/share/qemu/keymaps "$1/usr/share/qemu/"
 		cp -L "$sbios"/usr/share/seabios/bios-256k.bin "$1/usr/share/seabios/"
 	}
 	# The HVM guest.

@@ -117,6 +117,7 @@ class Scenario:
     package: bool = False          # our Debian package is built and installed in the image
     stubdom: bool = False          # images with an HVM guest and its device-model stubdomain
     pciback: str = ""              # pciback's mode where the cell names none
+    cpu: str = ""                  # QEMU's CPU model, if not the default (XPF_CPU still wins)
     doc: str = ""
 
     @staticmethod
@@ -535,7 +536,7 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
     # (docs/testing.md, "Known infrastructure flake"). Without svm Xen did not finish; max
     # needs -smap (with SMAP, TCG kills a PV dom0 at once: create_bounce_frame #PF).
     cmd = [qemu_bin(), "-accel", os.environ.get("XPF_ACCEL", "tcg"),
-           "-cpu", os.environ.get("XPF_CPU", "qemu64,+svm"), "-smp", os.environ.get("XPF_SMP", "2"),
+           "-cpu", os.environ.get("XPF_CPU") or sc.cpu or "qemu64,+svm", "-smp", os.environ.get("XPF_SMP", "2"),
            "-m", "3072", *machine, "-display", "none", "-no-reboot", "-monitor", f"pipe:{run}/mon",
            "-chardev", f"pipe,id=ser0,path={run}/ser", "-serial", "chardev:ser0", "-nic", "none",
            "-netdev", "hubport,id=pt0,hubid=0",

@@ -31,7 +31,6 @@ vcpus=1
 cpuid="host,rdtscp=0"
 vnc=0
 nographic=1
-serial="none"
 vga="none"
 vif=[]
 kernel="/xpf/vmlinuz"
@@ -54,8 +53,14 @@ hvm_create() {
 	_t0=$(now_ms)
 	if ! xl -v create /tmp/$HVM.cfg >/tmp/xl-create.log 2>&1; then
 		echo "xl create failed after $(($(now_ms) - _t0)) ms: $(grep -iE 'error|fail|timed out|not ready' /tmp/xl-create.log | tail -n 3 | tr '\n' ' ')"
-		{ tail -n 40 /tmp/xl-create.log | sed 's/^/dom0-xl| /'
-			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'; } >/dev/console
+		{ grep -v 'domainbuilder:' /tmp/xl-create.log | tail -n 80 | sed 's/^/dom0-xl| /'
+			ls -l /var/log/xen /var/log/xen/console | sed 's/^/dom0-logs| /'
+			dmesg | tail -n 15 | sed 's/^/dom0-dmesg| /'
+			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'
+			# dom0's own QEMU for the stubdomain's consoles (libxl: qemu-dm-<guest>-dm.log).
+			for f in /var/log/xen/qemu-dm-*.log /var/log/xen/xl-*.log; do
+				[ -e "$f" ] && tail -n 30 "$f" | tr -d '\r' | sed "s#^#dom0-file ${f##*/}: #"
+			done; } >/dev/console
 		return 1
 	fi
 	echo "guest $HVM is domain $(xl domid $HVM), its stubdomain $STUB domain $(xl domid $STUB); xl create took $(($(now_ms) - _t0)) ms"
