@@ -200,7 +200,7 @@ TEST_F(FrontendTest, ABadRootListRefusesTheConnectionAndUndoesIt)
 }
 
 // A connect that fails after roots were made (the second root's bus is someone else's): the
-// devices of the first go while we still say Connecting, not Closing, which pciback answers
+// devices of the first go while we still say Initialised, not Closing, which pciback answers
 // by unmapping the page their drivers' remove paths still send ops through.
 static std::vector<int> states_at_removal;
 static void record_state(const char *) { states_at_removal.push_back(fxen.ours); }

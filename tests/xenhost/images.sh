@@ -267,6 +267,7 @@ STUBDOM_LIB_PKGS="libpixman-1-0 libspice-server1 libjpeg62-turbo libusb-1.0-0 li
 	libopus0 libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 liborc-0.4-0 liblz4-1 libsasl2-2
 	libstdc++6 libudev1 libpcre2-8-0 libunwind8 libdw1 libffi8 libelf1 libbz2-1.0 libxenmisc$xenv"
 QEMU_DM=/usr/libexec/xen-qemu-system-i386
+xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 stub_images=
 if [ -n "${XPF_STUBDOM:-}" ]; then
 	[ "$host" = bookworm ] || die "the stubdom images are built for Debian 12's host only (XPF_HOST=bookworm)"
@@ -274,7 +275,6 @@ if [ -n "${XPF_STUBDOM:-}" ]; then
 	qemu=$(deb_unpack qemu-system-xen "$hsuite")
 	qdata=$(deb_unpack qemu-system-data "$hsuite")
 	sbios=$(deb_unpack seabios "$hsuite")
-	xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 	[ -x "$qemu$QEMU_DM" ] || die "qemu-system-xen has no $QEMU_DM"
 	# QEMU's data files a direct-boot xenfv guest needs (its option ROMs, keymaps), and the BIOS.
 	qemu_data() { # root
@@ -326,7 +326,6 @@ rm -rf "$dom0"
 base_root "$dom0"
 install_modules "$dom0" "$dimg" "$dkver" $DOM0_MODS
 depmod -b "$dom0" "$dkver"
-xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 for b in xl xenstored xenconsoled xen-init-dom0; do
 	install_elf "$dom0" "$xu/usr/lib/xen-$xenv/bin/$b" "/usr/lib/xen-$xenv/bin/$b"
 	ln -sf "/usr/lib/xen-$xenv/bin/$b" "$dom0/sbin/$b"
