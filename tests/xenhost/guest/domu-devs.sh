@@ -86,9 +86,12 @@ virtio_up() { # bdf: the driver loaded, its netdev up with a link-local address
 # time out, and the traffic must get through.
 FE_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
 # The irq of our frontend's op channel (its /proc/interrupts line); says so when there is none.
+# The op channel's irq: ours is named xen-pcifront-cxx, the in-tree frontend's pcifront.
 op_irq() {
-	_oi=$(awk '/xen-pcifront-cxx/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
-	[ -n "$_oi" ] || { echo "no xen-pcifront-cxx irq in /proc/interrupts"; return 1; }
+	_on=xen-pcifront-cxx
+	[ "$xpf_frontend" != intree ] || _on=pcifront
+	_oi=$(awk -v n=$_on '$NF == n { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+	[ -n "$_oi" ] || { echo "no $_on irq in /proc/interrupts"; return 1; }
 	echo "$_oi"
 }
 op_irq_moves() {

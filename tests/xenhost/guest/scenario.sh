@@ -304,19 +304,27 @@ if [ "$scenario" = aer ]; then
 		# the domain by writing aerState=aerfail in the backend's directory (xl does not act
 		# on it; xend did).
 		_as=$(xenstore-read "/local/domain/0/backend/pci/$DOMID/0/aerState" 2>/dev/null)
-		if [ -n "$_as" ] || dmesg | grep -q 'guest with no AER driver should have been killed'; then
+		if [ -n "$_as" ] || [ "$(aer_kill_lines)" -gt "$AER_KILL0" ]; then
 			echo "pciback asked for the driver domain to be killed: aerState '$_as' $(klog_last 'no AER driver' | cut -c1-120)"
 			return 1
 		fi
 		_l=$(dmesg | grep -E 'pciback.*(AER|aer|error|reset)|AER: .*(recovery|Recovery|resume|reset)' | tail -n 2 | sed 's/^\[[ 0-9.]*\] //' | tr '\n' ' ')
 		echo "${_l:-no pciback or recovery line}" | cut -c1-240
 	}
+	aer_kill_lines() { dmesg | grep -c 'guest with no AER driver should have been killed'; }
+	AER_KILL0=$(aer_kill_lines)
+	aer_round1=0
 	step domu-ready-aer wait_domu 300 "the driver domain's virtio-net NIC up and pinging" XPF-AER-READY &&
 		XPF_NO_RERUN=1 step dom0-aer-injected aer_inject &&
-		step domu-aer-done wait_domu 300 "the driver domain's recovery" XPF-AER-DONE &&
-		step dom0-aer-pciback aer_pciback || handshake_failed=1
+		step domu-aer-done wait_domu 300 "the driver domain's recovery" XPF-AER-DONE && aer_round1=1
+	[ $aer_round1 = 1 ] && step dom0-aer-pciback aer_pciback || handshake_failed=1
 	# Round 2: the same error with the driver domain's test driver (every error handler) bound.
-	if [ "${handshake_failed:-0}" != 1 ]; then
+	# pciback's verdict on round 1 does not stop it: xl does not act on aerState=aerfail, the
+	# driver domain lives on, and round 2 records how its frontend does under a driver with
+	# handlers (the in-tree frontend's outcome, docs/findings.md). Round 2 gets its own verdict.
+	if [ $aer_round1 = 1 ]; then
+		xenstore-rm "/local/domain/0/backend/pci/$DOMID/0/aerState" 2>/dev/null
+		AER_KILL0=$(aer_kill_lines)
 		step domu-ready-aer-driver wait_domu 300 "the driver domain's test driver bound" XPF-AER2-READY &&
 			XPF_NO_RERUN=1 step dom0-aer-injected-driver aer_inject &&
 			step domu-aer-driver-done wait_domu 300 "the driver domain's recovery through the driver" XPF-AER2-DONE &&
