@@ -136,15 +136,22 @@ report_text() { # kind, regex, file with the kernel log
 BAD_KLOG_RE="WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|rcu.*stall|(^|[^m])leak:|$DEBUG_REPORT_RE"
 # A run that ends early (a failed step before any dmesg check) still leaves the report's text.
 dmesg_report() { dmesg >/tmp/dmesg.txt 2>/dev/null && report_text dmesg "$BAD_KLOG_RE" /tmp/dmesg.txt; true; }
-dmesg_clean() {
-	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
-	grep -E "$BAD_KLOG_RE" /tmp/dmesg.txt
+# A saved kernel log (file, words that end the line saying it is clean): no oops/WARN/BUG/lockup.
+klog_file_clean() {
+	grep -E "$BAD_KLOG_RE" "$1"
 	case $? in
-	0) report_text dmesg "$BAD_KLOG_RE" /tmp/dmesg.txt; return 1 ;;
-	1) echo "no oops/WARN/BUG/lockup in dmesg ($(user_crashes) user-space crash(es) logged)" ;;
-	*) echo "grep over dmesg failed"; return 1 ;;
+	0) report_text dmesg "$BAD_KLOG_RE" "$1"; return 1 ;;
+	1) echo "no oops/WARN/BUG/lockup $2" ;;
+	*) echo "grep over the kernel log failed"; return 1 ;;
 	esac
 }
+dmesg_clean() {
+	dmesg >/tmp/dmesg.txt || { echo "dmesg failed"; return 1; }
+	klog_file_clean /tmp/dmesg.txt "in dmesg ($(user_crashes) user-space crash(es) logged)"
+}
+
+# Whether a console log (file) has a line that is exactly the text given (its \r dropped).
+log_says() { tr -d '\r' <"$1" 2>/dev/null | grep -qx "$2"; }
 
 # Link-local IPv6 address of a netdev once DAD has finished.
 ll_addr() {

@@ -110,7 +110,7 @@ now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 domu_log() { echo /var/log/xen/console/guest-$DOMU.log; }
 domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 # The driver domain said line $1 on its console (hotplug and rogue handshakes).
-console_says() { tr -d '\r' <"$(domu_log)" 2>/dev/null | grep -qx "$1"; }
+console_says() { log_says "$(domu_log)" "$1"; }
 # Xen's state letters for the driver domain ("r-----", "----c-", ...), empty once it is gone.
 domu_state() { xl list "$DOMU" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
 # Why the driver domain can no longer say a line dom0 waits for (wait_for's WAIT_GIVE_UP, called

@@ -11,7 +11,6 @@ HVM=hvm
 STUB=$HVM-dm
 hvm_log() { echo "/var/log/xen/console/guest-$HVM.log"; }
 stub_log() { echo "/var/log/xen/qemu-dm-$HVM.log"; }
-log_says() { tr -d '\r' <"$1" 2>/dev/null | grep -qx "$2"; }
 
 # pciback lets the device model set the device's interrupt enables (INTx disable, MSI and MSI-X
 # enable); stock libxl never asks it to, and QEMU's writes of them are dropped otherwise.
