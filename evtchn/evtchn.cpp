@@ -55,10 +55,13 @@ void show_bindings(kcxx::Seq &seq)
 }
 
 // While parked nobody serves the page: acknowledge events so the late-EOI channel stays usable;
-// an AER request stays flagged in the page for the frontend that adopts the connection.
+// an AER request stays flagged in the page for the frontend that adopts the connection. No op
+// is outstanding, so no event is worth an interrupt: each counts as spurious, and Xen's
+// late-EOI throttle slows a backend that notifies without end (an honest one sends at most an
+// AER request's one event, which the throttle lets through at once).
 xen::IrqReturn parked_event(int irq, void *)
 {
-	xen::IrqBinding::lateeoi(irq, false);
+	xen::IrqBinding::lateeoi(irq, true);
 	return xen::kIrqHandled;
 }
 

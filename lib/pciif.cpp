@@ -228,6 +228,11 @@ bool aer_step_of(uint32_t cmd, AerStep *step)
 	}
 }
 
+bool aer_channel_state_ok(int32_t state)
+{
+	return state >= 1 && state <= 3;
+}
+
 uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result)
 {
 	if (step == AerStep::Resume)

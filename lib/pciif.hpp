@@ -115,5 +115,8 @@ enum class AerOutcome : uint8_t {
 uint32_t aer_answer(AerStep step, AerOutcome outcome, uint32_t driver_result);
 // The step a XEN_PCI_OP_aer_* command asks for; false for any other command.
 bool aer_step_of(uint32_t cmd, AerStep *step);
+// Whether a request's err (the channel state pciback passes: pci_channel_io_normal, _frozen or
+// _perm_failure, 1 to 3) is one a driver's error_detected can be given.
+bool aer_channel_state_ok(int32_t state);
 
 } // namespace pcifront

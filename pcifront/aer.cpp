@@ -17,9 +17,22 @@ static_assert(static_cast<int>(AerStep::ErrorDetected) == KCXX_AER_ERROR_DETECTE
 
 Aer::Aer(Connection &conn, xen::XenbusDevice xdev) : conn_(conn), xdev_(xdev) {}
 
-void Aer::poke()
+void Aer::serve()
 {
-	work_.schedule();
+	__atomic_store_n(&serving_, true, __ATOMIC_RELEASE);
+	if (conn_.aer_requested())
+		poke();
+}
+
+void Aer::hold()
+{
+	__atomic_store_n(&serving_, false, __ATOMIC_RELEASE);
+	work_.cancel(); // poke() queues nothing now
+}
+
+bool Aer::poke()
+{
+	return __atomic_load_n(&serving_, __ATOMIC_ACQUIRE) && work_.schedule();
 }
 
 void Aer::cancel()
@@ -34,7 +47,7 @@ void Aer::on_work(void *data)
 
 void Aer::work()
 {
-	if (!conn_.aer_requested())
+	if (!__atomic_load_n(&serving_, __ATOMIC_ACQUIRE) || !conn_.aer_requested())
 		return;
 	// Read the request once; everything below uses the copy.
 	xen_pcie_aer_op op = conn_.shared()->aer_op;
@@ -52,12 +65,13 @@ void Aer::work()
 uint32_t Aer::answer(const xen_pcie_aer_op &op)
 {
 	AerStep step = AerStep::Resume;
-	if (!aer_step_of(op.cmd, &step) || op.domain > 0xffff || op.bus > 0xff || op.devfn > 0xff) {
+	if (!aer_step_of(op.cmd, &step) || !aer_channel_state_ok(op.err) || op.domain > 0xffff ||
+	    op.bus > 0xff || op.devfn > 0xff) {
 		count(&unhandled_);
 		xdev_.log_ratelimited(KCXX_LOG_ERR,
-				      "backend sent a malformed AER request (cmd %u, device "
-				      "%x:%x:%x): answered 'none'",
-				      op.cmd, op.domain, op.bus, op.devfn);
+				      "backend sent a malformed AER request (cmd %u, channel state "
+				      "%d, device %x:%x:%x): answered 'none'",
+				      op.cmd, op.err, op.domain, op.bus, op.devfn);
 		return KCXX_PCI_ERS_RESULT_NONE;
 	}
 	// Only devices on our own root buses: the backend cannot reach other drivers.

@@ -15,8 +15,19 @@ class Aer : kcxx::NoCopy
 	Aer(Connection &conn, xen::XenbusDevice xdev);
 	Aer(Aer &&) = delete;
 
-	// A request is pending on the page: handle it in process context. Any context.
-	void poke();
+	// Requests are answered only while our devices are in place. Before a connection's scan,
+	// and from the moment its devices start to go, a request waits in the page (as it does
+	// while the connection is kept for a reload): answered then, it would be 'none' for a
+	// device merely not added yet, and pciback kills the domain on 'none'.
+	// serve(): the devices are in place; answer what is pending. Process context.
+	void serve();
+	// hold(): requests wait from now on; returns once a running handler has finished.
+	// Process context.
+	void hold();
+	// A request is pending on the page: handle it in process context. Any context. True when
+	// this queued the handler for it (so the event that told us was worth an interrupt);
+	// false while held or when the handler was queued already.
+	bool poke();
 	// Waits for a running handler; the caller has unbound the event channel first, so that
 	// nothing queues it again.
 	void cancel();
@@ -33,6 +44,7 @@ class Aer : kcxx::NoCopy
 	Connection &conn_;
 	xen::XenbusDevice xdev_;
 	kcxx::Work work_{on_work, this}; // set up with the object: a live handler may queue it
+	bool serving_ = false;		 // serve() .. hold()
 	uint64_t requests_ = 0;
 	uint64_t unhandled_ = 0;
 };

@@ -71,6 +71,11 @@ void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 	// this look sets it again and ends the poll at once (unless another vCPU's handler
 	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs).
 	cs_.conn_.clear_pending();
+	// That bit may have been an AER request's, its handler never run (this vCPU's interrupts
+	// are off, the irq may be bound here): look at the flag after each clear, as the in-tree
+	// frontend does after each op, or pciback waits out its 300 s for an answer.
+	if (cs_.conn_.aer_requested())
+		(void)cs_.aer_.poke();
 	if (!active())
 		return;
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);
@@ -114,8 +119,9 @@ void KernelClockSource::sleep_ms(unsigned int ms)
 
 kcxx::LockClass ConfigSpace::lock_class_{"xpf_frontend.op_lock", {}};
 
-ConfigSpace::ConfigSpace(Connection &conn, xen::XenbusDevice xdev)
-    : conn_(conn), xdev_(xdev), timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
+ConfigSpace::ConfigSpace(Connection &conn, xen::XenbusDevice xdev, Aer &aer)
+    : conn_(conn), xdev_(xdev), aer_(aer),
+      timeout_ns_(static_cast<uint64_t>(xpf_op_timeout_ms) * 1000000ull),
       spin_ns_(static_cast<uint64_t>(xpf_op_spin_us) * 1000ull)
 {
 }

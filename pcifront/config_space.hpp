@@ -5,6 +5,7 @@
 // the PCI core cannot scan), and their counters.
 #pragma once
 
+#include "aer.hpp"
 #include "connection.hpp"
 #include "kcxx/sync.hpp"
 #include "lib/config_cache.hpp"
@@ -50,7 +51,8 @@ class KernelTransport
 class ConfigSpace : kcxx::NoCopy
 {
       public:
-	ConfigSpace(Connection &conn, xen::XenbusDevice xdev);
+	// @aer: told of an AER request whose event an op's wait consumed.
+	ConfigSpace(Connection &conn, xen::XenbusDevice xdev, Aer &aer);
 	ConfigSpace(ConfigSpace &&) = delete;
 
 	// Ops may flow on the connection's page: the clock is chosen, an op an earlier load gave
@@ -97,6 +99,7 @@ class ConfigSpace : kcxx::NoCopy
 
 	Connection &conn_;
 	xen::XenbusDevice xdev_; // for log lines
+	Aer &aer_;
 	static kcxx::LockClass lock_class_;
 	kcxx::SpinLock lock_{lock_class_};
 	bool live_ = false; // ops may be sent: set after publish, cleared before teardown

@@ -42,7 +42,9 @@ long Frontend::live()
 
 void Frontend::teardown()
 {
-	// Devices first: their drivers' remove paths still use config space.
+	// Devices first: their drivers' remove paths still use config space. AER requests wait
+	// from here: none is answered for a device on its way out.
+	aer_.hold();
 	roots_.remove_all();
 	stop_serving();
 	// No handler can queue AER work once the irq is unbound; then wait for a running one.
@@ -184,13 +186,14 @@ Result<void> Frontend::connect()
 		TRY(roots_.scan(list.get()));
 	}
 	TRY(xdev_.switch_state(XenbusStateConnected));
+	aer_.serve(); // a request that came while nobody served the page is answered now
 	xdev_.log(KCXX_LOG_INFO, "connected: %d root bus%s", roots_.count(),
 		  roots_.count() == 1 ? "" : "es");
 	return kcxx::ok();
 }
 
 // Common to a new connection and one taken over after a reload: bookkeeping, config ops, the
-// MSI transport, debugfs, and an AER request that came while nobody served the page.
+// MSI transport, debugfs. AER requests wait for the devices (connect()).
 void Frontend::start_serving()
 {
 	conn_.track(name_);
@@ -201,8 +204,6 @@ void Frontend::start_serving()
 	else
 		xdev_.log(KCXX_LOG_WARNING, "MSI/MSI-X unavailable (%d); drivers use INTx", e);
 	debugfs_create();
-	if (conn_.aer_requested())
-		aer_.poke();
 }
 
 // The reverse of start_serving(), up to the connection itself. Idempotent.
@@ -243,7 +244,9 @@ void Frontend::remove()
 bool Frontend::keep()
 {
 	// Devices go first (drivers unbound while config space still works), then the connection
-	// is handed to the keeper in xen-pcifront-evtchn, still mapped by pciback.
+	// is handed to the keeper in xen-pcifront-evtchn, still mapped by pciback. An AER request
+	// from here on waits in the page for the next load (Aer::hold).
+	aer_.hold();
 	roots_.remove_all();
 	stop_serving();
 	conn_.stop_events();
@@ -316,9 +319,10 @@ Result<void> Frontend::reconfigured()
 xen::IrqReturn Frontend::on_event(int irq, void *data)
 {
 	auto *fe = static_cast<Frontend *>(data);
-	const bool aer = fe->conn_.aer_requested();
-	if (aer)
-		fe->aer_.poke();
+	// An AER event is worth an interrupt only when it queued the handler for a request we
+	// answer: a backend that notifies again and again with the flag set, while the handler
+	// is queued or requests are held, is flooding.
+	const bool aer = fe->conn_.aer_requested() && fe->aer_.poke();
 	// Op replies are consumed by the poller; an event that is neither the reply to an op we
 	// sent nor an AER request counts as spurious, which makes Xen's late-EOI throttle a
 	// flooding backend (EventCredit).

@@ -67,8 +67,8 @@ class Frontend : kcxx::NoCopy, xpf_msi_transport
 
 	// The parts, in set-up order; teardown() releases them bottom-up.
 	Connection conn_{xdev_, on_event, this};
-	ConfigSpace cs_{conn_, xdev_};
 	Aer aer_{conn_, xdev_};
+	ConfigSpace cs_{conn_, xdev_, aer_};
 	RootBuses roots_{xdev_, cs_};
 	kcxx::DebugfsDir debugfs_; // before the file in it: destroyed after it
 	kcxx::DebugfsFile stats_;

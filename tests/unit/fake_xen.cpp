@@ -118,7 +118,11 @@ void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 	if (fxen.pending > 0 && --fxen.pending == 0)
 		answer();
 }
-void kcxx_xen_irq_lateeoi(int, bool) {}
+void kcxx_xen_irq_lateeoi(int, bool spurious)
+{
+	++fxen.eois;
+	fxen.spurious_eois += spurious;
+}
 
 void kcxx_dev_vlog(const struct device *, int, bool ratelimited, const char *fmt,
 		   __builtin_va_list *args)

@@ -30,7 +30,8 @@ struct PartsTest : ::testing::Test {
 	FakePciFunction bus0{0, 0, 0, nullptr}; // the root bus 0000:00 as pci_ops sees it
 	struct pci_bus *bus = reinterpret_cast<struct pci_bus *>(&bus0);
 	Connection conn{xdev, no_handler, nullptr};
-	ConfigSpace cs{conn, xdev};
+	Aer aer{conn, xdev};
+	ConfigSpace cs{conn, xdev, aer};
 	std::string stats;
 
 	void SetUp() override
@@ -201,22 +202,47 @@ TEST_F(PartsTest, HandOverRefusedKeepsTheConnection)
 struct AerTest : PartsTest {
 	int parent_storage = 0;
 	struct device *ours = reinterpret_cast<struct device *>(&xdev_storage);
-	Aer aer{conn, xdev};
 
-	void request(uint32_t cmd, uint32_t domain, uint32_t b, uint32_t fn)
+	void flag(uint32_t cmd, uint32_t domain, uint32_t b, uint32_t fn)
 	{
 		xen_pci_sharedinfo *sh = conn.shared();
 		sh->aer_op.cmd = cmd;
 		sh->aer_op.domain = domain;
 		sh->aer_op.bus = b;
 		sh->aer_op.devfn = fn;
-		sh->aer_op.err = 0;
+		sh->aer_op.err = 1; // pci_channel_io_normal
 		__atomic_fetch_or(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
 		ASSERT_TRUE(conn.aer_requested());
+	}
+	void request(uint32_t cmd, uint32_t domain, uint32_t b, uint32_t fn)
+	{
+		flag(cmd, domain, b, fn);
+		aer.serve();
 		aer.poke();
 		fxen.run_work();
 	}
 };
+
+// Before serve() (the connection's devices not yet in place) and after hold() (they are going),
+// a request waits in the page; serve() answers it.
+TEST_F(AerTest, ARequestWaitsWhileHeldAndIsAnsweredOnceServed)
+{
+	fake.pci.push_back({0, 0, kNic.devfn, ours});
+	flag(XEN_PCI_OP_aer_detected, 0, 0, kNic.devfn);
+	EXPECT_FALSE(aer.poke());
+	fxen.run_work();
+	EXPECT_TRUE(conn.aer_requested());
+	aer.serve();
+	fxen.run_work();
+	EXPECT_FALSE(conn.aer_requested());
+	EXPECT_EQ(conn.shared()->aer_op.err, KCXX_PCI_ERS_RESULT_RECOVERED);
+	aer.hold();
+	flag(XEN_PCI_OP_aer_resume, 0, 0, kNic.devfn);
+	EXPECT_FALSE(aer.poke());
+	fxen.run_work();
+	EXPECT_TRUE(conn.aer_requested());
+	EXPECT_EQ(aer.requests(), 1u);
+}
 
 TEST_F(AerTest, ARequestForOurDeviceIsAnsweredWithTheDriversVerdict)
 {

@@ -422,6 +422,7 @@ TEST_F(FrontendTest, AnAerRequestIsAnsweredFromTheWork)
 	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
 	sh->aer_op = {};
 	sh->aer_op.cmd = XEN_PCI_OP_aer_detected;
+	sh->aer_op.err = 1; // pci_channel_io_normal
 	sh->aer_op.devfn = kNic.devfn;
 	__atomic_or_fetch(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
 	ASSERT_NE(fake.irq_action, nullptr);
@@ -432,6 +433,104 @@ TEST_F(FrontendTest, AnAerRequestIsAnsweredFromTheWork)
 	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
 	EXPECT_NE(fxen.read_file("stats").find("aer_requests 1 aer_unhandled 0"),
 		  std::string::npos);
+}
+
+// A request pending in the page.
+static xen_pci_sharedinfo *aer_request(const Bdf &bdf, int32_t state = 1)
+{
+	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
+	sh->aer_op = {};
+	sh->aer_op.cmd = XEN_PCI_OP_aer_detected;
+	sh->aer_op.err = state;
+	sh->aer_op.devfn = bdf.devfn;
+	__atomic_or_fetch(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
+	return sh;
+}
+static bool aer_pending(const xen_pci_sharedinfo *sh)
+{
+	return __atomic_load_n(&sh->flags, __ATOMIC_SEQ_CST) & (1u << _XEN_PCIB_active);
+}
+
+// Issue 18 review: a channel state outside 1..3 is not handed to a driver.
+TEST_F(FrontendTest, AnAerRequestWithABadChannelStateIsRefused)
+{
+	connect();
+	auto *sh = aer_request(kNic, 77);
+	fake.irq_action->handler(33, fake.irq_action->data);
+	fxen.run_work();
+	EXPECT_FALSE(aer_pending(sh));
+	EXPECT_EQ(sh->aer_op.err, 1); // PCI_ERS_RESULT_NONE
+	EXPECT_TRUE(fxen.logged("channel state 77"));
+}
+
+// A request that comes while the keep path removes the devices is not answered for a device on
+// its way out (NONE: pciback kills the domain): it waits for the next load, which answers it
+// once its devices are back.
+static void aer_during_removal(const char *)
+{
+	aer_request(kNic);
+	fake.irq_action->handler(33, fake.irq_action->data);
+	fxen.run_work();
+}
+// The take-over's scan with the AER work running in the middle of it (the workqueue does not
+// wait for the scan).
+static bool work_then_probe(struct pci_bus *bus, unsigned int devfn)
+{
+	fxen.run_work();
+	return probe(bus, devfn);
+}
+
+TEST_F(FrontendTest, AnAerRequestDuringAReloadWaitsForTheDevicesOfTheNextLoad)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fpci.on_remove_root = aer_during_removal;
+	fe->remove();
+	fpci.on_remove_root = nullptr;
+	ASSERT_TRUE(fxen.kept);
+	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
+	EXPECT_TRUE(aer_pending(sh)) << "answered while the devices were going: " << sh->aer_op.err;
+	fe.reset();
+
+	fe = std::make_unique<Frontend>(xdev);
+	fpci.probe = work_then_probe;
+	backend(XenbusStateConnected);
+	fpci.probe = probe;
+	ASSERT_TRUE(live(kNic));
+	fxen.run_work();
+	EXPECT_FALSE(aer_pending(sh));
+	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote, not NONE for a device not yet added
+	EXPECT_NE(fxen.read_file("stats").find("aer_requests 1 aer_unhandled 0"),
+		  std::string::npos);
+}
+
+// An AER request's event consumed by an op's wait (the wait clears the port's pending bit with
+// interrupts off, so the handler never runs for it): the wait itself queues the handler.
+TEST_F(FrontendTest, AnAerEventTakenByAnOpsWaitIsNotLost)
+{
+	connect();
+	fxen.run_work();
+	auto *sh = aer_request(kNic);
+	fxen.answer_after_polls = 2;
+	(void)read(kNic, 0x40, 4);
+	ASSERT_EQ(fxen.queued_work.size(), 1u);
+	fxen.run_work();
+	EXPECT_FALSE(aer_pending(sh));
+	EXPECT_EQ(sh->aer_op.err, 5);
+}
+
+// A backend that notifies again and again with the AER flag set: the first event queues the
+// handler and is honest, the repeats while it is queued are spurious (late-EOI throttle).
+TEST_F(FrontendTest, RepeatedAerEventsForOneRequestCountAsSpurious)
+{
+	connect();
+	aer_request(kNic);
+	const int eois = fxen.eois, spurious = fxen.spurious_eois;
+	for (int i = 0; i < 100; ++i)
+		fake.irq_action->handler(33, fake.irq_action->data);
+	EXPECT_EQ(fxen.eois - eois, 100);
+	EXPECT_EQ(fxen.spurious_eois - spurious, 99);
+	fxen.run_work();
 }
 
 } // namespace

@@ -36,7 +36,8 @@ struct TableBackend {
 	int xdev_storage = 0;
 	xen::XenbusDevice xdev{reinterpret_cast<struct xenbus_device *>(&xdev_storage)};
 	Connection conn{xdev, no_handler, nullptr};
-	ConfigSpace cs{conn, xdev};
+	Aer aer{conn, xdev};
+	ConfigSpace cs{conn, xdev, aer};
 	int timeouts_next = 0;	      // the next calls get no answer within op_timeout_ms
 	bool acts_on_timeout = false; // ... although pciback did act on them (answering late)
 	uint32_t pirq_limit = 1024;   // what Xen would accept for this domain

@@ -176,6 +176,15 @@ TEST(AerAnswer, MissingCallbacksAreAnsweredAsTheAerCoreWould)
 		  uint32_t{KCXX_PCI_ERS_RESULT_RECOVERED});
 }
 
+// Issue 18 review: pciback passes pci_channel_io_normal, _frozen or _perm_failure (1 to 3).
+TEST(AerAnswer, OnlyTheThreeChannelStatesAreValid)
+{
+	for (int32_t v : {1, 2, 3})
+		EXPECT_TRUE(aer_channel_state_ok(v));
+	for (int32_t v : {0, 4, -1, 77, INT32_MIN, INT32_MAX})
+		EXPECT_FALSE(aer_channel_state_ok(v));
+}
+
 TEST(AerAnswer, ADriversOwnVoteIsPassedOn)
 {
 	for (uint32_t v : {KCXX_PCI_ERS_RESULT_NONE, KCXX_PCI_ERS_RESULT_CAN_RECOVER,

@@ -36,7 +36,8 @@ struct RootBusesTest : ::testing::Test {
 	xen::XenbusDevice xdev{reinterpret_cast<struct xenbus_device *>(&xdev_storage)};
 	struct device *ours = reinterpret_cast<struct device *>(&xdev_storage);
 	Connection conn{xdev, no_handler, nullptr};
-	ConfigSpace cs{conn, xdev};
+	Aer aer{conn, xdev};
+	ConfigSpace cs{conn, xdev, aer};
 
 	int allocs = 0;
 
