@@ -47,6 +47,20 @@ kcxx::Result<void> Connection::adopt()
 {
 	struct xpf_conn c;
 	TRY(kcxx::to_result(xpf_conn_unpark(xdev_.raw(), &c)));
+	// pciback may have dropped the connection while it was kept (xen-pciback reloaded in
+	// the backend domain: the new one sees us Connected and never maps the page). Its end
+	// of the channel is then closed: refuse the take-over rather than time out every op.
+	const auto peer = xen::IrqBinding::peer_of(c.port);
+	if (const int at = peer.ok() ? *peer.get() : peer.error(); at != xdev_.otherend_id()) {
+		xdev_.log(KCXX_LOG_ERR,
+			  "the kept event channel %u no longer leads to the backend's domain %d "
+			  "(%d): pciback dropped the connection while it was kept",
+			  c.port, xdev_.otherend_id(), at);
+		if (xpf_conn_park(xdev_.raw(), &c) < 0)
+			xdev_.log(KCXX_LOG_ERR, "cannot return the kept connection (irq %d)",
+				  c.irq);
+		return kcxx::err(-KCXX_ENOTCONN);
+	}
 	page_ = xen::SharedPage::adopt(c.page, c.gref);
 	if (auto r = irq_.adopt(c.irq, c.port, kIrqName, on_event_, data_); !r.ok()) {
 		// Give it back rather than lose a channel pciback still uses.

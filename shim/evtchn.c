@@ -6,6 +6,7 @@
 #include <asm/pvclock.h>
 #include <linux/smp.h>
 #include <xen/events.h>
+#include <xen/interface/event_channel.h>
 #include <xen/interface/vcpu.h>
 #include <xen/xen-ops.h>
 #include <asm/xen/hypercall.h>
@@ -45,6 +46,18 @@ void kcxx_free_irq(int irq, struct kcxx_irq_action *action)
 int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *action, const char *name)
 {
 	return request_irq(irq, kcxx_irq_trampoline, 0, name, action);
+}
+
+int kcxx_evtchn_interdomain_peer(uint32_t port)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+	int rc = HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+
+	if (rc < 0)
+		return rc;
+	if (st.status != EVTCHNSTAT_interdomain)
+		return -ENOTCONN;
+	return st.u.interdomain.dom;
 }
 
 void kcxx_xen_irq_lateeoi(int irq, bool spurious)

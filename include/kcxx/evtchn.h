@@ -57,6 +57,12 @@ int kcxx_xen_runstate_entry_ns(uint64_t *t) KCXX_MUST_CHECK;
 /* Blocks the vCPU until the irq's event is pending or Xen system time passes @deadline_ns. */
 void kcxx_xen_poll_irq_timeout(int irq, uint64_t deadline_ns);
 void kcxx_xen_clear_irq_pending(int irq);
+/*
+ * The domain at the other end of our event channel @port (EVTCHNOP_status), or -ENOTCONN when
+ * the port is no longer an interdomain channel (the other end closed it), or the hypercall's
+ * negative errno.
+ */
+int kcxx_evtchn_interdomain_peer(uint32_t port) KCXX_MUST_CHECK;
 int kcxx_xen_pirq_from_irq(int irq);
 /* Whether @pirq is within this domain's pirqs (PHYSDEVOP_irq_status_query). */
 bool kcxx_xen_pirq_valid(unsigned int pirq);

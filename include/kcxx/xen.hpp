@@ -215,6 +215,11 @@ class IrqBinding : kcxx::NoCopy
 	int irq() const { return irq_; }
 	uint32_t port() const { return port_; }
 	explicit operator bool() const { return irq_ >= 0; }
+	// The domain at the other end of @port: -ENOTCONN once that end closed it.
+	static Result<int> peer_of(uint32_t port)
+	{
+		return kcxx::to_result_value(kcxx_evtchn_interdomain_peer(port));
+	}
 
 	// Kicks the other end: through the irq (bound), or the port (for paths that may race
 	// with unbinding: a closed port makes it a no-op hypercall).
@@ -424,6 +429,7 @@ class XenbusDevice
 	// Our xenstore directory ("device/pci/0") and the backend's.
 	const char *nodename() const { return kcxx_xenbus_nodename(x_); }
 	const char *otherend() const { return kcxx_xenbus_otherend(x_); }
+	int otherend_id() const { return kcxx_xenbus_otherend_id(x_); }
 	// Our state as last switched, and the backend's as xenstore says now.
 	int state() const { return kcxx_xenbus_state(x_); }
 	int otherend_state() const { return kcxx_xenbus_read_otherend_state(x_); }

@@ -156,6 +156,14 @@ const char *kcxx_xenbus_otherend(const struct xenbus_device *)
 {
 	return "backend/pci/1/0";
 }
+int kcxx_xenbus_otherend_id(const struct xenbus_device *)
+{
+	return 0;
+}
+int kcxx_evtchn_interdomain_peer(uint32_t)
+{
+	return fxen.channel_peer;
+}
 int kcxx_xenbus_state(const struct xenbus_device *)
 {
 	return fxen.ours;

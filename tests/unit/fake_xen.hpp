@@ -23,6 +23,7 @@ struct FakeXen {
 	int pending = -1;	    // polls left before the held op is answered
 	int notifies = 0, port_notifies = 0, polls = 0;
 	int eois = 0, spurious_eois = 0; // late EOIs, and those counted spurious
+	int channel_peer = 0; // EVTCHNOP_status: the backend's domain, or -ENOTCONN once it closed
 	std::vector<std::string> logs;
 	int ratelimited = 0; // of them, lines logged through the rate limit
 	std::vector<void *> queued_work; // kcxx_work items scheduled, not yet run

@@ -356,6 +356,27 @@ TEST_F(FrontendTest, AReloadKeepsTheConnectionAndTheNextLoadTakesItOver)
 	EXPECT_NE(fxen.msi_transport, nullptr);
 }
 
+// xen-pciback reloaded in the backend domain while our connection was kept: its end of the
+// channel is closed, the new pciback never maps the page. The take-over is refused with a line
+// saying so, and the connection closed, instead of a "connected" whose every op times out.
+TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsNotTakenOver)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fe->remove();
+	ASSERT_TRUE(fxen.kept);
+	fe.reset();
+	fxen.channel_peer = -KCXX_ENOTCONN;
+	fe = std::make_unique<Frontend>(xdev);
+	backend(XenbusStateConnected);
+	EXPECT_TRUE(fxen.logged("no longer leads to the backend's domain 0"));
+	EXPECT_TRUE(fxen.logged("the kept connection cannot be used"));
+	EXPECT_FALSE(fxen.logged("took over the connection"));
+	EXPECT_EQ(fxen.ours, XenbusStateClosed);
+	EXPECT_EQ(fxen.conn_closes, 1);
+	EXPECT_FALSE(live(kNic));
+}
+
 TEST_F(FrontendTest, AReloadWithoutAKeptConnectionCloses)
 {
 	connect();
