@@ -63,6 +63,11 @@ DEVICES = {
     # An e1000e (MSI-X) on the same hub.
     "e1000e": (["-netdev", "hubport,id=pt1,hubid=0",
                 "-device", "e1000e,netdev=pt1,addr=05.0,romfile=,mac=52:54:00:12:34:05"], []),
+    # A third e1000 at 08.0, for the stubdom scenario: QEMU's Xen passthrough takes a device at
+    # host 00:02.0 for an Intel GPU and refuses anything else there (xen_pt_realize: "Need to
+    # enable igd-passthru").
+    "e1000-at-08": (["-netdev", "hubport,id=pt8,hubid=0",
+                     "-device", "e1000,netdev=pt8,addr=08.0,romfile=,mac=52:54:00:12:34:08"], []),
     # An AHCI controller with a disk: Linux runs it on single-vector MSI.
     "ahci": (["-drive", "file={run}/sata.img,if=none,id=sata0,format=raw",
               "-device", "ich9-ahci,id=ahci1,addr=06.0", "-device", "ide-hd,drive=sata0,bus=ahci1.0"],

@@ -9,17 +9,21 @@
 # in the stubdomain at its host address.
 HVM=hvm
 STUB=$HVM-dm
+# The devices the guest gets: every one pciback holds but 00:02.0, where QEMU's Xen passthrough
+# accepts only an Intel GPU (xen_pt_realize: "Need to enable igd-passthru").
+HVM_PT=$(for b in $PT_BDFS; do [ "$b" = 0000:00:02.0 ] || echo "$b"; done | tr '\n' ' ')
+HVM_PT=${HVM_PT% }
 hvm_log() { echo "/var/log/xen/console/guest-$HVM.log"; }
 stub_log() { echo "/var/log/xen/qemu-dm-$HVM.log"; }
 
 # pciback lets the device model set the device's interrupt enables (INTx disable, MSI and MSI-X
 # enable); stock libxl never asks it to, and QEMU's writes of them are dropped otherwise.
 interrupt_control() {
-	for b in $PT_BDFS; do
+	for b in $HVM_PT; do
 		echo "$b" >/sys/bus/pci/drivers/pciback/allow_interrupt_control ||
 			{ echo "pciback refused allow_interrupt_control for $b"; return 1; }
 	done
-	echo "pciback allows $PT_BDFS's interrupt control to the device model"
+	echo "pciback allows $HVM_PT's interrupt control to the device model"
 }
 hvm_cfg() {
 	cat >/tmp/$HVM.cfg <<CFG
@@ -40,8 +44,8 @@ device_model_stubdomain_override=1
 stubdomain_kernel="/xpf/vmlinuz"
 stubdomain_ramdisk="/xpf/stubdom.cpio"
 stubdomain_memory=384
-stubdomain_cmdline="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_pt=$(echo $PT_BDFS | tr ' ' '+')"
-pci=[$(for b in $PT_BDFS; do printf "'%s'," "$b"; done | sed 's/,$//')]
+stubdomain_cmdline="console=hvc0 rdinit=/init xpf_frontend=$frontend xpf_pt=$(echo $HVM_PT | tr ' ' '+')"
+pci=[$(for b in $HVM_PT; do printf "'%s'," "$b"; done | sed 's/,$//')]
 on_crash="preserve"
 CFG
 	grep -E '^(pci|stubdomain_cmdline)=' /tmp/$HVM.cfg | tr '\n' ' '
