@@ -21,10 +21,34 @@ long RootBuses::live()
 	return __atomic_load_n(&live_roots, __ATOMIC_RELAXED);
 }
 
+int RootBuses::stubdomain_target()
+{
+	// A path without a leading slash is under our domain's home, /local/domain/<us>/.
+	auto v = xen::XsString::read(KCXX_XBT_NIL, "target", "");
+	if (!v.ok())
+		return v.error();
+	auto t = parse_uint(v.get()->c_str(), v.get()->size(), 10, 0x7fef); // DOMID_FIRST_RESERVED
+	return t.ok() ? static_cast<int>(*t.get()) : t.error();
+}
+
 bool RootBuses::dma_ready()
 {
 	if (kcxx::pci::xen_dma_ready())
 		return true;
+	// A device-model stubdomain hands its devices to QEMU, which passes them through to the
+	// HVM guest: their DMA is the guest's, through the IOMMU, never this kernel's. It starts
+	// without a device, so on 6.5+ it never has xen-swiotlb.
+	if (const int target = stubdomain_target(); target >= 0) {
+		if (!stubdomain_said_)
+			xdev_.log(
+			    KCXX_LOG_INFO,
+			    "device-model stubdomain of domain %d: devices are added without "
+			    "xen-swiotlb, for QEMU to pass through (a driver bound to one here "
+			    "could not DMA)",
+			    target);
+		stubdomain_said_ = true;
+		return true;
+	}
 	// Since 6.5 only the kernel sets xen-swiotlb up, at boot, and only for a PV domain that
 	// may get PCI devices (built with the in-tree frontend's option, and booted with a
 	// device or with the host's memory map): a module cannot do it later.

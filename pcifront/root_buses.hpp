@@ -46,7 +46,8 @@ class RootBuses : kcxx::NoCopy
 		int error_ = 0;
 	};
 	List read_list();
-	// Whether devices may be added: xen-swiotlb is set up (it says why not, once per call).
+	// Whether devices may be added: xen-swiotlb is set up, or this is a device-model
+	// stubdomain (it says why not, once per call).
 	bool dma_ready();
 	// Every root the backend lists, created if new and scanned for new functions. @list tells
 	// which functions are exported (the others are then answered without a round trip);
@@ -72,6 +73,9 @@ class RootBuses : kcxx::NoCopy
 		struct pci_bus *bus[kMax];
 	};
 
+	// The HVM guest whose device model this domain runs (libxl's `target` key in our
+	// domain's home), or a negative errno when this is no device-model stubdomain.
+	static int stubdomain_target();
 	kcxx::Result<void> read_roots(Listed &roots);
 	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
 	void learn_exported(const HotplugList *list, const Listed &roots);
@@ -85,6 +89,7 @@ class RootBuses : kcxx::NoCopy
 	struct pci_bus *few_[kFew] = {};
 	kcxx::Box<Many> many_; // once more than kFew: every root, few_ then unused
 	int nr_ = 0;
+	bool stubdomain_said_ = false;
 	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
 };
 

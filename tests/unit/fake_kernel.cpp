@@ -121,8 +121,10 @@ int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort)
 	return abort ? 0 : fake.transaction_end_result;
 }
 
-char *kcxx_xenbus_read(uint32_t, const char *, const char *node, unsigned int *len)
+char *kcxx_xenbus_read(uint32_t, const char *dir, const char *node, unsigned int *len)
 {
+	if (!*node) // the whole path in @dir (a key of our domain's home, say)
+		node = dir;
 	rec(std::string("read ") + node);
 	if (fake.read_error)
 		return reinterpret_cast<char *>(static_cast<intptr_t>(-fake.read_error));

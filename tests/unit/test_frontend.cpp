@@ -236,6 +236,27 @@ TEST_F(FrontendTest, WithoutXenSwiotlbTheConnectionStandsWithNoDevice)
 	EXPECT_TRUE(fxen.fatals.empty());
 }
 
+// A device-model stubdomain (libxl's `target` key in our home) never has xen-swiotlb on 6.5+,
+// and needs none: QEMU passes the devices to the HVM guest. They are added, with a line.
+TEST_F(FrontendTest, AStubdomainWithoutXenSwiotlbAddsItsDevices)
+{
+	fpci.dma_ready = false;
+	fake.store["target"] = "7";
+	connect();
+	EXPECT_TRUE(live(kNic));
+	EXPECT_TRUE(fxen.logged("device-model stubdomain of domain 7"));
+	EXPECT_FALSE(fxen.logged("devices refused"));
+}
+
+TEST_F(FrontendTest, ATargetKeyThatIsNoDomainIsNoStubdomain)
+{
+	fpci.dma_ready = false;
+	fake.store["target"] = "7x";
+	connect();
+	EXPECT_FALSE(live(kNic));
+	EXPECT_TRUE(fxen.logged("devices refused"));
+}
+
 // xl pci-detach, then xl pci-attach: the device list read once per round, the detached device
 // removed before the answer, the attached one found by the rescan.
 TEST_F(FrontendTest, AHotplugRoundDetachesThenAttaches)

@@ -246,6 +246,7 @@ TEST_F(RootBusesTest, DevicesAreRefusedWithoutXenSwiotlb)
 	RootBuses rb{xdev, cs};
 	EXPECT_TRUE(rb.dma_ready());
 	fpci.dma_ready = false;
+	fake.store = {{"root_num", "1"}}; // and no `target`: not a device-model stubdomain
 	EXPECT_FALSE(rb.dma_ready());
 	EXPECT_TRUE(fxen.logged("Add e820_host=1 to the domain's config"));
 }
