@@ -172,7 +172,12 @@ Result<void> Frontend::resume()
 
 Result<void> Frontend::connect()
 {
-	if (const int e = kcxx::pci::xen_swiotlb_init_late(xdev_.dev()).error(); e < 0) {
+	// A device-model stubdomain needs none (RootBuses::dma_ready): on 6.1 it would take 64 MiB
+	// of a small domain's memory, and failing for want of it would fail QEMU's device.
+	if (const int e = RootBuses::stubdomain_target() >= 0
+			      ? 0
+			      : kcxx::pci::xen_swiotlb_init_late(xdev_.dev()).error();
+	    e < 0) {
 		xdev_.log(KCXX_LOG_ERR,
 			  "cannot set up xen-swiotlb (%d): devices could not DMA; try booting "
 			  "the domain with swiotlb=force or more memory",

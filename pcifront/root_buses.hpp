@@ -49,6 +49,9 @@ class RootBuses : kcxx::NoCopy
 	// Whether devices may be added: xen-swiotlb is set up, or this is a device-model
 	// stubdomain (it says why not, once per call).
 	bool dma_ready();
+	// The HVM guest whose device model this domain runs (libxl's `target` key in our
+	// domain's home), or a negative errno when this is no device-model stubdomain.
+	static int stubdomain_target();
 	// Every root the backend lists, created if new and scanned for new functions. @list tells
 	// which functions are exported (the others are then answered without a round trip);
 	// null: not known, every function is probed at the backend.
@@ -73,9 +76,6 @@ class RootBuses : kcxx::NoCopy
 		struct pci_bus *bus[kMax];
 	};
 
-	// The HVM guest whose device model this domain runs (libxl's `target` key in our
-	// domain's home), or a negative errno when this is no device-model stubdomain.
-	static int stubdomain_target();
 	kcxx::Result<void> read_roots(Listed &roots);
 	kcxx::Result<Bdf> read_root(const char *be, uint32_t i, uint32_t n);
 	void learn_exported(const HotplugList *list, const Listed &roots);
