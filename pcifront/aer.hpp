@@ -16,7 +16,7 @@ class Aer : kcxx::NoCopy
 	Aer(Aer &&) = delete;
 
 	// Requests are answered only while our devices are in place. Before a connection's scan,
-	// and from the moment its devices start to go, a request waits in the page (as it does
+	// and from the moment its devices go for a reload, a request waits in the page (as it does
 	// while the connection is kept for a reload): answered then, it would be 'none' for a
 	// device merely not added yet, and pciback kills the domain on 'none'.
 	// serve(): the devices are in place; answer what is pending. Process context.

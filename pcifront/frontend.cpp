@@ -42,14 +42,15 @@ long Frontend::live()
 
 void Frontend::teardown()
 {
-	// Devices first: their drivers' remove paths still use config space. AER requests wait
-	// from here: none is answered for a device on its way out.
-	aer_.hold();
+	// Devices first: their drivers' remove paths still use config space. AER requests are
+	// still answered meanwhile: this connection ends, and pciback, which waits up to 300 s for
+	// an answer holding its device lock, must not wait on it.
 	roots_.remove_all();
 	stop_serving();
-	// No handler can queue AER work once the irq is unbound; then wait for a running one.
+	// No handler can queue AER work once the irq is unbound; then wait for a running one, and
+	// hold requests until a new connection's devices are in place.
 	conn_.unbind();
-	aer_.cancel();
+	aer_.hold();
 	conn_.release();
 }
 
