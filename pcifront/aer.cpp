@@ -20,8 +20,7 @@ Aer::Aer(Connection &conn, xen::XenbusDevice xdev) : conn_(conn), xdev_(xdev) {}
 void Aer::serve()
 {
 	__atomic_store_n(&serving_, true, __ATOMIC_RELEASE);
-	if (conn_.aer_requested())
-		poke();
+	poke();
 }
 
 void Aer::hold()
@@ -32,12 +31,8 @@ void Aer::hold()
 
 bool Aer::poke()
 {
-	return __atomic_load_n(&serving_, __ATOMIC_ACQUIRE) && work_.schedule();
-}
-
-void Aer::cancel()
-{
-	work_.cancel();
+	return __atomic_load_n(&serving_, __ATOMIC_ACQUIRE) && conn_.aer_requested() &&
+	       work_.schedule();
 }
 
 void Aer::on_work(void *data)
@@ -58,8 +53,7 @@ void Aer::work()
 	conn_.aer_answered();
 	conn_.notify_port();
 	// A request that arrived while we worked (its event found the work still queued).
-	if (conn_.aer_requested())
-		poke();
+	poke();
 }
 
 uint32_t Aer::answer(const xen_pcie_aer_op &op)

@@ -24,13 +24,10 @@ class Aer : kcxx::NoCopy
 	// hold(): requests wait from now on; returns once a running handler has finished.
 	// Process context.
 	void hold();
-	// A request is pending on the page: handle it in process context. Any context. True when
-	// this queued the handler for it (so the event that told us was worth an interrupt);
-	// false while held or when the handler was queued already.
+	// If a request is pending on the page, handle it in process context. Any context. True
+	// when this queued the handler for one (so the event that told us was worth an
+	// interrupt); false when none is pending, while held, or when it was queued already.
 	bool poke();
-	// Waits for a running handler; the caller has unbound the event channel first, so that
-	// nothing queues it again.
-	void cancel();
 	uint64_t requests() const { return __atomic_load_n(&requests_, __ATOMIC_RELAXED); }
 	uint64_t unhandled() const { return __atomic_load_n(&unhandled_, __ATOMIC_RELAXED); }
 

@@ -74,8 +74,7 @@ void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 	// That bit may have been an AER request's, its handler never run (this vCPU's interrupts
 	// are off, the irq may be bound here): look at the flag after each clear, as the in-tree
 	// frontend does after each op, or pciback waits out its 300 s for an answer.
-	if (cs_.conn_.aer_requested())
-		(void)cs_.aer_.poke();
+	(void)cs_.aer_.poke();
 	if (!active())
 		return;
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);

@@ -256,7 +256,6 @@ bool Frontend::keep()
 	roots_.remove_all();
 	stop_serving();
 	conn_.stop_events();
-	aer_.cancel(); // nothing queues it now
 	if (!conn_.hand_over())
 		return false;
 	xdev_.log(KCXX_LOG_INFO, "devices removed; connection to pciback kept for the next load");
@@ -328,7 +327,7 @@ xen::IrqReturn Frontend::on_event(int irq, void *data)
 	// An AER event is worth an interrupt only when it queued the handler for a request we
 	// answer: a backend that notifies again and again with the flag set, while the handler
 	// is queued or requests are held, is flooding.
-	const bool aer = fe->conn_.aer_requested() && fe->aer_.poke();
+	const bool aer = fe->aer_.poke();
 	// Op replies are consumed by the poller; an event that is neither the reply to an op we
 	// sent nor an AER request counts as spurious, which makes Xen's late-EOI throttle a
 	// flooding backend (EventCredit).
