@@ -19,7 +19,10 @@ Aer::Aer(Connection &conn, xen::XenbusDevice xdev) : conn_(conn), xdev_(xdev) {}
 
 void Aer::serve()
 {
-	__atomic_store_n(&serving_, true, __ATOMIC_RELEASE);
+	// A full barrier between the store and poke()'s look at the page: otherwise the look could
+	// miss a request whose event handler, on another CPU, still saw serving_ false, and the
+	// request would wait for the next op.
+	__atomic_store_n(&serving_, true, __ATOMIC_SEQ_CST);
 	poke();
 }
 
@@ -27,6 +30,12 @@ void Aer::hold()
 {
 	__atomic_store_n(&serving_, false, __ATOMIC_RELEASE);
 	work_.cancel(); // poke() queues nothing now
+}
+
+void Aer::finish()
+{
+	work_.flush();
+	hold();
 }
 
 bool Aer::poke()

@@ -24,6 +24,8 @@ class Aer : kcxx::NoCopy
 	// hold(): requests wait from now on; returns once a running handler has finished.
 	// Process context.
 	void hold();
+	// finish(): what is pending now is answered, then hold(). Process context.
+	void finish();
 	// If a request is pending on the page, handle it in process context. Any context. True
 	// when this queued the handler for one (so the event that told us was worth an
 	// interrupt); false when none is pending, while held, or when it was queued already.

@@ -42,15 +42,19 @@ long Frontend::live()
 
 void Frontend::teardown()
 {
-	// Devices first: their drivers' remove paths still use config space. AER requests are
-	// still answered meanwhile: this connection ends, and pciback, which waits up to 300 s for
-	// an answer holding its device lock, must not wait on it.
+	// This connection ends: AER requests are answered until just before its channel goes,
+	// also when its devices never came (a connect that failed) or keep() held them before a
+	// hand-over that failed. pciback waits up to 300 s for an answer holding its device lock,
+	// and takes no answer as 'none' then anyway.
+	if (conn_.up())
+		aer_.serve();
+	// Devices first: their drivers' remove paths still use config space.
 	roots_.remove_all();
 	stop_serving();
-	// No handler can queue AER work once the irq is unbound; then wait for a running one, and
-	// hold requests until a new connection's devices are in place.
+	// What is pending is answered, and the AER work finished, before the port is closed: a
+	// handler still answering would notify a port number another driver may have by then.
+	aer_.finish();
 	conn_.unbind();
-	aer_.hold();
 	conn_.release();
 }
 
@@ -329,7 +333,7 @@ xen::IrqReturn Frontend::on_event(int irq, void *data)
 	// is queued or requests are held, is flooding.
 	const bool aer = fe->aer_.poke();
 	// Op replies are consumed by the poller; an event that is neither the reply to an op we
-	// sent nor an AER request counts as spurious, which makes Xen's late-EOI throttle a
+	// sent nor an AER request counts as spurious, which makes Linux's late-EOI throttle a
 	// flooding backend (EventCredit).
 	Connection::ack(irq, fe->cs_.spurious_event(aer));
 	return xen::kIrqHandled;

@@ -409,6 +409,25 @@ TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsNotTakenOver)
 	EXPECT_FALSE(live(kNic));
 }
 
+// An XSM policy may deny EVTCHNOP_status: that proves nothing about the channel, and the
+// take-over goes ahead (with a line saying it is unchecked) instead of closing a device that
+// was fine.
+TEST_F(FrontendTest, AKeptConnectionXenWillNotDescribeIsTakenOverUnchecked)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fe->remove();
+	ASSERT_TRUE(fxen.kept);
+	fe.reset();
+	fxen.channel_peer = -KCXX_EACCES;
+	fe = std::make_unique<Frontend>(xdev);
+	backend(XenbusStateConnected);
+	EXPECT_TRUE(fxen.logged("cannot ask Xen where the kept event channel"));
+	EXPECT_TRUE(fxen.logged("took over the connection kept from the previous load"));
+	EXPECT_EQ(fxen.ours, XenbusStateConnected);
+	EXPECT_TRUE(live(kNic));
+}
+
 TEST_F(FrontendTest, AReloadWithoutAKeptConnectionCloses)
 {
 	connect();
@@ -570,6 +589,45 @@ TEST_F(FrontendTest, AnAerEventTakenByAnOpsWaitIsNotLost)
 	fxen.run_work();
 	EXPECT_FALSE(aer_pending(sh));
 	EXPECT_EQ(sh->aer_op.err, 5);
+}
+
+static size_t last_call(const std::string &prefix)
+{
+	size_t at = std::string::npos;
+	for (size_t i = 0; i < fake.calls.size(); ++i)
+		if (fake.calls[i].rfind(prefix, 0) == 0)
+			at = i;
+	return at;
+}
+
+// A connect that fails after the channel is up: a request already pending is answered before
+// the channel goes (pciback would wait 300 s for it holding its lock, then take it as 'none').
+TEST_F(FrontendTest, AConnectThatFailsAnswersAPendingAerRequestBeforeItCloses)
+{
+	fake.store["root_num"] = "2";
+	fake.store["root-1"] = "0000:01";
+	int other = 0;
+	fpci.foreign_bus(0, 1, reinterpret_cast<struct device *>(&other));
+	++foreign_buses;
+	backend(XenbusStateInitWait);
+	auto *sh = aer_request(kNic);
+	backend(XenbusStateConnected);
+	ASSERT_EQ(fxen.ours, XenbusStateClosing);
+	EXPECT_FALSE(aer_pending(sh)) << "left for pciback to time out";
+	EXPECT_EQ(sh->aer_op.err, 1); // 'none': the device is gone
+	ASSERT_NE(last_call("flush_work"), std::string::npos);
+	EXPECT_LT(last_call("flush_work"), last_call("unbind"));
+}
+
+// The AER work has finished before the channel is unbound: a handler still answering would
+// notify a port number that may be another driver's by then.
+TEST_F(FrontendTest, AnEndingConnectionFinishesItsAerWorkBeforeTheChannelGoes)
+{
+	connect();
+	backend(XenbusStateClosing);
+	ASSERT_NE(last_call("unbind"), std::string::npos);
+	ASSERT_NE(last_call("cancel_work"), std::string::npos);
+	EXPECT_LT(last_call("cancel_work"), last_call("unbind"));
 }
 
 // A backend that notifies again and again with the AER flag set: the first event queues the
