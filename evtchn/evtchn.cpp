@@ -56,7 +56,7 @@ void show_bindings(kcxx::Seq &seq)
 
 // While parked nobody serves the page: acknowledge events so the late-EOI channel stays usable;
 // an AER request stays flagged in the page for the frontend that adopts the connection. No op
-// is outstanding, so no event is worth an interrupt: each counts as spurious, and Xen's
+// is outstanding, so no event is worth an interrupt: each counts as spurious, and Linux's
 // late-EOI throttle slows a backend that notifies without end (an honest one sends at most an
 // AER request's one event, which the throttle lets through at once).
 xen::IrqReturn parked_event(int irq, void *)
