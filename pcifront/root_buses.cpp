@@ -43,8 +43,8 @@ bool RootBuses::dma_ready()
 			xdev_.log(
 			    KCXX_LOG_INFO,
 			    "device-model stubdomain of domain %d: devices are added without "
-			    "xen-swiotlb, for QEMU to pass through (a driver bound to one here "
-			    "could not DMA)",
+			    "xen-swiotlb, for QEMU to pass through (bind no driver to one here: "
+			    "its DMA would reach that domain's memory, not this one's)",
 			    target);
 		stubdomain_said_ = true;
 		return true;
