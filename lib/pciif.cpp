@@ -79,8 +79,6 @@ const char *reply_fault_name(ReplyFault f)
 		return "reply is for another device";
 	case ReplyFault::WrongOffset:
 		return "reply is for another register";
-	case ReplyFault::ValueTooWide:
-		return "read value wider than the access";
 	}
 	return "unknown";
 }
@@ -99,16 +97,14 @@ Result<ConfReply> check_conf_reply(const xen_pci_op &sent, const xen_pci_op &rep
 		f = ReplyFault::WrongOffset;
 	else if (!err_in_range(reply.err))
 		f = ReplyFault::ErrOutOfRange;
-	else if (sent.cmd == XEN_PCI_OP_conf_read && reply.err == XEN_PCI_ERR_success &&
-		 sent.size < 4 && (reply.value >> (sent.size * 8)))
-		f = ReplyFault::ValueTooWide;
 	if (fault)
 		*fault = f;
 	if (f != ReplyFault::None)
 		return kcxx::err(-KCXX_EPROTO);
 	ConfReply r;
 	r.err = reply.err;
-	r.value = sent.cmd == XEN_PCI_OP_conf_read && reply.err == XEN_PCI_ERR_success ? reply.value : 0;
+	if (sent.cmd == XEN_PCI_OP_conf_read && reply.err == XEN_PCI_ERR_success)
+		r.value = sent.size < 4 ? reply.value & ((1u << (sent.size * 8)) - 1) : reply.value;
 	return r;
 }
 

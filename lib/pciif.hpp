@@ -70,12 +70,14 @@ enum class ReplyFault {
 	WrongCmd,      // the reply's cmd differs from the request's
 	WrongDevice,   // domain/bus/devfn changed under us
 	WrongOffset,   // offset/size changed under us
-	ValueTooWide,  // a read result with bits beyond the requested size
 };
 const char *reply_fault_name(ReplyFault f);
 
 // The backend's answer to a conf op, read once from the page into @reply. Returns the checked
-// err and value; a fault is reported through @fault and makes the op fail with -EPROTO.
+// err and value; a fault is reported through @fault and makes the op fail with -EPROTO. A
+// read's value is cut to the access: pciback itself sends more bits when the access starts a
+// wider field it emulates (its merge_value() does not mask to the access: a byte read of a
+// capability's ID returns the ID and the next pointer), and the PCI core would cut them too.
 struct ConfReply {
 	int32_t err = 0;
 	uint32_t value = 0;

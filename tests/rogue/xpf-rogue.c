@@ -421,7 +421,7 @@ static void garble(struct xen_pci_op *op)
 		op->size = rand() % 9;
 		break;
 	default:
-		op->value |= 0xffff0000u; /* too wide for a byte or word read */
+		op->value |= 0xffff0000u; /* too wide for a byte or word read: cut to it */
 		break;
 	}
 }

@@ -17,7 +17,7 @@ class SimBackend {
 		WrongOffset,  // reply carries another offset
 		GarbageErr,   // err = a positive value
 		HugeErr,      // err = INT32_MIN
-		WideValue,    // read value with bits beyond the access size
+		WideValue,    // read value with bits beyond the access size (pciback's own merge)
 		ZeroVector,   // an MSI-X pirq of 0
 		DupVector,    // the same pirq twice
 		ChangedEntry, // an MSI-X entry index rewritten
