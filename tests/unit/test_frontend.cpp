@@ -98,6 +98,19 @@ struct FrontendTest : ::testing::Test {
 		backend(XenbusStateConnected);
 		ASSERT_EQ(fxen.ours, XenbusStateConnected);
 	}
+	// A reload whose connection the keeper held: the next load sees the backend Connected,
+	// and EVTCHNOP_status answers @peer for the kept channel.
+	void reload_with_kept_connection(int peer)
+	{
+		connect();
+		fxen.keeper_takes = true;
+		fe->remove();
+		ASSERT_TRUE(fxen.kept);
+		fe.reset();
+		fxen.channel_peer = peer;
+		fe = std::make_unique<Frontend>(xdev);
+		backend(XenbusStateConnected);
+	}
 	FakeBus *root()
 	{
 		for (auto &b : fpci.buses)
@@ -393,14 +406,7 @@ TEST_F(FrontendTest, AReloadKeepsTheConnectionAndTheNextLoadTakesItOver)
 // saying so, and the connection closed, instead of a "connected" whose every op times out.
 TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsNotTakenOver)
 {
-	connect();
-	fxen.keeper_takes = true;
-	fe->remove();
-	ASSERT_TRUE(fxen.kept);
-	fe.reset();
-	fxen.channel_peer = -KCXX_ENOTCONN;
-	fe = std::make_unique<Frontend>(xdev);
-	backend(XenbusStateConnected);
+	reload_with_kept_connection(-KCXX_ENOTCONN);
 	EXPECT_TRUE(fxen.logged("no longer leads to the backend's domain 0"));
 	EXPECT_TRUE(fxen.logged("the kept connection cannot be used"));
 	EXPECT_FALSE(fxen.logged("took over the connection"));
@@ -414,14 +420,7 @@ TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsNotTakenOver)
 // was fine.
 TEST_F(FrontendTest, AKeptConnectionXenWillNotDescribeIsTakenOverUnchecked)
 {
-	connect();
-	fxen.keeper_takes = true;
-	fe->remove();
-	ASSERT_TRUE(fxen.kept);
-	fe.reset();
-	fxen.channel_peer = -KCXX_EACCES;
-	fe = std::make_unique<Frontend>(xdev);
-	backend(XenbusStateConnected);
+	reload_with_kept_connection(-KCXX_EACCES);
 	EXPECT_TRUE(fxen.logged("cannot ask Xen where the kept event channel"));
 	EXPECT_TRUE(fxen.logged("took over the connection kept from the previous load"));
 	EXPECT_EQ(fxen.ours, XenbusStateConnected);
