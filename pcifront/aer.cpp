@@ -19,6 +19,17 @@ Aer::Aer(Connection &conn, xen::XenbusDevice xdev) : conn_(conn), xdev_(xdev) {}
 
 void Aer::serve()
 {
+	start(false);
+}
+
+void Aer::serve_ending()
+{
+	start(true);
+}
+
+void Aer::start(bool ending)
+{
+	__atomic_store_n(&ending_, ending, __ATOMIC_RELAXED); // published by the store below
 	// A full barrier between the store and poke()'s look at the page: otherwise the look could
 	// miss a request whose event handler, on another CPU, still saw serving_ false, and the
 	// request would wait for the next op.
@@ -65,6 +76,26 @@ void Aer::work()
 	poke();
 }
 
+uint32_t Aer::absent(const xen_pcie_aer_op &op, AerStep step)
+{
+	count(&unhandled_);
+	const BdfName name = bdf_name({op.domain, op.bus, op.devfn});
+	if (__atomic_load_n(&ending_, __ATOMIC_RELAXED)) {
+		// Removed with the connection: unbound, as far as the AER core is concerned.
+		const uint32_t result = aer_answer(step, AerOutcome::NoDriver, 0);
+		xdev_.log_ratelimited(KCXX_LOG_WARNING,
+				      "AER request %u for %s: the device went with the connection; "
+				      "answered %u as the AER core would for a device without a "
+				      "driver",
+				      op.cmd, name.text, result);
+		return result;
+	}
+	xdev_.log_ratelimited(KCXX_LOG_WARNING,
+			      "AER request %u for %s: no such device of ours; answered 'none'",
+			      op.cmd, name.text);
+	return KCXX_PCI_ERS_RESULT_NONE;
+}
+
 uint32_t Aer::answer(const xen_pcie_aer_op &op)
 {
 	AerStep step = AerStep::Resume;
@@ -81,14 +112,8 @@ uint32_t Aer::answer(const xen_pcie_aer_op &op)
 	const kcxx::PciDevRef ref =
 	    kcxx::PciDevRef::find_under(xdev_.dev().raw(), op.domain, op.bus, op.devfn);
 	struct pci_dev *pdev = ref.get();
-	if (!pdev) {
-		count(&unhandled_);
-		xdev_.log_ratelimited(KCXX_LOG_WARNING,
-				      "AER request %u for %s: no such device of ours; answered "
-				      "'none'",
-				      op.cmd, bdf_name({op.domain, op.bus, op.devfn}).text);
-		return KCXX_PCI_ERS_RESULT_NONE;
-	}
+	if (!pdev)
+		return absent(op, step);
 	uint32_t driver_result = KCXX_PCI_ERS_RESULT_NONE;
 	const int e = kcxx::PciDev(pdev).aer_call(step, op.err, &driver_result);
 	const AerOutcome o = e == 0		 ? AerOutcome::Called

@@ -21,6 +21,10 @@ class Aer : kcxx::NoCopy
 	// device merely not added yet, and pciback kills the domain on 'none'.
 	// serve(): the devices are in place; answer what is pending. Process context.
 	void serve();
+	// serve_ending(): the connection ends; requests are answered until finish(), those for a
+	// device already removed as the AER core answers for a device without a driver (not
+	// 'none', on which pciback flags the domain's AER as failed). Process context.
+	void serve_ending();
 	// hold(): requests wait from now on; returns once a running handler has finished.
 	// Process context.
 	void hold();
@@ -34,16 +38,20 @@ class Aer : kcxx::NoCopy
 	uint64_t unhandled() const { return __atomic_load_n(&unhandled_, __ATOMIC_RELAXED); }
 
       private:
+	void start(bool ending);
 	static void on_work(void *data);
 	void work();
 	// What to answer @op: the driver's own verdict, or the AER core's for a device without one.
 	uint32_t answer(const xen_pcie_aer_op &op);
+	// The answer for a device not under our buses.
+	uint32_t absent(const xen_pcie_aer_op &op, AerStep step);
 	void count(uint64_t *c) { __atomic_add_fetch(c, 1, __ATOMIC_RELAXED); }
 
 	Connection &conn_;
 	xen::XenbusDevice xdev_;
 	kcxx::Work work_{on_work, this}; // set up with the object: a live handler may queue it
 	bool serving_ = false;		 // serve() .. hold()
+	bool ending_ = false;		 // serve_ending() .. serve()
 	uint64_t requests_ = 0;
 	uint64_t unhandled_ = 0;
 };

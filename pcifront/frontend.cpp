@@ -44,10 +44,10 @@ void Frontend::teardown()
 {
 	// This connection ends: AER requests are answered until just before its channel goes,
 	// also when its devices never came (a connect that failed) or keep() held them before a
-	// hand-over that failed. pciback waits up to 300 s for an answer holding its device lock,
-	// and takes no answer as 'none' then anyway.
+	// hand-over that failed. Unanswered, pciback would wait 300 s holding the semaphore every
+	// pciback operation takes.
 	if (conn_.up())
-		aer_.serve();
+		aer_.serve_ending();
 	// Devices first: their drivers' remove paths still use config space.
 	roots_.remove_all();
 	stop_serving();

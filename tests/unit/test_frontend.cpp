@@ -600,7 +600,9 @@ static size_t last_call(const std::string &prefix)
 }
 
 // A connect that fails after the channel is up: a request already pending is answered before
-// the channel goes (pciback would wait 300 s for it holding its lock, then take it as 'none').
+// the channel goes (pciback would wait 300 s for it holding its semaphore), and for the device
+// that went with the connection as the AER core answers for a device without a driver, not
+// 'none' (on which pciback flags the domain's AER as failed).
 TEST_F(FrontendTest, AConnectThatFailsAnswersAPendingAerRequestBeforeItCloses)
 {
 	fake.store["root_num"] = "2";
@@ -613,7 +615,8 @@ TEST_F(FrontendTest, AConnectThatFailsAnswersAPendingAerRequestBeforeItCloses)
 	backend(XenbusStateConnected);
 	ASSERT_EQ(fxen.ours, XenbusStateClosing);
 	EXPECT_FALSE(aer_pending(sh)) << "left for pciback to time out";
-	EXPECT_EQ(sh->aer_op.err, 1); // 'none': the device is gone
+	EXPECT_EQ(sh->aer_op.err, 6); // PCI_ERS_RESULT_NO_AER_DRIVER
+	EXPECT_TRUE(fxen.logged("the device went with the connection"));
 	ASSERT_NE(last_call("flush_work"), std::string::npos);
 	EXPECT_LT(last_call("flush_work"), last_call("unbind"));
 }
