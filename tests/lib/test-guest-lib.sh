@@ -33,6 +33,10 @@ sed 's/xen_pcibk_guest_interrupt \[xen_pciback\]/e1000_intr [e1000]/' "$fixture"
 sed '/xen_pcibk_guest_interrupt/a [   48.784400] [<000000005cb71cad>] e1000_intr [e1000]' "$fixture" >"$t/two-handlers.log"
 sed '/Disabling IRQ/d' "$fixture" >"$t/unended.log"
 { cat "$fixture"; echo "[   60.000000] WARNING: CPU: 0 PID: 1 at somewhere"; } >"$t/warn-after.log"
+# Another CPU's report interleaved inside the storm's.
+sed '/__report_bad_irq/a [   48.726200] WARNING: CPU: 0 PID: 7 at drivers/pci/pci.c:1 somewhere' "$fixture" >"$t/warn-inside.log"
+sed '/__report_bad_irq/a [   48.726200] Call Trace:' "$fixture" >"$t/two-traces.log"
+sed 's/Disabling IRQ #22/Disabling IRQ #23/' "$fixture" >"$t/other-disabled.log"
 for a in $awks; do
 	d=$t/$a
 	# The report on the detached device's line, pciback's handler alone: dropped, the rest kept.
@@ -46,5 +50,8 @@ for a in $awks; do
 	expect "$a: pciback's handler and another" "$(judge "$d" "$t/two-handlers.log" 22)" "dropped=0 dirty $((total + 1))"
 	expect "$a: a report that never ends" "$(judge "$d" "$t/unended.log" 22)" "dropped=0 dirty $((total - 1))"
 	expect "$a: a WARNING after the storm" "$(judge "$d" "$t/warn-after.log" 22)" "dropped=1 dirty $((total - 19))"
+	expect "$a: a WARNING inside the storm's report" "$(judge "$d" "$t/warn-inside.log" 22)" "dropped=0 dirty $((total + 1))"
+	expect "$a: a second trace inside it" "$(judge "$d" "$t/two-traces.log" 22)" "dropped=0 dirty $((total + 1))"
+	expect "$a: another irq disabled at its end" "$(judge "$d" "$t/other-disabled.log" 22)" "dropped=0 dirty $total"
 done
 exit $fails

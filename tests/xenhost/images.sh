@@ -39,16 +39,15 @@ xen_elf=$BUILD/xenhost/xen-$xenv.elf
 mkdir -p "$out"
 ls "$ours"/*.ko >/dev/null 2>&1 ||
 	die "no modules in $ours: build them first (scripts/kbuild.sh $kver, or make check)"
-# Modules built before the last edit of their sources would be tested in their place: kbuild
-# (whose own dependencies decide what is really out of date) runs first then.
+# Modules built before the last edit of their sources would be tested in their place: refused
+# (rebuilding here could mix two builds' code in one run of cells).
 if [ -z "${2:-}" ]; then
 	_built=$(ls -t "$ours"/*.ko | head -n 1)
-	_newer=$(cd "$TOP" && find Kbuild include lib shim pcifront evtchn x86-msi-ops xenbus-hotplug \
-		-type f -newer "$_built" 2>/dev/null | head -n 1)
-	if [ -n "$_newer" ]; then
-		say "images: $_newer is newer than the modules for $kver: scripts/kbuild.sh $kver first"
-		"$TOP/scripts/kbuild.sh" "$kver" || die "kbuild for $kver failed: the images would hold stale modules"
-	fi
+	_newer=$(cd "$TOP" && find Kbuild scripts/kapi.sh scripts/kbuild-cxx.mk include lib shim pcifront evtchn \
+		x86-msi-ops xenbus-hotplug -type f \( -name '*.[ch]' -o -name '*.[ch]pp' -o -name Kbuild \
+		-o -name '*.mk' -o -name '*.sh' \) -newer "$_built" -print -quit 2>/dev/null) || _newer=
+	[ -z "$_newer" ] ||
+		die "the modules in $ours are older than $_newer: rebuild them (scripts/kbuild.sh $kver)"
 fi
 
 fingerprint=$({

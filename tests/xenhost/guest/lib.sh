@@ -159,24 +159,32 @@ dmesg_clean() {
 # On a slow driver domain the frontend's removal comes after the next 100000: dom0's kernel
 # says "irq N: nobody cared" and disables the line. docs/findings.md has the evidence.
 # klog_drop_yank_storms IN OUT COUNT IRQ...: copies kernel log IN to OUT without those reports
-# (only for the irqs given, and only a report whose every handler is pciback's stand-in), and
-# writes how many it dropped to COUNT. Any other report stays in OUT for klog_file_clean.
+# (only for the irqs given, only a report whose every handler is pciback's stand-in, and only
+# one with no other report's line inside it: lines of other CPUs interleave), and writes how
+# many it dropped to COUNT. Any other report stays in OUT for klog_file_clean.
 klog_drop_yank_storms() {
 	_in=$1 _out=$2 _count=$3
 	shift 3
-	awk -v irqs=" $* " -v count="$_count" '
+	# The regex through the environment: -v would take its backslashes as escapes.
+	XPF_BAD_RE=$BAD_KLOG_RE awk -v irqs=" $* " -v count="$_count" '
+	BEGIN { bad = ENVIRON["XPF_BAD_RE"] }
 	function flush(  i) { for (i = 1; i <= n; i++) print buf[i]; n = 0 }
 	!inblk && match($0, /irq [0-9]+: nobody cared/) {
 		irq = substr($0, RSTART + 4) + 0
-		inblk = 1; handlers = 0; ours = 0; other = 0; n = 0
+		inblk = 1; handlers = 0; ours = 0; other = 0; traces = 0; n = 0
 		buf[++n] = $0
 		next
 	}
 	inblk {
 		buf[++n] = $0
+		if ($0 ~ /\] Call Trace:/) traces++
+		else if ($0 ~ bad) other++
 		if ($0 ~ /\] handlers:$/) { handlers = 1; next }
-		if (handlers && $0 ~ /\] Disabling IRQ #[0-9]+$/) {
-			if (index(irqs, " " irq " ") && ours > 0 && other == 0) { dropped++; n = 0 } else flush()
+		if (handlers && match($0, /\] Disabling IRQ #[0-9]+$/)) {
+			last = substr($0, RSTART + 17) + 0
+			if (index(irqs, " " irq " ") && last == irq && ours > 0 && other == 0 && traces <= 1) {
+				dropped++; n = 0
+			} else flush()
 			inblk = 0
 			next
 		}
