@@ -3,6 +3,7 @@
 #include "aer.hpp"
 
 #include "kcxx/pci.hpp"
+#include "kcxx/time.hpp"
 
 namespace pcifront
 {
@@ -52,7 +53,7 @@ void Aer::finish()
 bool Aer::poke()
 {
 	return __atomic_load_n(&serving_, __ATOMIC_ACQUIRE) && conn_.aer_requested() &&
-	       work_.schedule();
+	       budget_.allows(kcxx::now_ns()) && work_.schedule();
 }
 
 void Aer::on_work(void *data)
@@ -64,6 +65,10 @@ void Aer::work()
 {
 	if (!__atomic_load_n(&serving_, __ATOMIC_ACQUIRE) || !conn_.aer_requested())
 		return;
+	const uint64_t now = kcxx::now_ns();
+	if (!budget_.allows(now))
+		return over_budget();
+	budget_.spend(now);
 	// Read the request once; everything below uses the copy.
 	xen_pcie_aer_op op = conn_.shared()->aer_op;
 	__asm__ __volatile__("" ::: "memory");
@@ -73,7 +78,18 @@ void Aer::work()
 	conn_.aer_answered();
 	conn_.notify_port();
 	// A request that arrived while we worked (its event found the work still queued).
-	poke();
+	if (!poke() && conn_.aer_requested() && !budget_.allows(kcxx::now_ns()))
+		over_budget();
+}
+
+void Aer::over_budget()
+{
+	// Left in the page: the next event or op after the span answers it.
+	xdev_.log_ratelimited(KCXX_LOG_WARNING,
+			      "backend sent more than %u AER requests within %u s, more than any "
+			      "error recovery takes: the next one waits",
+			      AerBudget::kRequests,
+			      static_cast<unsigned>(AerBudget::kSpanNs / 1000000000u));
 }
 
 uint32_t Aer::absent(const xen_pcie_aer_op &op, AerStep step)

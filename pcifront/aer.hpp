@@ -5,6 +5,7 @@
 
 #include "connection.hpp"
 #include "kcxx/work.hpp"
+#include "lib/aer_budget.hpp"
 
 namespace pcifront
 {
@@ -41,6 +42,7 @@ class Aer : kcxx::NoCopy
 	void start(bool ending);
 	static void on_work(void *data);
 	void work();
+	void over_budget(); // says that a request waits for want of budget
 	// What to answer @op: the driver's own verdict, or the AER core's for a device without one.
 	uint32_t answer(const xen_pcie_aer_op &op);
 	// The answer for a device not under our buses.
@@ -52,6 +54,7 @@ class Aer : kcxx::NoCopy
 	kcxx::Work work_{on_work, this}; // set up with the object: a live handler may queue it
 	bool serving_ = false;		 // serve() .. hold()
 	bool ending_ = false;		 // serve_ending() .. serve()
+	AerBudget budget_;
 	uint64_t requests_ = 0;
 	uint64_t unhandled_ = 0;
 };

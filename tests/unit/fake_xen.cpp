@@ -105,6 +105,8 @@ void kcxx_notify_remote_via_irq(int)
 void kcxx_notify_remote_via_evtchn(uint32_t)
 {
 	++fxen.port_notifies;
+	if (fxen.on_port_notify)
+		fxen.on_port_notify();
 }
 void kcxx_xen_clear_irq_pending(int) {}
 void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)

@@ -5,6 +5,7 @@
 // when the test says, and the other modules' exports.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct FakeXen {
 	int pending = -1;	    // polls left before the held op is answered
 	int notifies = 0, port_notifies = 0, polls = 0;
 	int eois = 0, spurious_eois = 0; // late EOIs, and those counted spurious
+	std::function<void()> on_port_notify; // the backend's part when kicked through the port
 	int channel_peer = 0; // EVTCHNOP_status: the backend's domain, or -ENOTCONN once it closed
 	std::vector<std::string> logs;
 	int ratelimited = 0; // of them, lines logged through the rate limit

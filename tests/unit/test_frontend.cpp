@@ -632,6 +632,37 @@ TEST_F(FrontendTest, AnEndingConnectionFinishesItsAerWorkBeforeTheChannelGoes)
 	EXPECT_LT(last_call("cancel_work"), last_call("unbind"));
 }
 
+// A backend that sets the AER flag again the moment each request is answered: the work does
+// not answer it without end (each answer runs a driver's error handler); past the budget the
+// request waits, with a line, and is answered once the span has passed.
+TEST_F(FrontendTest, ABackendThatAsksForAerWithoutEndIsAnsweredWithinABudget)
+{
+	connect();
+	auto *sh = aer_request(kNic);
+	int asked = 1;
+	fxen.on_port_notify = [&] {
+		aer_request(kNic);
+		++asked;
+	};
+	fake.irq_action->handler(33, fake.irq_action->data);
+	for (int round = 0; round < 1000 && !fxen.queued_work.empty(); ++round)
+		fxen.run_work();
+	EXPECT_TRUE(fxen.queued_work.empty()) << "the AER work keeps queueing itself";
+	EXPECT_EQ(asked, static_cast<int>(AerBudget::kRequests) + 1);
+	EXPECT_TRUE(aer_pending(sh));
+	EXPECT_TRUE(fxen.logged("AER requests within 10 s"));
+	fxen.on_port_notify = nullptr;
+	// An event past the budget is spurious for the late-EOI throttle.
+	const int spurious = fxen.spurious_eois;
+	fake.irq_action->handler(33, fake.irq_action->data);
+	EXPECT_EQ(fxen.spurious_eois - spurious, 1);
+	EXPECT_TRUE(fxen.queued_work.empty());
+	fxen.now_ns += AerBudget::kSpanNs;
+	fake.irq_action->handler(33, fake.irq_action->data);
+	fxen.run_work();
+	EXPECT_FALSE(aer_pending(sh));
+}
+
 // A backend that notifies again and again with the AER flag set: the first event queues the
 // handler and is honest, the repeats while it is queued are spurious (late-EOI throttle).
 TEST_F(FrontendTest, RepeatedAerEventsForOneRequestCountAsSpurious)

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "kcxx/pci.h"
+#include "lib/aer_budget.hpp"
 #include "lib/pciif.hpp"
 #include "sim_backend.hpp"
 
@@ -241,4 +242,21 @@ TEST(BdfName, PrintsAsPciNameDoes)
 		     "abcd:fe:1f.7");
 	// Fields wider than their place are cut to it: the text never outgrows its buffer.
 	EXPECT_STREQ(pcifront::bdf_name({0x12345, 0x1ff, 0x1ff}).text, "2345:ff:1f.7");
+}
+
+// At most kRequests AER answers within kSpanNs; the next once the oldest is that old.
+TEST(AerBudget, AtMostSoManyAnswersWithinTheSpan)
+{
+	AerBudget b;
+	const uint64_t t0 = 5000;
+	for (unsigned i = 0; i < AerBudget::kRequests; ++i) {
+		ASSERT_TRUE(b.allows(t0 + i)) << i;
+		b.spend(t0 + i);
+	}
+	EXPECT_FALSE(b.allows(t0 + AerBudget::kRequests));
+	EXPECT_FALSE(b.allows(t0 + AerBudget::kSpanNs - 1));
+	EXPECT_TRUE(b.allows(t0 + AerBudget::kSpanNs));
+	b.spend(t0 + AerBudget::kSpanNs);
+	EXPECT_FALSE(b.allows(t0 + AerBudget::kSpanNs)); // the second oldest is still young
+	EXPECT_TRUE(b.allows(t0 + 1 + AerBudget::kSpanNs));
 }
