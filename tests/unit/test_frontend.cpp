@@ -77,6 +77,15 @@ struct FrontendTest : ::testing::Test {
 		EXPECT_EQ(fpci.live_buses() - foreign_buses, 0) << "a root bus left";
 	}
 	int foreign_buses = 0; // made by the test itself
+	int other_owner = 0;   // stands for another driver's device
+	// pciback lists a second root, 0000:01, whose bus is another driver's: connect fails late.
+	void second_root_taken()
+	{
+		fake.store["root_num"] = "2";
+		fake.store["root-1"] = "0000:01";
+		fpci.foreign_bus(0, 1, reinterpret_cast<struct device *>(&other_owner));
+		++foreign_buses;
+	}
 	// pciback's directory: one root bus, one device in the list, in @state at @vdev.
 	static void one_device(const char *state, const char *vdev)
 	{
@@ -220,11 +229,7 @@ static void record_state(const char *) { states_at_removal.push_back(fxen.ours);
 
 TEST_F(FrontendTest, AConnectThatFailsLateRemovesTheDevicesBeforeItSaysClosing)
 {
-	fake.store["root_num"] = "2";
-	fake.store["root-1"] = "0000:01";
-	int other = 0;
-	fpci.foreign_bus(0, 1, reinterpret_cast<struct device *>(&other));
-	++foreign_buses;
+	second_root_taken();
 	states_at_removal.clear();
 	fpci.on_remove_root = record_state;
 	backend(XenbusStateInitWait);
@@ -605,11 +610,7 @@ static size_t last_call(const std::string &prefix)
 // 'none' (on which pciback flags the domain's AER as failed).
 TEST_F(FrontendTest, AConnectThatFailsAnswersAPendingAerRequestBeforeItCloses)
 {
-	fake.store["root_num"] = "2";
-	fake.store["root-1"] = "0000:01";
-	int other = 0;
-	fpci.foreign_bus(0, 1, reinterpret_cast<struct device *>(&other));
-	++foreign_buses;
+	second_root_taken();
 	backend(XenbusStateInitWait);
 	auto *sh = aer_request(kNic);
 	backend(XenbusStateConnected);
