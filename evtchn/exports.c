@@ -32,7 +32,6 @@ XPF_EXPORT(kcxx_debugfs_create_dir);
 XPF_EXPORT(kcxx_debugfs_create_show);
 XPF_EXPORT(kcxx_debugfs_remove);
 XPF_EXPORT(kcxx_dev_vlog);
-XPF_EXPORT(kcxx_flush_work);
 XPF_EXPORT(kcxx_free_irq);
 XPF_EXPORT(kcxx_kfree);
 XPF_EXPORT(kcxx_ktime_get_ns);

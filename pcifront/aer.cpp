@@ -46,8 +46,12 @@ void Aer::hold()
 
 void Aer::finish()
 {
-	work_.flush();
 	hold();
+	// Nothing queues the work now: what is pending (queued and cancelled, or come after) is
+	// answered here, or it would wait for pciback's timeout.
+	if (__atomic_load_n(&ending_, __ATOMIC_RELAXED))
+		reply();
+	__atomic_store_n(&ending_, false, __ATOMIC_RELAXED);
 }
 
 bool Aer::poke()
@@ -63,11 +67,21 @@ void Aer::on_work(void *data)
 
 void Aer::work()
 {
-	if (!__atomic_load_n(&serving_, __ATOMIC_ACQUIRE) || !conn_.aer_requested())
-		return;
+	if (__atomic_load_n(&serving_, __ATOMIC_ACQUIRE) && reply())
+		// A request that arrived while we worked (its event found the work still queued).
+		if (!poke() && conn_.aer_requested() && !budget_.allows(kcxx::now_ns()))
+			over_budget();
+}
+
+bool Aer::reply()
+{
+	if (!conn_.aer_requested())
+		return false;
 	const uint64_t now = kcxx::now_ns();
-	if (!budget_.allows(now))
-		return over_budget();
+	if (!budget_.allows(now)) {
+		over_budget();
+		return false;
+	}
 	budget_.spend(now);
 	// Read the request once; everything below uses the copy.
 	xen_pcie_aer_op op = conn_.shared()->aer_op;
@@ -77,9 +91,7 @@ void Aer::work()
 	conn_.shared()->aer_op.err = static_cast<int32_t>(result);
 	conn_.aer_answered();
 	conn_.notify_port();
-	// A request that arrived while we worked (its event found the work still queued).
-	if (!poke() && conn_.aer_requested() && !budget_.allows(kcxx::now_ns()))
-		over_budget();
+	return true;
 }
 
 void Aer::over_budget()

@@ -29,7 +29,8 @@ class Aer : kcxx::NoCopy
 	// hold(): requests wait from now on; returns once a running handler has finished.
 	// Process context.
 	void hold();
-	// finish(): what is pending now is answered, then hold(). Process context.
+	// finish(): hold(), then what is pending is answered if serve_ending() was called.
+	// Process context.
 	void finish();
 	// If a request is pending on the page, handle it in process context. Any context. True
 	// when this queued the handler for one (so the event that told us was worth an
@@ -42,6 +43,7 @@ class Aer : kcxx::NoCopy
 	void start(bool ending);
 	static void on_work(void *data);
 	void work();
+	bool reply(); // answers the pending request, if any and within budget: true if it did
 	void over_budget(); // says that a request waits for want of budget
 	// What to answer @op: the driver's own verdict, or the AER core's for a device without one.
 	uint32_t answer(const xen_pcie_aer_op &op);
@@ -53,7 +55,7 @@ class Aer : kcxx::NoCopy
 	xen::XenbusDevice xdev_;
 	kcxx::Work work_{on_work, this}; // set up with the object: a live handler may queue it
 	bool serving_ = false;		 // serve() .. hold()
-	bool ending_ = false;		 // serve_ending() .. serve()
+	bool ending_ = false;		 // serve_ending() .. serve() or finish()
 	AerBudget budget_;
 	uint64_t requests_ = 0;
 	uint64_t unhandled_ = 0;

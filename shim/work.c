@@ -39,8 +39,3 @@ bool kcxx_cancel_work_sync(struct kcxx_work *work)
 {
 	return cancel_work_sync(kcxx_ws(work));
 }
-
-bool kcxx_flush_work(struct kcxx_work *work)
-{
-	return flush_work(kcxx_ws(work));
-}

@@ -30,8 +30,6 @@ void kcxx_work_init(struct kcxx_work *work, void (*fn)(void *data), void *data);
 bool kcxx_schedule_work(struct kcxx_work *work);
 /* Waits for a running instance and cancels a queued one; true when one was pending. */
 bool kcxx_cancel_work_sync(struct kcxx_work *work);
-/* Waits until a queued or running instance has finished; true when it waited. */
-bool kcxx_flush_work(struct kcxx_work *work);
 
 KCXX_EXTERN_C_END
 

@@ -22,8 +22,6 @@ class Work : NoCopy
 	// Waits for a running instance and drops a queued one: process context, and nothing may
 	// schedule it again meanwhile for the wait to mean anything.
 	void cancel() { (void)kcxx_cancel_work_sync(&w_); }
-	// Waits until a queued or running instance has run: process context.
-	void flush() { (void)kcxx_flush_work(&w_); }
 
       private:
 	struct kcxx_work w_;

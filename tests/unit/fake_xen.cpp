@@ -27,6 +27,12 @@ void FakeXen::run_work()
 	}
 }
 
+void FakeXen::work_waited()
+{
+	if (on_work_wait)
+		on_work_wait();
+}
+
 bool FakeXen::logged(const std::string &part) const
 {
 	for (const auto &l : logs)
@@ -288,25 +294,16 @@ bool kcxx_schedule_work(struct kcxx_work *work)
 	fxen.queued_work.push_back(work);
 	return true;
 }
-bool kcxx_flush_work(struct kcxx_work *work)
-{
-	fake.calls.push_back("flush_work");
-	for (auto it = fxen.queued_work.begin(); it != fxen.queued_work.end(); ++it)
-		if (*it == work) {
-			fxen.queued_work.erase(it);
-			work->fn(work->data);
-			return true;
-		}
-	return false;
-}
 bool kcxx_cancel_work_sync(struct kcxx_work *work)
 {
 	fake.calls.push_back("cancel_work");
 	for (auto it = fxen.queued_work.begin(); it != fxen.queued_work.end(); ++it)
 		if (*it == work) {
 			fxen.queued_work.erase(it);
+			fxen.work_waited();
 			return true;
 		}
+	fxen.work_waited();
 	return false;
 }
 

@@ -25,6 +25,7 @@ struct FakeXen {
 	int notifies = 0, port_notifies = 0, polls = 0;
 	int eois = 0, spurious_eois = 0; // late EOIs, and those counted spurious
 	std::function<void()> on_port_notify; // the backend's part when kicked through the port
+	std::function<void()> on_work_wait; // runs when a cancel of work is done
 	int channel_peer = 0; // EVTCHNOP_status: the backend's domain, or -ENOTCONN once it closed
 	std::vector<std::string> logs;
 	int ratelimited = 0; // of them, lines logged through the rate limit
@@ -53,6 +54,7 @@ struct FakeXen {
 	std::string read_file(const std::string &name);
 
 	void reset() { *this = FakeXen(); }
+	void work_waited(); // calls on_work_wait, if set
 	// Runs the queued work items (as the kernel's workqueue would, later).
 	void run_work();
 	bool logged(const std::string &part) const;

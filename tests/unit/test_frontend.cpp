@@ -618,8 +618,30 @@ TEST_F(FrontendTest, AConnectThatFailsAnswersAPendingAerRequestBeforeItCloses)
 	EXPECT_FALSE(aer_pending(sh)) << "left for pciback to time out";
 	EXPECT_EQ(sh->aer_op.err, 6); // PCI_ERS_RESULT_NO_AER_DRIVER
 	EXPECT_TRUE(fxen.logged("the device went with the connection"));
-	ASSERT_NE(last_call("flush_work"), std::string::npos);
-	EXPECT_LT(last_call("flush_work"), last_call("unbind"));
+	ASSERT_NE(last_call("cancel_work"), std::string::npos);
+	EXPECT_LT(last_call("cancel_work"), last_call("unbind"));
+}
+
+// A request that the backend sends while the ending connection waits for its AER work (its
+// event would queue the work anew) is answered before the channel goes: cancelled with the
+// work, it would wait for pciback's 300 s timeout with pciback's semaphore held.
+TEST_F(FrontendTest, AnAerRequestArrivingAsTheConnectionEndsIsAnswered)
+{
+	connect();
+	fxen.run_work();
+	xen_pci_sharedinfo *sh = nullptr;
+	fxen.on_work_wait = [&] {
+		if (sh)
+			return;
+		sh = aer_request(kNic);
+		fake.irq_action->handler(33, fake.irq_action->data);
+	};
+	backend(XenbusStateClosing);
+	fxen.on_work_wait = nullptr;
+	ASSERT_NE(sh, nullptr) << "the ending connection waited for no AER work";
+	EXPECT_FALSE(aer_pending(sh)) << "left for pciback to time out";
+	EXPECT_EQ(sh->aer_op.err, 6); // PCI_ERS_RESULT_NO_AER_DRIVER: the device went with it
+	EXPECT_LT(last_call("cancel_work"), last_call("unbind"));
 }
 
 // The AER work has finished before the channel is unbound: a handler still answering would
