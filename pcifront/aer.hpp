@@ -43,7 +43,7 @@ class Aer : kcxx::NoCopy
 	void start(bool ending);
 	static void on_work(void *data);
 	void work();
-	bool reply(); // answers the pending request, if any and within budget: true if it did
+	bool reply();	    // answers the pending request, if any and within budget: true if it did
 	void over_budget(); // says that a request waits for want of budget
 	// What to answer @op: the driver's own verdict, or the AER core's for a device without one.
 	uint32_t answer(const xen_pcie_aer_op &op);

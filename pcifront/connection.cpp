@@ -63,21 +63,33 @@ kcxx::Result<void> Connection::adopt()
 			  "the kept event channel %u no longer leads to the backend's domain %d "
 			  "(%d): pciback dropped the connection while it was kept",
 			  c.port, xdev_.otherend_id(), at);
-		if (xpf_conn_park(xdev_.raw(), &c) < 0)
-			xdev_.log(KCXX_LOG_ERR, "cannot return the kept connection (irq %d)",
-				  c.irq);
+		give_back(c); // closed with the keeper's connection, or with ours
 		return kcxx::err(-KCXX_ENOTCONN);
 	}
 	page_ = xen::SharedPage::adopt(c.page, c.gref);
 	if (auto r = irq_.adopt(c.irq, c.port, kIrqName, on_event_, data_); !r.ok()) {
 		// Give it back rather than lose a channel pciback still uses.
 		page_.release(&c.page, &c.gref);
-		if (xpf_conn_park(xdev_.raw(), &c) < 0)
-			xdev_.log(KCXX_LOG_ERR,
-				  "cannot take over or return the kept connection (irq %d)", c.irq);
+		give_back(c);
 		return r;
 	}
 	return kcxx::ok();
+}
+
+void Connection::give_back(const struct xpf_conn &c)
+{
+	if (xpf_conn_park(xdev_.raw(), &c) >= 0)
+		return;
+	// The keeper will not hold it: ours, so that teardown closes the channel and ends the
+	// grant instead of leaving them to nobody.
+	take_back(c);
+}
+
+void Connection::take_back(const struct xpf_conn &c)
+{
+	page_ = xen::SharedPage::adopt(c.page, c.gref);
+	if (!irq_.adopt(c.irq, c.port, kIrqName, on_event_, data_).ok())
+		xdev_.log(KCXX_LOG_ERR, "irq %d left bound without a handler", c.irq);
 }
 
 void Connection::stop_events()
@@ -91,10 +103,7 @@ bool Connection::hand_over()
 	if (const int e = xpf_conn_park(xdev_.raw(), &parked_); e < 0) {
 		xdev_.log(KCXX_LOG_WARNING,
 			  "cannot keep the connection for a reload (%d): closing it", e);
-		// Take the pieces back so that teardown releases them.
-		page_ = xen::SharedPage::adopt(parked_.page, parked_.gref);
-		if (!irq_.adopt(parked_.irq, parked_.port, kIrqName, on_event_, data_).ok())
-			xdev_.log(KCXX_LOG_ERR, "irq %d left bound without a handler", parked_.irq);
+		take_back(parked_); // teardown releases them
 		return false;
 	}
 	parked_ = {};

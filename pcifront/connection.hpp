@@ -75,6 +75,11 @@ class Connection : kcxx::NoCopy
 
 	uint32_t flags() const { return __atomic_load_n(&shared()->flags, __ATOMIC_ACQUIRE); }
 	kcxx::Result<void> write_keys();
+	// A kept connection we will not use: back to the keeper (which closes it with its
+	// device), or, if the keeper will not hold it, into this connection (take_back), so that
+	// teardown closes the channel and ends the grant.
+	void give_back(const struct xpf_conn &c);
+	void take_back(const struct xpf_conn &c);
 
 	xen::XenbusDevice xdev_;
 	Handler on_event_;

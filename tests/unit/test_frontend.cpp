@@ -108,14 +108,16 @@ struct FrontendTest : ::testing::Test {
 		ASSERT_EQ(fxen.ours, XenbusStateConnected);
 	}
 	// A reload whose connection the keeper held: the next load sees the backend Connected,
-	// and EVTCHNOP_status answers @peer for the kept channel.
-	void reload_with_kept_connection(int peer)
+	// and EVTCHNOP_status answers @peer for the kept channel; the keeper then takes a
+	// connection back only if @keeper_takes_back.
+	void reload_with_kept_connection(int peer, bool keeper_takes_back = true)
 	{
 		connect();
 		fxen.keeper_takes = true;
 		fe->remove();
 		ASSERT_TRUE(fxen.kept);
 		fe.reset();
+		fxen.keeper_takes = keeper_takes_back;
 		fxen.channel_peer = peer;
 		fe = std::make_unique<Frontend>(xdev);
 		backend(XenbusStateConnected);
@@ -418,6 +420,25 @@ TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsNotTakenOver)
 	EXPECT_EQ(fxen.ours, XenbusStateClosed);
 	EXPECT_EQ(fxen.conn_closes, 1);
 	EXPECT_FALSE(live(kNic));
+}
+
+// The same, and the keeper will not take the connection back to close it: the frontend closes
+// the channel and ends the grant itself instead of leaving the channel bound without a handler
+// and the page granted.
+TEST_F(FrontendTest, AKeptConnectionThePeerDroppedIsClosedWhenTheKeeperWillNotTakeItBack)
+{
+	const size_t from = fake.calls.size();
+	reload_with_kept_connection(-KCXX_ENOTCONN, false);
+	EXPECT_TRUE(fxen.logged("the kept connection cannot be used"));
+	EXPECT_EQ(fxen.ours, XenbusStateClosed);
+	EXPECT_FALSE(fxen.kept);
+	size_t unbind = 0, teardown_ring = 0;
+	for (size_t i = from; i < fake.calls.size(); ++i) {
+		unbind += fake.calls[i] == "unbind 33";
+		teardown_ring += fake.calls[i].rfind("teardown_ring", 0) == 0;
+	}
+	EXPECT_EQ(unbind, 1u) << "the kept channel left bound";
+	EXPECT_EQ(teardown_ring, 1u) << "the kept page left granted";
 }
 
 // An XSM policy may deny EVTCHNOP_status: that proves nothing about the channel, and the
