@@ -179,9 +179,9 @@ Result<void> Frontend::connect()
 {
 	// A device-model stubdomain needs none (RootBuses::dma_ready): on 6.1 it would take 64 MiB
 	// of a small domain's memory, and failing for want of it would fail QEMU's device.
-	if (const int e = RootBuses::stubdomain_target() >= 0
-			      ? 0
-			      : kcxx::pci::xen_swiotlb_init_late(xdev_.dev()).error();
+	roots_.learn_role();
+	if (const int e = roots_.stubdomain() ? 0
+					      : kcxx::pci::xen_swiotlb_init_late(xdev_.dev()).error();
 	    e < 0) {
 		xdev_.log(KCXX_LOG_ERR,
 			  "cannot set up xen-swiotlb (%d): devices could not DMA; try booting "

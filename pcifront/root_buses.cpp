@@ -21,14 +21,22 @@ long RootBuses::live()
 	return __atomic_load_n(&live_roots, __ATOMIC_RELAXED);
 }
 
-int RootBuses::stubdomain_target()
+void RootBuses::learn_role()
 {
+	target_ = -1;
 	// A path without a leading slash is under our domain's home, /local/domain/<us>/.
 	auto v = xen::XsString::read(KCXX_XBT_NIL, "target", "");
-	if (!v.ok())
-		return v.error();
+	if (!v.ok()) {
+		if (v.error() != -KCXX_ENOENT)
+			xdev_.log(KCXX_LOG_WARNING,
+				  "cannot read this domain's target key (%d): taken for a driver "
+				  "domain, not a device-model stubdomain",
+				  v.error());
+		return;
+	}
 	auto t = parse_uint(v.get()->c_str(), v.get()->size(), 10, 0x7fef); // DOMID_FIRST_RESERVED
-	return t.ok() ? static_cast<int>(*t.get()) : t.error();
+	if (t.ok())
+		target_ = static_cast<int>(*t.get());
 }
 
 bool RootBuses::dma_ready()
@@ -38,14 +46,14 @@ bool RootBuses::dma_ready()
 	// A device-model stubdomain hands its devices to QEMU, which passes them through to the
 	// HVM guest: their DMA is the guest's, through the IOMMU, never this kernel's. It starts
 	// without a device, so on 6.5+ it never has xen-swiotlb.
-	if (const int target = stubdomain_target(); target >= 0) {
+	if (stubdomain()) {
 		if (!stubdomain_said_)
 			xdev_.log(
 			    KCXX_LOG_INFO,
 			    "device-model stubdomain of domain %d: devices are added without "
 			    "xen-swiotlb, for QEMU to pass through (bind no driver to one here: "
 			    "its DMA would reach that domain's memory, not this one's)",
-			    target);
+			    target_);
 		stubdomain_said_ = true;
 		return true;
 	}

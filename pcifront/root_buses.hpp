@@ -46,12 +46,15 @@ class RootBuses : kcxx::NoCopy
 		int error_ = 0;
 	};
 	List read_list();
+	// Reads once per connection whether this domain is a device-model stubdomain: the HVM
+	// guest whose device model it runs is libxl's `target` key in our domain's home. A key
+	// that cannot be read (other than absent) makes it a driver domain, with a line: the
+	// guess that keeps xen-swiotlb a condition for adding devices.
+	void learn_role();
+	bool stubdomain() const { return target_ >= 0; }
 	// Whether devices may be added: xen-swiotlb is set up, or this is a device-model
 	// stubdomain (it says why not, once per call).
 	bool dma_ready();
-	// The HVM guest whose device model this domain runs (libxl's `target` key in our
-	// domain's home), or a negative errno when this is no device-model stubdomain.
-	static int stubdomain_target();
 	// Every root the backend lists, created if new and scanned for new functions. @list tells
 	// which functions are exported (the others are then answered without a round trip);
 	// null: not known, every function is probed at the backend.
@@ -89,6 +92,7 @@ class RootBuses : kcxx::NoCopy
 	struct pci_bus *few_[kFew] = {};
 	kcxx::Box<Many> many_; // once more than kFew: every root, few_ then unused
 	int nr_ = 0;
+	int target_ = -1;	       // learn_role(): the HVM guest, or -1 (no stubdomain)
 	bool stubdomain_said_ = false;
 	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
 };

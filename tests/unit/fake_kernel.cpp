@@ -128,6 +128,8 @@ char *kcxx_xenbus_read(uint32_t, const char *dir, const char *node, unsigned int
 	rec(std::string("read ") + node);
 	if (fake.read_error)
 		return reinterpret_cast<char *>(static_cast<intptr_t>(-fake.read_error));
+	if (auto e = fake.store_errors.find(node); e != fake.store_errors.end())
+		return reinterpret_cast<char *>(static_cast<intptr_t>(-e->second));
 	const char *v = fake.read_value;
 	if (!fake.store.empty()) {
 		auto it = fake.store.find(node);

@@ -36,6 +36,7 @@ struct FakeKernel {
 	int read_error = 0;	      // nonzero: xenbus_read returns ERR_PTR(read_error)
 	// When not empty, xenbus_read answers from here by node name (ENOENT when absent).
 	std::map<std::string, std::string> store;
+	std::map<std::string, int> store_errors; // node -> errno xenbus_read returns for it
 	// When set, kcxx_pci_get_domain_bus_and_slot asks it first (fake_pci's devices).
 	struct pci_dev *(*find_pci)(int domain, unsigned int bus, unsigned int devfn) = nullptr;
 

@@ -279,6 +279,37 @@ TEST_F(FrontendTest, AStubdomainDoesNotSetXenSwiotlbUp)
 	EXPECT_FALSE(fxen.logged("cannot set up xen-swiotlb"));
 }
 
+// The role is read once per connection: a hot-attach in a stubdomain whose target key cannot
+// be read at that moment still adds the device, instead of calling it a driver domain without
+// xen-swiotlb and refusing it.
+TEST_F(FrontendTest, AStubdomainKeepsItsRoleForTheConnection)
+{
+	fpci.dma_ready = false;
+	fake.store["target"] = "7";
+	connect();
+	ASSERT_TRUE(live(kNic));
+	fake.store["state-0"] = "5"; // detached
+	backend(XenbusStateReconfiguring);
+	sim.add_device(kNew, 0x8086, 0x10d3);
+	one_device("3", "0000:00:06.0"); // attached; the target key no longer readable
+	backend(XenbusStateReconfigured);
+	EXPECT_TRUE(live(kNew));
+	EXPECT_FALSE(fxen.logged("devices refused"));
+	EXPECT_EQ(fake.count("read target"), 1);
+}
+
+// A target key that cannot be read (not merely absent): a driver domain, with a line, so that
+// xen-swiotlb stays the condition for adding devices.
+TEST_F(FrontendTest, AnUnreadableTargetKeyIsADriverDomain)
+{
+	fpci.dma_ready = false;
+	fake.store_errors["target"] = 11; // EAGAIN
+	connect();
+	EXPECT_FALSE(live(kNic));
+	EXPECT_TRUE(fxen.logged("cannot read this domain's target key (-11)"));
+	EXPECT_TRUE(fxen.logged("devices refused"));
+}
+
 TEST_F(FrontendTest, ATargetKeyThatIsNoDomainIsNoStubdomain)
 {
 	fpci.dma_ready = false;
