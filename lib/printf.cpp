@@ -2,10 +2,38 @@
 // The printf-checked variadic methods of the C++ owners (kcxx/device.hpp, kcxx/xen.hpp), out of
 // line: each forwards its arguments to the one shim that takes them as a va_list.
 #include "kcxx/device.hpp"
+#include "kcxx/time.hpp"
 #include "kcxx/xen.hpp"
+#include "lib/log_limit.hpp"
 
 namespace kcxx
 {
+
+namespace
+{
+LogLimits limits; // zero-initialised: no constructor runs
+
+void dev_log(const struct device *d, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
+void dev_log(const struct device *d, int level, const char *fmt, ...)
+{
+	__builtin_va_list ap;
+	__builtin_va_start(ap, fmt);
+	kcxx_dev_vlog(d, level, fmt, &ap);
+	__builtin_va_end(ap);
+}
+
+// Whether a rate-limited line of the call site @fmt may be printed now; it says first how many
+// of that site's lines were not.
+bool limit_passes(const struct device *d, int level, const char *fmt)
+{
+	uint32_t dropped = 0;
+	if (!limits.allow(fmt, now_ns(), &dropped))
+		return false;
+	if (dropped)
+		dev_log(d, level, "%u lines like the next one not printed (rate limit)", dropped);
+	return true;
+}
+} // namespace
 
 void log(const char *modname, int level, const char *fmt, ...)
 {
@@ -28,15 +56,17 @@ void Device::log(int level, const char *fmt, ...) const
 {
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(d_, level, false, fmt, &ap);
+	kcxx_dev_vlog(d_, level, fmt, &ap);
 	__builtin_va_end(ap);
 }
 
 void Device::log_ratelimited(int level, const char *fmt, ...) const
 {
+	if (!limit_passes(d_, level, fmt))
+		return;
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(d_, level, true, fmt, &ap);
+	kcxx_dev_vlog(d_, level, fmt, &ap);
 	__builtin_va_end(ap);
 }
 
@@ -57,15 +87,18 @@ void XenbusDevice::log(int level, const char *fmt, ...) const
 {
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(kcxx_xenbus_to_device(x_), level, false, fmt, &ap);
+	kcxx_dev_vlog(kcxx_xenbus_to_device(x_), level, fmt, &ap);
 	__builtin_va_end(ap);
 }
 
 void XenbusDevice::log_ratelimited(int level, const char *fmt, ...) const
 {
+	const struct device *d = kcxx_xenbus_to_device(x_);
+	if (!kcxx::limit_passes(d, level, fmt))
+		return;
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(kcxx_xenbus_to_device(x_), level, true, fmt, &ap);
+	kcxx_dev_vlog(d, level, fmt, &ap);
 	__builtin_va_end(ap);
 }
 

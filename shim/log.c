@@ -38,14 +38,10 @@ int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *a
 	return vsnprintf(buf, size, fmt, *args);
 }
 
-void kcxx_dev_vlog(const struct device *dev, int level, bool ratelimited, const char *fmt,
-		   __builtin_va_list *args)
+void kcxx_dev_vlog(const struct device *dev, int level, const char *fmt, __builtin_va_list *args)
 {
-	static DEFINE_RATELIMIT_STATE(rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST);
 	struct va_format vaf = { .fmt = fmt, .va = args };
 
-	if (ratelimited && !__ratelimit(&rs))
-		return;
 	dev_printk(kcxx_level(level), dev, "%pV\n", &vaf);
 }
 

@@ -20,16 +20,16 @@ enum kcxx_log_level {
 
 /*
  * printk at @level, prefixed with the calling module's name (kcxx_vlog), or dev_printk naming
- * the driver and the device, rate-limited when @ratelimited (for lines a misbehaving backend
- * could repeat without end); snprintf. They take the caller's arguments: the C++ owners'
- * printf-checked variadic methods (lib/printf.cpp) forward theirs.
+ * the driver and the device; snprintf. They take the caller's arguments: the C++ owners'
+ * printf-checked variadic methods (lib/printf.cpp) forward theirs, and rate-limit the lines a
+ * misbehaving backend could repeat without end (lib/log_limit.hpp).
  */
 void kcxx_vlog(const char *modname, int level, const char *fmt, __builtin_va_list *args)
 	KCXX_PRINTF(3, 0);
 int kcxx_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list *args)
 	KCXX_PRINTF(3, 0);
-void kcxx_dev_vlog(const struct device *dev, int level, bool ratelimited, const char *fmt,
-		   __builtin_va_list *args) KCXX_PRINTF(4, 0);
+void kcxx_dev_vlog(const struct device *dev, int level, const char *fmt, __builtin_va_list *args)
+	KCXX_PRINTF(3, 0);
 
 KCXX_EXTERN_C_END
 

@@ -132,11 +132,9 @@ void kcxx_xen_irq_lateeoi(int, bool spurious)
 	fxen.spurious_eois += spurious;
 }
 
-void kcxx_dev_vlog(const struct device *, int, bool ratelimited, const char *fmt,
-		   __builtin_va_list *args)
+void kcxx_dev_vlog(const struct device *, int, const char *fmt, __builtin_va_list *args)
 {
 	fxen.logs.push_back(vformat(fmt, *args));
-	fxen.ratelimited += ratelimited;
 }
 void kcxx_vlog(const char *, int, const char *fmt, __builtin_va_list *args)
 {

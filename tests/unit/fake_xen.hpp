@@ -28,7 +28,6 @@ struct FakeXen {
 	std::function<void()> on_work_wait; // runs when a cancel of work is done
 	int channel_peer = 0; // EVTCHNOP_status: the backend's domain, or -ENOTCONN once it closed
 	std::vector<std::string> logs;
-	int ratelimited = 0; // of them, lines logged through the rate limit
 	std::vector<void *> queued_work; // kcxx_work items scheduled, not yet run
 	int tracked = 0;		 // xpf_evtchn_track entries live
 
