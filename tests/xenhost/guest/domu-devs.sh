@@ -30,7 +30,7 @@ nvme_load() {
 nvme_unload() { rmmod nvme || return 1; [ ! -e /dev/nvme0n1 ] && echo "nvme unloaded"; }
 disk_data() { # disk round: 1 MiB of random data written at a round-specific offset and read back
 	_at=$(($2 * 64))
-	dd if=/dev/urandom of=/tmp/pat bs=64k count=16 2>/dev/null || return 1
+	dd if=/dev/urandom of=/tmp/pat bs=64k count=16 iflag=fullblock 2>/dev/null || return 1
 	dd if=/tmp/pat of=$1 bs=64k seek=$_at oflag=direct 2>/dev/null || { echo "write failed"; return 1; }
 	_a=$(md5sum </tmp/pat | cut -d' ' -f1)
 	_b=$(dd if=$1 bs=64k skip=$_at count=16 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)

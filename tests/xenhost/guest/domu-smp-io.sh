@@ -8,7 +8,7 @@ if [ "$1" = io ]; then
 	bad=0
 	while [ ! -e /tmp/smp-stop ]; do
 		at=$(($2 * 256 + (n * 4) % 252))
-		dd if=/dev/urandom of=/tmp/smp-pat.$2 bs=64k count=4 2>/dev/null
+		dd if=/dev/urandom of=/tmp/smp-pat.$2 bs=64k count=4 iflag=fullblock 2>/dev/null
 		dd if=/tmp/smp-pat.$2 of=/dev/nvme0n1 bs=64k seek=$at oflag=direct 2>/dev/null || bad=$((bad + 1))
 		a=$(md5sum </tmp/smp-pat.$2)
 		b=$(dd if=/dev/nvme0n1 bs=64k skip=$at count=4 iflag=direct 2>/dev/null | md5sum)
