@@ -27,7 +27,8 @@ class AerBudget
 		const uint64_t oldest = __atomic_load_n(&at_[next], __ATOMIC_RELAXED);
 		return oldest == 0 || now_ns - oldest >= kSpanNs;
 	}
-	// An answer given at @now_ns. Only the AER work calls it (never two at once).
+	// An answer given at @now_ns. Only the AER work, and Aer::finish() once the work is
+	// cancelled, call it: never two at once.
 	void spend(uint64_t now_ns)
 	{
 		__atomic_store_n(&at_[next_ % kRequests], now_ns ? now_ns : 1, __ATOMIC_RELAXED);

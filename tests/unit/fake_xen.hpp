@@ -52,7 +52,15 @@ struct FakeXen {
 	std::map<struct dentry *, std::string> file_names;
 	std::string read_file(const std::string &name);
 
-	void reset() { *this = FakeXen(); }
+	// Each reset starts an hour after the last one's start: state kept by time across tests in
+	// one process (the log rate limit's windows) never carries over.
+	void reset()
+	{
+		static uint64_t epoch = 0;
+		epoch += 3600ull * 1000000000ull;
+		*this = FakeXen();
+		now_ns += epoch;
+	}
 	void work_waited(); // calls on_work_wait, if set
 	// Runs the queued work items (as the kernel's workqueue would, later).
 	void run_work();
