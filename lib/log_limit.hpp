@@ -17,8 +17,8 @@ class LogLimits
       public:
 	static constexpr uint32_t kBurst = 10;				   // lines per site
 	static constexpr uint64_t kIntervalNs = 5ull * 1000 * 1000 * 1000; // per this span
-	static constexpr int kSites =
-	    32; // the first 31 sites each own one, the rest share the last
+	// Slots: the first 31 sites each own one, the rest share the last.
+	static constexpr int kSites = 32;
 	static_assert(kBurst < 256, "the printed count is 8 bits of the state word");
 
 	// Whether a line of @site may be printed at @now_ns; when it may, *@dropped is how many
