@@ -92,7 +92,7 @@ class RootBuses : kcxx::NoCopy
 	struct pci_bus *few_[kFew] = {};
 	kcxx::Box<Many> many_; // once more than kFew: every root, few_ then unused
 	int nr_ = 0;
-	int target_ = -1;	       // learn_role(): the HVM guest, or -1 (no stubdomain)
+	int target_ = -1; // learn_role(): the HVM guest, or -1 (no stubdomain)
 	bool stubdomain_said_ = false;
 	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
 };
