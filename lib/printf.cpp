@@ -13,24 +13,15 @@ namespace
 {
 LogLimits limits; // zero-initialised: no constructor runs
 
-void dev_log(const struct device *d, int level, const char *fmt, ...) KCXX_PRINTF(3, 4);
-void dev_log(const struct device *d, int level, const char *fmt, ...)
-{
-	__builtin_va_list ap;
-	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(d, level, fmt, &ap);
-	__builtin_va_end(ap);
-}
-
 // Whether a rate-limited line of the call site @fmt may be printed now; it says first how many
 // of that site's lines were not.
-bool limit_passes(const struct device *d, int level, const char *fmt)
+bool limit_passes(const Device &dev, int level, const char *fmt)
 {
 	uint32_t dropped = 0;
 	if (!limits.allow(fmt, now_ns(), &dropped))
 		return false;
 	if (dropped)
-		dev_log(d, level, "%u lines like the next one not printed (rate limit)", dropped);
+		dev.log(level, "%u lines like the next one not printed (rate limit)", dropped);
 	return true;
 }
 } // namespace
@@ -62,7 +53,7 @@ void Device::log(int level, const char *fmt, ...) const
 
 void Device::log_ratelimited(int level, const char *fmt, ...) const
 {
-	if (!limit_passes(d_, level, fmt))
+	if (!limit_passes(*this, level, fmt))
 		return;
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
@@ -93,12 +84,12 @@ void XenbusDevice::log(int level, const char *fmt, ...) const
 
 void XenbusDevice::log_ratelimited(int level, const char *fmt, ...) const
 {
-	const struct device *d = kcxx_xenbus_to_device(x_);
+	const kcxx::Device d(kcxx_xenbus_to_device(x_));
 	if (!kcxx::limit_passes(d, level, fmt))
 		return;
 	__builtin_va_list ap;
 	__builtin_va_start(ap, fmt);
-	kcxx_dev_vlog(d, level, fmt, &ap);
+	kcxx_dev_vlog(d.raw(), level, fmt, &ap);
 	__builtin_va_end(ap);
 }
 
