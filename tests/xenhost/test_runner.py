@@ -97,6 +97,19 @@ def test_kernel_report_is_the_drivers_even_with_crashes():
     assert not v.passed and not v.infra and v.why.startswith("a kernel report")
 
 
+def test_dom0_kernel_report_before_init_is_infrastructure():
+    # CI, Debian 13's host: dom0's kernel took an int3 Oops in its idle task 3.9 s into its boot,
+    # before its init ran; no driver domain existed and none of our code had run.
+    early = ["(XEN) Xen version 4.20", "[    3.909006] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI",
+             "[    3.914108]  do_idle+0x41/0x2a0", "(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds."]
+    v, _ = xenhost.judge(early, BOOT, ())
+    assert not v.passed and v.infra and v.why.startswith("INFRASTRUCTURE: dom0's kernel failed in its own boot")
+    # The same report once dom0's init is up is a verdict: a driver domain may have caused it.
+    late = doc(end=False) + early[1:]
+    v, _ = xenhost.judge(late, BOOT, ())
+    assert not v.passed and not v.infra and v.why.startswith("a kernel report")
+
+
 def test_watchdog_and_step_words_are_not_judged():
     # The watchdog's crashed xl must not make a hang a flake; a step's detail quoting
     # "BUG: " is not a kernel report.

@@ -342,6 +342,12 @@ def kernel_report(lines: list[str]) -> str:
     return next((l for l in judged_lines(lines) if KERNEL_REPORT.search(l)), "")
 
 
+def kernel_report_before_init(lines: list[str]) -> str:
+    """The first kernel report printed before dom0's init said it was up, or ''."""
+    boot = next((i for i, l in enumerate(lines) if l.startswith("XPF-BOOT dom0")), len(lines))
+    return kernel_report(lines[:boot])
+
+
 @dataclasses.dataclass
 class Boot:
     """How the host's boot ended, as the runner saw it."""
@@ -375,6 +381,11 @@ def judge(lines: list[str], boot: Boot, must: tuple[str, ...]) -> tuple[Verdict,
                  f"not a driver verdict: {crash_lines[0]}")
     if kbug := kernel_report(lines):
         infra = f"a kernel report, with {len(crash_lines)} user-space crash line(s): {kbug}"
+        if kbug in kernel_report_before_init(lines):
+            # dom0's own kernel stopped before its init ran: no domain but dom0 existed and
+            # nothing of ours had run (our modules load in driver domains only).
+            infra = ("INFRASTRUCTURE: dom0's kernel failed in its own boot, before its init ran "
+                     f"(no driver domain existed yet), not a driver verdict: {kbug}")
     failed = [r for r in ktap.results if not r.ok]
     ended = any(l.startswith("XPF-END dom0") for l in lines)
     why = ""
