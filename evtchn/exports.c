@@ -67,6 +67,7 @@ XPF_EXPORT(kcxx_pci_resource_start);
 XPF_EXPORT(kcxx_pci_resource_unclaimed);
 XPF_EXPORT(kcxx_pci_scan_root_bus);
 XPF_EXPORT(kcxx_pci_scan_single_device);
+XPF_EXPORT(kcxx_pci_set_driver_override);
 XPF_EXPORT(kcxx_pci_stop_and_remove_bus_device);
 XPF_EXPORT(kcxx_pci_to_device);
 XPF_EXPORT(kcxx_pci_unlock_rescan_remove);

@@ -35,8 +35,14 @@ void RootBuses::learn_role()
 		return;
 	}
 	auto t = parse_uint(v.get()->c_str(), v.get()->size(), 10, 0x7fef); // DOMID_FIRST_RESERVED
-	if (t.ok())
-		target_ = static_cast<int>(*t.get());
+	if (!t.ok())
+		return;
+	target_ = static_cast<int>(*t.get());
+	xdev_.log(KCXX_LOG_INFO,
+		  "device-model stubdomain of domain %d: devices are added for QEMU to pass "
+		  "through, without xen-swiotlb and with driver_override '%s' (their DMA is that "
+		  "domain's, not this one's)",
+		  target_, kNoDriver);
 }
 
 bool RootBuses::dma_ready()
@@ -46,17 +52,8 @@ bool RootBuses::dma_ready()
 	// A device-model stubdomain hands its devices to QEMU, which passes them through to the
 	// HVM guest: their DMA is the guest's, through the IOMMU, never this kernel's. It starts
 	// without a device, so on 6.5+ it never has xen-swiotlb.
-	if (stubdomain()) {
-		if (!stubdomain_said_)
-			xdev_.log(
-			    KCXX_LOG_INFO,
-			    "device-model stubdomain of domain %d: devices are added without "
-			    "xen-swiotlb, for QEMU to pass through (bind no driver to one here: "
-			    "its DMA would reach that domain's memory, not this one's)",
-			    target_);
-		stubdomain_said_ = true;
+	if (stubdomain())
 		return true;
-	}
 	// Since 6.5 only the kernel sets xen-swiotlb up, at boot, and only for a PV domain that
 	// may get PCI devices (built with the in-tree frontend's option, and booted with a
 	// device or with the host's memory map): a module cannot do it later.
@@ -241,6 +238,8 @@ kcxx::Result<kcxx::PciBus> RootBuses::root_bus(const Bdf &root)
 		xdev_.log(KCXX_LOG_ERR, "cannot create PCI bus %04x:%02x", root.domain, root.bus);
 		return kcxx::err(-KCXX_ENOMEM);
 	}
+	if (stubdomain())
+		TRY(fence_root(bus));
 	table()[nr_++] = bus.raw();
 	__atomic_add_fetch(&live_roots, 1, __ATOMIC_RELAXED);
 	xdev_.log(KCXX_LOG_INFO, "PCI bus %04x:%02x created", root.domain, root.bus);
@@ -253,14 +252,64 @@ kcxx::Result<void> RootBuses::scan_root(const Bdf &root)
 	kcxx::PciBus bus = TRY(root_bus(root));
 	// pci_scan_root_bus() looks at function 0 of each slot only; pciback may export other
 	// functions alone, so probe every devfn not yet known.
-	for (unsigned int devfn = 0; devfn < 256; ++devfn)
-		if (bus.scan_function(devfn))
-			xdev_.log(KCXX_LOG_INFO, "found %s",
-				  bdf_name({root.domain, root.bus, devfn}).text);
+	for (unsigned int devfn = 0; devfn < 256; ++devfn) {
+		struct pci_dev *found = bus.scan_function(devfn);
+		if (!found)
+			continue;
+		xdev_.log(KCXX_LOG_INFO, "found %s", bdf_name({root.domain, root.bus, devfn}).text);
+		if (stubdomain())
+			fence(bus, devfn, found);
+	}
 	// BARs are fixed by the backend: claim them as they are before the devices go live.
 	bus.walk(claim_one, this);
 	bus.add_devices();
 	return kcxx::ok();
+}
+
+// In a device-model stubdomain a device is QEMU's to pass through: a driver bound to it here
+// would program DMA with this domain's addresses into the HVM guest's memory and fight QEMU
+// over the device. Each new function gets driver_override "none" once, before it is added, so
+// no driver binds by itself; an admin who means it can still write the override. A function
+// that cannot be fenced is not added (fail closed): removed again by fence(), or its new root
+// with it (fence_one, from root_bus()).
+int RootBuses::fence_dev(struct pci_dev *found)
+{
+	kcxx::PciDev dev(found);
+	auto r = dev.set_driver_override(kNoDriver);
+	if (r.ok())
+		return 0;
+	xdev_.log(KCXX_LOG_ERR,
+		  "%s not added: cannot keep drivers off it in this stubdomain (driver_override: "
+		  "%d)",
+		  dev.name(), r.error());
+	return r.error();
+}
+
+void RootBuses::fence(kcxx::PciBus bus, unsigned int devfn, struct pci_dev *found)
+{
+	if (!fence_dev(found))
+		return;
+	const kcxx::PciDevRef hold = kcxx::PciDevRef::get_slot(bus.raw(), devfn);
+	kcxx::PciDev(found).stop_and_remove();
+}
+
+// The functions a new root's own scan found (none added yet). One that cannot be fenced takes
+// the root with it, before any driver saw it.
+kcxx::Result<void> RootBuses::fence_root(kcxx::PciBus bus)
+{
+	Fencing f{this, 0};
+	bus.walk(fence_one, &f);
+	if (!f.error)
+		return kcxx::ok();
+	bus.remove_root();
+	return kcxx::err(f.error);
+}
+
+int RootBuses::fence_one(struct pci_dev *pdev, void *data)
+{
+	auto *f = static_cast<Fencing *>(data);
+	f->error = f->self->fence_dev(pdev);
+	return f->error; // the first failure ends the walk
 }
 
 void RootBuses::remove_all()

@@ -27,6 +27,8 @@ class RootBuses : kcxx::NoCopy
       public:
 	// Each root bus holds a function the backend lists, and the list holds at most 256.
 	static constexpr int kMax = XPF_HOTPLUG_MAX_DEVS;
+	// The driver_override a stubdomain's devices get: no driver binds them here.
+	static constexpr const char *kNoDriver = "none";
 
 	RootBuses(xen::XenbusDevice xdev, ConfigSpace &cs) : xdev_(xdev), cs_(cs) {}
 	RootBuses(RootBuses &&) = delete;
@@ -84,6 +86,14 @@ class RootBuses : kcxx::NoCopy
 	void learn_exported(const HotplugList *list, const Listed &roots);
 	kcxx::Result<kcxx::PciBus> root_bus(const Bdf &root);
 	kcxx::Result<void> scan_root(const Bdf &root);
+	struct Fencing {
+		RootBuses *self;
+		int error;
+	};
+	int fence_dev(struct pci_dev *found);
+	void fence(kcxx::PciBus bus, unsigned int devfn, struct pci_dev *found);
+	kcxx::Result<void> fence_root(kcxx::PciBus bus);
+	static int fence_one(struct pci_dev *pdev, void *data);
 	static int claim_one(struct pci_dev *pdev, void *data);
 	struct pci_bus **table() { return many_ ? many_->bus : few_; }
 
@@ -92,8 +102,7 @@ class RootBuses : kcxx::NoCopy
 	struct pci_bus *few_[kFew] = {};
 	kcxx::Box<Many> many_; // once more than kFew: every root, few_ then unused
 	int nr_ = 0;
-	int target_ = -1; // learn_role(): the HVM guest, or -1 (no stubdomain)
-	bool stubdomain_said_ = false;
+	int target_ = -1;  // learn_role(): the HVM guest, or -1 (no stubdomain)
 	ExportedSet next_; // built by scan() (xenwatch), then handed to cs_
 };
 

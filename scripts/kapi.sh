@@ -31,4 +31,8 @@ has xen/xenbus.h 'bool[[:space:]]+vanished;' && flags="$flags -DKCXX_XENBUS_VANI
 # Before 6.5 a PV domain's xen-swiotlb came up late, from pcifront (pci_xen_swiotlb_init_late);
 # since 6.5 the kernel sets it up at boot and the call is gone.
 has asm/xen/swiotlb-xen.h 'pci_xen_swiotlb_init_late\(void\)' && flags="$flags -DKCXX_XEN_SWIOTLB_LATE"
+# 2026 (backported to 6.12.118): a device's driver_override lives in struct device, set with
+# device_set_driver_override(); before, pci_dev had its own, set with driver_set_override().
+has linux/device.h 'static inline int device_set_driver_override\(struct device' &&
+	flags="$flags -DKCXX_DEVICE_DRIVER_OVERRIDE"
 echo "$flags"

@@ -160,6 +160,15 @@ struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int de
 	return pci_scan_single_device(bus, devfn);
 }
 
+int kcxx_pci_set_driver_override(struct pci_dev *pdev, const char *name)
+{
+#ifdef KCXX_DEVICE_DRIVER_OVERRIDE /* scripts/kapi.sh: the override moved into struct device */
+	return device_set_driver_override(&pdev->dev, name);
+#else
+	return driver_set_override(&pdev->dev, &pdev->driver_override, name, strlen(name));
+#endif
+}
+
 void kcxx_pci_bus_add_devices(struct pci_bus *bus)
 {
 	pci_bus_add_devices(bus);

@@ -60,6 +60,11 @@ void kcxx_pci_remove_root_bus(struct pci_bus *bus);
 /* pci_get_slot(): a referenced device or NULL. */
 struct pci_dev *kcxx_pci_get_slot(struct pci_bus *bus, unsigned int devfn);
 struct pci_dev *kcxx_pci_scan_single_device(struct pci_bus *bus, unsigned int devfn);
+/*
+ * Sets @pdev's driver_override to @name (copied): from then on only a driver of that name may
+ * bind it ("none": none may). For a device not added yet, or one the caller holds. 0 or -ENOMEM.
+ */
+int kcxx_pci_set_driver_override(struct pci_dev *pdev, const char *name) KCXX_MUST_CHECK;
 void kcxx_pci_bus_add_devices(struct pci_bus *bus);
 /* Calls @cb for every device below @bus until it returns non-zero. */
 void kcxx_pci_walk_bus(struct pci_bus *bus, int (*cb)(struct pci_dev *pdev, void *data),

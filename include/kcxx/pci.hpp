@@ -52,13 +52,14 @@ class PciBus
 	// What create_root() was given as @owner: only for a bus made by create_root().
 	template <class T> T *owner() const { return static_cast<T *>(kcxx_pci_bus_owner(b_)); }
 
-	// The function at @devfn, scanned now if the core did not know it: true when one is
-	// there now. Caller holds a RescanGuard.
-	bool scan_function(unsigned int devfn)
+	// The function at @devfn, scanned now if the core did not know it: the new function
+	// (not added yet: no driver has seen it), or null when it was known or is not there.
+	// Caller holds a RescanGuard.
+	struct pci_dev *scan_function(unsigned int devfn)
 	{
 		if (PciDevRef::get_slot(b_, devfn))
-			return false;
-		return kcxx_pci_scan_single_device(b_, devfn) != nullptr;
+			return nullptr;
+		return kcxx_pci_scan_single_device(b_, devfn);
 	}
 	// Calls @fn(pdev, data) for every function on and below this bus (0 to go on).
 	void walk(int (*fn)(struct pci_dev *pdev, void *data), void *data)
@@ -87,6 +88,11 @@ class PciDev
 	// The struct device, for log lines about this function.
 	Device dev() const { return Device(kcxx_pci_to_device(p_)); }
 	uint32_t devfn() const { return kcxx_pci_devfn(p_); }
+	// Only a driver named @name may bind it from now on ("none": no driver may).
+	Result<void> set_driver_override(const char *name)
+	{
+		return to_result(kcxx_pci_set_driver_override(p_, name));
+	}
 	// The MSI-X table indices of its MSI descriptors still without an irq, as the MSI core
 	// set them up for the hook: how many (at most @max), or a negative errno.
 	int msi_indices(uint16_t *out, int max) { return kcxx_pci_msi_indices(p_, out, max); }

@@ -160,6 +160,16 @@ void kcxx_pci_stop_and_remove_bus_device(struct pci_dev *pdev)
 		b.devs.erase(std::remove(b.devs.begin(), b.devs.end(), d), b.devs.end());
 }
 
+int kcxx_pci_set_driver_override(struct pci_dev *pdev, const char *name)
+{
+	if (fpci.fail_override)
+		return -fpci.fail_override;
+	auto *d = reinterpret_cast<FakeDev *>(pdev);
+	d->driver_override = name;
+	++d->override_sets;
+	return 0;
+}
+
 void kcxx_pci_bus_add_devices(struct pci_bus *bus)
 {
 	need_rescan_lock("pci_bus_add_devices");
@@ -167,6 +177,8 @@ void kcxx_pci_bus_add_devices(struct pci_bus *bus)
 		// The backend fixed the BARs: they are claimed before drivers may see the device.
 		if (!d->claim_tried)
 			ADD_FAILURE() << "a device added before its BAR was claimed";
+		if (!d->added)
+			d->override_at_add = d->driver_override;
 		d->added = true;
 	}
 }

@@ -17,7 +17,10 @@ struct FakeDev {
 	bool claimed = false;
 	bool claim_tried = false; // a claim was asked for (it may have failed)
 	bool added = false;
-	bool removed = false; // by pci_stop_and_remove_bus_device
+	bool removed = false;			     // by pci_stop_and_remove_bus_device
+	std::string driver_override;		     // as last set (empty: none set)
+	int override_sets = 0;			     // times it was set
+	std::string override_at_add = "(not added)"; // what a driver saw when the device was added
 };
 
 struct FakeBus {
@@ -36,7 +39,8 @@ struct FakePci {
 	int rescan_locks = 0;		  // held now
 	int max_rescan_locks = 0;
 	bool dma_ready = true;
-	int fail_claim = 0; // errno for every claim, 0 = claims succeed
+	int fail_claim = 0;    // errno for every claim, 0 = claims succeed
+	int fail_override = 0; // errno for every driver_override set, 0 = they succeed
 	// When set, a scan asks it whether a function is there (a read of its vendor ID through
 	// the bus's config space) instead of looking in present.
 	bool (*probe)(struct pci_bus *bus, unsigned int devfn) = nullptr;

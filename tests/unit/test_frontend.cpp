@@ -299,6 +299,74 @@ TEST_F(FrontendTest, AStubdomainKeepsItsRoleForTheConnection)
 	EXPECT_EQ(fake.count("read target"), 1);
 }
 
+// A stubdomain's devices are QEMU's: each gets driver_override "none" once, before it is added,
+// so no driver here binds it and DMAs into the HVM guest's memory; a later round leaves an
+// override an admin wrote alone.
+TEST_F(FrontendTest, AStubdomainKeepsDriversOffItsDevices)
+{
+	fake.store["target"] = "7";
+	connect();
+	ASSERT_TRUE(live(kNic));
+	FakeDev *nic = fpci.dev(0, 0, kNic.devfn);
+	EXPECT_EQ(nic->override_at_add, "none");
+	EXPECT_TRUE(fxen.logged("with driver_override 'none'"));
+	nic->driver_override = "e1000"; // the admin's choice
+	backend(XenbusStateReconfiguring);
+	sim.add_device(kNew, 0x8086, 0x10d3);
+	fake.store["num_devs"] = "2";
+	fake.store["state-1"] = "3"; // being attached
+	fake.store["vdev-1"] = "0000:00:06.0";
+	backend(XenbusStateReconfigured);
+	ASSERT_TRUE(live(kNew));
+	EXPECT_EQ(fpci.dev(0, 0, kNew.devfn)->override_at_add, "none");
+	EXPECT_EQ(nic->driver_override, "e1000");
+	EXPECT_EQ(nic->override_sets, 1);
+}
+
+// A stubdomain function whose override cannot be set is not added: at connect its new root goes
+// with it (the connection fails, as for a root that cannot be made); in a hotplug round the
+// function alone is removed again.
+TEST_F(FrontendTest, AStubdomainDeviceThatCannotBeFencedIsNotAdded)
+{
+	fake.store["target"] = "7";
+	fpci.fail_override = 12; // ENOMEM
+	backend(XenbusStateInitWait);
+	backend(XenbusStateConnected);
+	EXPECT_NE(fxen.ours, XenbusStateConnected);
+	EXPECT_FALSE(live(kNic));
+	ASSERT_NE(fpci.dev(0, 0, kNic.devfn), nullptr);
+	EXPECT_EQ(fpci.dev(0, 0, kNic.devfn)->override_at_add, "(not added)");
+	EXPECT_TRUE(fxen.logged("0000:00:05.0 not added: cannot keep drivers off it"));
+}
+
+TEST_F(FrontendTest, AStubdomainHotplugDeviceThatCannotBeFencedIsNotAdded)
+{
+	fake.store["target"] = "7";
+	connect();
+	ASSERT_TRUE(live(kNic));
+	fpci.fail_override = 12;
+	backend(XenbusStateReconfiguring);
+	sim.add_device(kNew, 0x8086, 0x10d3);
+	fake.store["num_devs"] = "2";
+	fake.store["state-1"] = "3";
+	fake.store["vdev-1"] = "0000:00:06.0";
+	backend(XenbusStateReconfigured);
+	EXPECT_TRUE(live(kNic));
+	EXPECT_FALSE(live(kNew));
+	ASSERT_NE(fpci.dev(0, 0, kNew.devfn), nullptr);
+	EXPECT_EQ(fpci.dev(0, 0, kNew.devfn)->override_at_add, "(not added)");
+	EXPECT_TRUE(fxen.logged("0000:00:06.0 not added: cannot keep drivers off it"));
+}
+
+// A driver domain binds its drivers as ever: no override is set.
+TEST_F(FrontendTest, ADriverDomainLeavesDriverOverrideAlone)
+{
+	connect();
+	ASSERT_TRUE(live(kNic));
+	EXPECT_EQ(fpci.dev(0, 0, kNic.devfn)->override_sets, 0);
+	EXPECT_EQ(fpci.dev(0, 0, kNic.devfn)->override_at_add, "");
+}
+
 // A target key that cannot be read (not merely absent): a driver domain, with a line, so that
 // xen-swiotlb stays the condition for adding devices.
 TEST_F(FrontendTest, AnUnreadableTargetKeyIsADriverDomain)
