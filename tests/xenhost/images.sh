@@ -310,7 +310,8 @@ if [ -n "${XPF_STUBDOM:-}" ]; then
 	st=$out/stubdom-root
 	rm -rf "$st"
 	base_root "$st"
-	install_modules "$st" "$img" "$kver" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pcifront
+	# e1000: the driver a careless stubdomain would bind to the guest's NIC (drivers-kept-off).
+	install_modules "$st" "$img" "$kver" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-pcifront e1000
 	mkdir -p "$st/lib/modules/$kver/extra"
 	cp "$ours"/*.ko "$st/lib/modules/$kver/extra/"
 	depmod -b "$st" "$kver"
