@@ -35,8 +35,12 @@ void RootBuses::learn_role()
 		return;
 	}
 	auto t = parse_uint(v.get()->c_str(), v.get()->size(), 10, 0x7fef); // DOMID_FIRST_RESERVED
-	if (!t.ok())
+	if (!t.ok()) {
+		xdev_.log(KCXX_LOG_WARNING,
+			  "this domain's target key is not a domain id: taken for a driver domain, "
+			  "not a device-model stubdomain");
 		return;
+	}
 	target_ = static_cast<int>(*t.get());
 	xdev_.log(KCXX_LOG_INFO,
 		  "device-model stubdomain of domain %d: devices are added for QEMU to pass "
@@ -301,6 +305,10 @@ kcxx::Result<void> RootBuses::fence_root(kcxx::PciBus bus)
 	bus.walk(fence_one, &f);
 	if (!f.error)
 		return kcxx::ok();
+	xdev_.log(KCXX_LOG_ERR,
+		  "PCI bus %04x:%02x not made: not every function on it could be kept "
+		  "from drivers",
+		  bus.domain(), bus.number());
 	bus.remove_root();
 	return kcxx::err(f.error);
 }

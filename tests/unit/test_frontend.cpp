@@ -337,6 +337,9 @@ TEST_F(FrontendTest, AStubdomainDeviceThatCannotBeFencedIsNotAdded)
 	ASSERT_NE(fpci.dev(0, 0, kNic.devfn), nullptr);
 	EXPECT_EQ(fpci.dev(0, 0, kNic.devfn)->override_at_add, "(not added)");
 	EXPECT_TRUE(fxen.logged("0000:00:05.0 not added: cannot keep drivers off it"));
+	EXPECT_TRUE(fxen.logged("PCI bus 0000:00 not made"));
+	EXPECT_EQ(fpci.live_buses(), 0);
+	EXPECT_EQ(fpci.removed, std::vector<std::string>{"0000:00"});
 }
 
 TEST_F(FrontendTest, AStubdomainHotplugDeviceThatCannotBeFencedIsNotAdded)
@@ -386,6 +389,7 @@ TEST_F(FrontendTest, ATargetKeyThatIsNoDomainIsNoStubdomain)
 	connect();
 	EXPECT_FALSE(live(kNic));
 	EXPECT_TRUE(fxen.logged("devices refused"));
+	EXPECT_TRUE(fxen.logged("this domain's target key is not a domain id"));
 }
 
 // xl pci-detach, then xl pci-attach: the device list read once per round, the detached device
