@@ -5,6 +5,8 @@
 # Usage: check.sh [unit|fuzz|kbuild|pkg|smoke|xen]   (no argument: all stages)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# One day for the suites' chroots over the whole run (scripts/suite.sh), even past midnight.
+export XPF_SUITE_DAY=${XPF_SUITE_DAY:-$(date -u +%Y%m%d)}
 results=$top/build/check-results.txt
 mkdir -p "$top/build"
 : >"$results"

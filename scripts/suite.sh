@@ -3,7 +3,9 @@
 # Newer Debian suites' kernels on a Debian 12 machine. Their kbuild tools need a newer C library
 # than Debian 12's, so each suite gets a chroot of its own (debootstrap from the same archive,
 # with the compiler its kernel was built with), cached by suite and day under $XPF_CHROOT_DIR
-# (default /var/cache/xen-pcifront-cxx). The machine's own apt sources are never touched.
+# (default /var/cache/xen-pcifront-cxx). The machine's own apt sources are never touched. The day
+# is XPF_SUITE_DAY (YYYYMMDD) when set: make and the test runners set it once at their start, so
+# a run that goes past midnight (UTC) keeps the chroot its modules were built in.
 #
 #   suite.sh root SUITE   the chroot's path (made, or refreshed once a day)
 #   suite.sh kver SUITE   the newest kernel ABI of SUITE (e.g. 6.12.118+deb13-amd64)
@@ -33,7 +35,8 @@ kernel_gcc() {
 
 make_root() {
 	local suite=$1 day root tmp gcc hdr
-	day=$(date -u +%Y%m%d)
+	day=${XPF_SUITE_DAY:-$(date -u +%Y%m%d)}
+	[[ $day =~ ^2[0-9]{7}$ ]] || { echo "suite.sh: XPF_SUITE_DAY '$day' is not a day (YYYYMMDD)" >&2; exit 2; }
 	root=$cache/$suite-$day
 	[ -f "$root/.xpf-ready" ] && { echo "$root"; return; }
 	if [ "$(id -u)" -ne 0 ]; then

@@ -21,4 +21,16 @@ expect "kver.sh, a series without headers" "$("$(dirname "$0")/../../scripts/kve
 	"no linux-headers for the 0.0 series in /usr/src: run 'make deps' as root
 rc=1"
 
+# The suites' chroot day is pinned by XPF_SUITE_DAY: a run past midnight keeps the chroot its
+# modules were built in (a fresh one would be made, and the old one, with them, removed).
+mkdir -p "$t/chroots/trixie-20991231"
+touch "$t/chroots/trixie-20991231/.xpf-ready"
+expect "suite.sh, the pinned day's chroot" \
+	"$(XPF_CHROOT_DIR=$t/chroots XPF_SUITE_DAY=20991231 "$(dirname "$0")/../../scripts/suite.sh" root trixie 2>&1)" \
+	"$t/chroots/trixie-20991231"
+expect "suite.sh, a pin that is no day" \
+	"$(XPF_CHROOT_DIR=$t/chroots XPF_SUITE_DAY=tomorrow "$(dirname "$0")/../../scripts/suite.sh" root trixie 2>&1; echo "rc=$?")" \
+	"suite.sh: XPF_SUITE_DAY 'tomorrow' is not a day (YYYYMMDD)
+rc=2"
+
 exit $fails

@@ -5,6 +5,8 @@
 # extra: what matrix adds to check, for a tree whose make check passed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# One day for the suites' chroots over the whole run (scripts/suite.sh), even past midnight.
+export XPF_SUITE_DAY=${XPF_SUITE_DAY:-$(date -u +%Y%m%d)}
 /usr/bin/python3 -c 'import pytest' 2>/dev/null ||
 	{ echo "cells.sh: Debian's pytest is missing: apt-get install python3-pytest (make deps)" >&2; exit 2; }
 which=${1:-check}
