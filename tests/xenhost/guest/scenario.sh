@@ -170,7 +170,7 @@ fi
 step dom0-nic dom0_nic_up || exit 0
 DOM0_LL=$(ll_addr "$DOM0_IF")
 step passthrough-device-in-pciback pt_held_by_pciback || exit 0
-if [ "$scenario" = stubdom ]; then
+if [ "$scenario" = stubdom ] || [ "$scenario" = stubreboot ]; then
 	. /xpf/stubdom.sh
 	step dom0-dmesg-clean dmesg_clean
 	exit 0

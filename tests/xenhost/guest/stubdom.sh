@@ -15,6 +15,17 @@ HVM_PT=$(for b in $PT_BDFS; do [ "$b" = 0000:00:02.0 ] || echo "$b"; done | tr '
 HVM_PT=${HVM_PT% }
 hvm_log() { echo "/var/log/xen/console/guest-$HVM.log"; }
 stub_log() { echo "/var/log/xen/qemu-dm-$HVM.log"; }
+# Where a log stands now ("inode:size"), and what it holds past such a mark: xenconsoled appends
+# the rebooted guest's console to the same file, libxl starts a new stubdomain's log in a new
+# file (the old one rotated), which is then read whole.
+log_mark() { echo "$(stat -c %i "$1" 2>/dev/null || echo 0):$(stat -c %s "$1" 2>/dev/null || echo 0)"; }
+log_since() { # file, mark
+	if [ "$(stat -c %i "$1" 2>/dev/null)" = "${2%%:*}" ]; then
+		tail -c +$((${2#*:} + 1)) "$1"
+	else
+		cat "$1"
+	fi 2>/dev/null
+}
 
 # pciback lets the device model set the device's interrupt enables (INTx disable, MSI and MSI-X
 # enable); stock libxl never asks it to, and QEMU's writes of them are dropped otherwise.
@@ -85,15 +96,59 @@ hvm_cannot_say() { # polls
 	done
 	return 1
 }
-hvm_finished() { WAIT_GIVE_UP=hvm_cannot_say wait_for 480 "the HVM guest's steps" log_says "$(hvm_log)" XPF-HVM-END; }
+# The logs of the round that runs now: round 1 reads them whole, round 2 past the marks taken
+# before the reboot (/tmp/hvm.mark, /tmp/stub.mark).
+round_log() { # log file, mark file
+	if [ -s "$2" ]; then log_since "$1" "$(cat "$2")"; else cat "$1" 2>/dev/null; fi | tr -d '\r'
+}
+round_says() { round_log "$1" "$2" | grep -qx "$3"; }
+hvm_finished() {
+	WAIT_GIVE_UP=hvm_cannot_say wait_for 480 "the HVM guest's steps" round_says "$(hvm_log)" /tmp/hvm.mark XPF-HVM-END
+}
 stub_report() {
 	_s=$(xl domid $STUB) || { echo "no stubdomain"; return 1; }
 	xenstore-write "/local/domain/$_s/xpf-report" 1 || return 1
-	WAIT_GIVE_UP=hvm_cannot_say wait_for 120 "the stubdomain's report" log_says "$(stub_log)" XPF-STUBDOM-END
+	WAIT_GIVE_UP=hvm_cannot_say wait_for 120 "the stubdomain's report" round_says "$(stub_log)" /tmp/stub.mark XPF-STUBDOM-END
 }
-# Destroying the guest takes its stubdomain with it; pciback gets the device back.
+# The guest reboots: xl's watcher (libxl) destroys it and its stubdomain and creates both anew,
+# the devices given to the new stubdomain as at creation. libxl 4.17 to 4.20 rebuild the
+# restarted guest's config from xenstore, where a stubdomain guest's PCI devices live under the
+# stubdomain's backend, not the guest's, and drop them all (docs/stubdomain.md); xl
+# config-update, as a user would, makes the restart read the config file instead.
+new_domains() { # old guest, old stubdomain
+	_ng=$(xl domid $HVM 2>/dev/null) && _ns=$(xl domid $STUB 2>/dev/null) && [ "$_ng" != "$1" ] && [ "$_ns" != "$2" ]
+}
+hvm_reboot() {
+	_g=$(xl domid $HVM) && _s=$(xl domid $STUB) || { echo "guest or stubdomain missing"; return 1; }
+	xl config-update $HVM /tmp/$HVM.cfg >/tmp/xl-cu.log 2>&1 || { echo "xl config-update failed: $(tail -n 2 /tmp/xl-cu.log | tr '\n' ' ')"; return 1; }
+	log_mark "$(hvm_log)" >/tmp/hvm.mark
+	log_mark "$(stub_log)" >/tmp/stub.mark
+	xl reboot $HVM || { echo "xl reboot $HVM failed"; return 1; }
+	if ! wait_for 240 "guest and stubdomain as new domains" new_domains "$_g" "$_s"; then
+		echo "no new domains: $(xl list | awk 'NR > 1 { printf "%s(%s) ", $1, $2 }')"
+		tail -n 20 /var/log/xen/xl-$HVM.log 2>/dev/null | sed 's/^/XPF-SHOW xl-hvm.log: /' >/dev/console
+		return 1
+	fi
+	echo "guest $_g -> $(xl domid $HVM), stubdomain $_s -> $(xl domid $STUB) (libxl's restart)"
+}
+# The stubdomain dies under its running guest (killed, or crashed): libxl tears its devices
+# down, pciback's directory for it goes and pciback holds the devices again.
+stub_dies() {
+	_s=$(xl domid $STUB) || { echo "no stubdomain"; return 1; }
+	xl destroy "$_s" || { echo "xl destroy $_s failed"; return 1; }
+	wait_for 60 "the stubdomain gone" sh -c "! xl domid $STUB" >/dev/null || { echo "stubdomain $_s still there"; return 1; }
+	wait_for 60 "pciback's directory for it gone" sh -c "! xenstore-exists /local/domain/0/backend/pci/$_s" >/dev/null ||
+		{ echo "backend/pci/$_s still there"; return 1; }
+	_held=$(pt_held_by_pciback) || { echo "$_held"; return 1; }
+	# What the guest does without its device model is Xen's and libxl's affair: shown, not judged.
+	echo "stubdomain $_s destroyed under its guest, backend/pci/$_s gone, $_held; the guest: $(xl list $HVM 2>/dev/null | awk 'NR == 2 { print "domain " $2 ", state " $5 }')"
+}
+# Destroying the guest takes its stubdomain (if any is left) with it; pciback gets the devices
+# back.
 hvm_destroy() {
-	xl destroy $HVM || return 1
+	if xl domid $HVM >/dev/null 2>&1; then
+		xl destroy $HVM || return 1
+	fi
 	wait_for 60 "guest and stubdomain gone" sh -c "! xl domid $HVM && ! xl domid $STUB" >/dev/null ||
 		{ echo "still there: $(xl list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')"; return 1; }
 	pt_held_by_pciback
@@ -101,11 +156,29 @@ hvm_destroy() {
 
 step dom0-interrupt-control interrupt_control
 step hvm-config hvm_cfg
+round1=
 if step dom0-hvm-create hvm_create; then
 	step dom0-stubdom-pci-connected stub_connected
-	step hvm-finished hvm_finished
-	step stubdom-reported stub_report
+	step hvm-finished hvm_finished &&
+		step stubdom-reported stub_report && round1=done
 fi
 relay_domu hvm "$(hvm_log)"
 relay_domu stubdom "$(stub_log)"
+# Round 2: the guest reboots, with a new stubdomain (our frontend loaded anew there) and the
+# same devices; both say their steps again.
+# Only in the stubreboot scenario, and after a whole first round: a guest still in its steps (or
+# gone) would only time out here.
+rm -f /tmp/hvm.mark /tmp/stub.mark
+[ "$scenario" = stubreboot ] || round1=
+if [ -n "$round1" ] && XPF_NO_RERUN=1 step dom0-hvm-rebooted hvm_reboot; then
+	step dom0-stubdom-pci-reconnected wait_for 120 "the new stubdomain's PCI frontend and pciback Connected" stub_connected
+	step hvm-rebooted-finished hvm_finished
+	step stubdom-rebooted-reported stub_report
+	round_log "$(hvm_log)" /tmp/hvm.mark >/tmp/hvm-2.log
+	round_log "$(stub_log)" /tmp/stub.mark >/tmp/stub-2.log
+	relay_domu hvm-rebooted /tmp/hvm-2.log
+	relay_domu stubdom-rebooted /tmp/stub-2.log
+fi
+# Round 3 (stubreboot): the stubdomain dies under its guest; then the guest is destroyed.
+[ "$scenario" != stubreboot ] || XPF_NO_RERUN=1 step dom0-stubdom-destroyed stub_dies
 step dom0-hvm-destroyed hvm_destroy
