@@ -381,7 +381,7 @@ def judge(lines: list[str], boot: Boot, must: tuple[str, ...]) -> tuple[Verdict,
                  f"not a driver verdict: {crash_lines[0]}")
     if kbug := kernel_report(lines):
         infra = f"a kernel report, with {len(crash_lines)} user-space crash line(s): {kbug}"
-        if kbug in kernel_report_before_init(lines):
+        if kbug == kernel_report_before_init(lines):
             # dom0's own kernel stopped before its init ran: no domain but dom0 existed and
             # nothing of ours had run (our modules load in driver domains only).
             infra = ("INFRASTRUCTURE: dom0's kernel failed in its own boot, before its init ran "
