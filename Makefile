@@ -7,7 +7,7 @@ KSERIES ?= 6.1
 SUITE ?=
 # The day of the suites' chroots for the whole run (scripts/suite.sh), fixed at its start.
 export XPF_SUITE_DAY ?= $(shell date -u +%Y%m%d)
-KVER ?= $(if $(SUITE),$(shell $(TOP)/scripts/suite.sh kver $(SUITE)),$(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null))
+KVER ?= $(if $(SUITE),$(shell XPF_SUITE_DAY=$(XPF_SUITE_DAY) $(TOP)/scripts/suite.sh kver $(SUITE)),$(shell $(TOP)/scripts/kver.sh $(KSERIES) 2>/dev/null))
 # KDIR: a kernel tree or headers to build against instead of KVER's packaged headers.
 KDIR ?=
 

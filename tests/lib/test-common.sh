@@ -32,5 +32,16 @@ expect "suite.sh, a pin that is no day" \
 	"$(XPF_CHROOT_DIR=$t/chroots XPF_SUITE_DAY=tomorrow "$(dirname "$0")/../../scripts/suite.sh" root trixie 2>&1; echo "rc=$?")" \
 	"suite.sh: XPF_SUITE_DAY 'tomorrow' is not a day (YYYYMMDD)
 rc=2"
+# make pins the day itself when the caller did not (`export XPF_SUITE_DAY ?= ...`), and its
+# $(shell suite.sh kver) must see that pin: GNU make 4.3 does not pass exported variables to
+# $(shell), so a make that started a second before midnight asked for the next day's chroot.
+# The pin is given here on make's command line, not in its environment; an unpinned call would
+# make a chroot for today (a mirror that answers nothing makes that fail fast).
+mkdir -p "$t/chroots/trixie-20991231/usr/src/linux-headers-9.9.9+deb13-amd64"
+expect "make, the pinned day reaches suite.sh kver" \
+	"$(env -u XPF_SUITE_DAY XPF_CHROOT_DIR="$t/chroots" XPF_DEBIAN_MIRROR=http://127.0.0.1:9/debian \
+		make -s -n --no-print-directory -C "$(dirname "$0")/../.." modules SUITE=trixie \
+		XPF_SUITE_DAY=20991231 2>/dev/null | grep -o 'kbuild.sh "[^"]*"')" \
+	'kbuild.sh "9.9.9+deb13-amd64"'
 
 exit $fails
