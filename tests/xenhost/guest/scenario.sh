@@ -107,6 +107,35 @@ create_domu() {
 }
 
 now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+# xl pci-attach/pci-detach, watched (#18 item 11). Around each op libxl polls the backend's
+# `state` 100 times 100 ms; when that runs out it logs "Backend <path> not ready", skips the rest
+# of its xenstore bookkeeping and xl still exits 0, so a frontend that answers late (or never)
+# showed only as a 10 s op. Here that line fails the op, with the backend's and the frontend's
+# xenbus states as they changed while xl ran (sampled every 0.1 s), which say whose answer came
+# late. Output: xl's log in /tmp/hp.log; the states in /tmp/hp-states.txt.
+hp_states() { # domid
+	_be=/local/domain/0/backend/pci/$1/0 _fe=/local/domain/$1/device/pci/0 _last= _s=$(now_ms)
+	while :; do
+		_cur="backend $(xenstore-read $_be/state 2>/dev/null || echo -) frontend $(xenstore-read $_fe/state 2>/dev/null || echo -)"
+		[ "$_cur" = "$_last" ] || echo "+$(($(now_ms) - _s)) ms: $_cur"
+		_last=$_cur
+		sleep 0.1
+	done
+}
+xl_hotplug() { # attach|detach domain bdf
+	_hp_id=$(xl domid "$2" 2>/dev/null)
+	hp_states "$_hp_id" >/tmp/hp-states.txt 2>&1 &
+	_hp_tracer=$!
+	xl pci-$1 "$2" "$3" >/tmp/hp.log 2>&1
+	_hp_rc=$?
+	kill $_hp_tracer 2>/dev/null
+	wait $_hp_tracer 2>/dev/null
+	[ $_hp_rc -eq 0 ] || { echo "xl pci-$1 failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+	if grep -q 'Backend .* not ready' /tmp/hp.log; then
+		echo "xl pci-$1 $3: libxl waited out its 10 s for the backend ($(grep -m1 'not ready' /tmp/hp.log)); states: $(tr '\n' ';' </tmp/hp-states.txt)"
+		return 1
+	fi
+}
 domu_log() { echo /var/log/xen/console/guest-$DOMU.log; }
 domu_done() { grep -q 'XPF-DOMU-END' "$(domu_log)" 2>/dev/null; }
 # The driver domain said line $1 on its console (hotplug and rogue handshakes).
@@ -180,11 +209,10 @@ step domu-create create_domu || exit 0
 DOMID=$(xl domid $DOMU)
 if [ "$scenario" = hotplug ]; then
 	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
-	hp_attach() { # bdf
-		if [ "$topo" = iommu ]; then xl pci-attach $DOMU "$1"; else noiommu_hot_attach "$DOMID" "$1"; fi
-	}
-	hp_detach() { # bdf
-		if [ "$topo" = iommu ]; then xl pci-detach $DOMU "$1"; else noiommu_hot_detach "$DOMID" "$1"; fi
+	hp_op() { # attach|detach bdf: what went wrong on stdout
+		[ "$topo" != iommu ] || { xl_hotplug "$1" $DOMU "$2"; return; }
+		noiommu_hot_$1 "$DOMID" "$2" >/tmp/hp.log 2>&1 ||
+			{ echo "failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
 	}
 	# pciback's backend device for the domain: after the last detach libxl removes its
 	# directory, and the device goes a moment later. Attaching again before it has gone
@@ -198,12 +226,12 @@ if [ "$scenario" = hotplug ]; then
 			[ -n "$1" ] || wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
 				{ echo "cycle $id: pciback still has a backend device for $DOMU"; return 1; }
 			t0=$(now_ms)
-			hp_attach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: attach failed: $(tail -n 8 /tmp/hp.log | tr "\n" " ")"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
+			r=$(hp_op attach "$PT_BDF") || { echo "cycle $id: attach: $r $(tail -n 8 /tmp/hp.log | tr "\n" " ")"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
 			t1=$(now_ms)
 			wait_domu 150 "cycle $id up" "XPF-HP-UP $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain never saw the e1000 (its console: $(tail -n 3 "$(domu_log)" | tr -d '\r' | tr '\n' ' '))"; return 1; }
 			t2=$(now_ms)
-			hp_detach "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "cycle $id: detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+			r=$(hp_op detach "$PT_BDF") || { echo "cycle $id: detach: $r"; return 1; }
 			t3=$(now_ms)
 			wait_domu 150 "cycle $id down" "XPF-HP-DOWN $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain still has the e1000"; return 1; }
@@ -219,13 +247,13 @@ if [ "$scenario" = hotplug ]; then
 	anchor_round() {
 		wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
 			{ echo "pciback still has a backend device for $DOMU"; return 1; }
-		hp_attach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe attach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+		r=$(hp_op attach "$HP_ANCHOR_BDF") || { echo "NVMe attach: $r"; return 1; }
 		wait_domu 200 "NVMe bound in the driver domain" XPF-HP-ANCHOR-UP >/dev/null ||
 			{ echo "the driver domain never said the NVMe was bound"; return 1; }
 		cyc=$(hp_cycles r "$HP_RECONF") || { echo "$cyc"; return 1; }
 		wait_domu 150 "the driver domain's checks around the NVMe" XPF-HP-CHECKED >/dev/null ||
 			{ echo "the driver domain never finished its checks with the NVMe attached"; return 1; }
-		hp_detach "$HP_ANCHOR_BDF" >/tmp/hp.log 2>&1 || { echo "NVMe detach failed: $(tail -n 2 /tmp/hp.log)"; return 1; }
+		r=$(hp_op detach "$HP_ANCHOR_BDF") || { echo "NVMe detach: $r"; return 1; }
 		wait_domu 150 "NVMe removed in the driver domain" XPF-HP-ANCHOR-DOWN >/dev/null ||
 			{ echo "the driver domain still has the NVMe after its detach"; return 1; }
 		echo "NVMe attached, then $cyc; NVMe detached"
@@ -243,9 +271,9 @@ if [ "$scenario" = smp ]; then
 	SMP_HP_BDF=0000:00:05.0
 	smp_hotplug() {
 		t0=$(now_ms)
-		xl pci-detach $DOMU $SMP_HP_BDF >/tmp/hp.log 2>&1 || { echo "detach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		xl_hotplug detach $DOMU $SMP_HP_BDF || return 1
 		t1=$(now_ms)
-		xl pci-attach $DOMU $SMP_HP_BDF >/tmp/hp.log 2>&1 || { echo "attach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		xl_hotplug attach $DOMU $SMP_HP_BDF || return 1
 		echo "under the driver domain's load: xl pci-detach $((t1 - t0)) ms, xl pci-attach $(($(now_ms) - t1)) ms"
 	}
 	step domu-smp-load-running wait_domu 400 "the driver domain's load on every vCPU" XPF-SMP-HP-GO &&
@@ -360,11 +388,11 @@ if [ "$scenario" = dmarefuse ]; then
 	# kernel set up no xen-swiotlb, so a device attached now would DMA to the wrong memory. Our
 	# frontend must refuse it (the driver domain checks), and the detach must still work.
 	dr_round() {
-		xl pci-attach $DOMU "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "attach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		xl_hotplug attach $DOMU "$PT_BDF" || return 1
 		wait_domu 150 "the driver domain's check of the attach" XPF-DR-CHECKED >/dev/null ||
 			{ echo "the driver domain never checked the attach"; return 1; }
 		t0=$(now_ms)
-		xl pci-detach $DOMU "$PT_BDF" >/tmp/hp.log 2>&1 || { echo "detach failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
+		xl_hotplug detach $DOMU "$PT_BDF" || return 1
 		echo "xl pci-attach, refused in the driver domain; xl pci-detach in $(($(now_ms) - t0)) ms"
 	}
 	step domu-ready wait_domu 300 "driver domain ready" XPF-HP-READY &&
@@ -481,18 +509,9 @@ elif [ "$scenario" = bench ]; then
 		done
 	}
 	# xl pci-OP of the e1000e, then the driver domain's LINE: "<ms to xl's return> <ms to LINE>".
-	# While xl runs, the backend's and the frontend's xenbus states are sampled every 0.1 s; an
-	# op that took more than 2 s shows each change with its time, and libxl's "not ready"
-	# (a 10 s wait for the backend timed out), so a slow detach says whose answer came late.
-	hp_states() { # domid
-		_be=/local/domain/0/backend/pci/$1/0 _fe=/local/domain/$1/device/pci/0 _last= _s=$(now_ms)
-		while :; do
-			_cur="backend $(xenstore-read $_be/state 2>/dev/null || echo -) frontend $(xenstore-read $_fe/state 2>/dev/null || echo -)"
-			[ "$_cur" = "$_last" ] || echo "+$(($(now_ms) - _s)) ms: $_cur"
-			_last=$_cur
-			sleep 0.1
-		done
-	}
+	# An op that took more than 2 s shows each change of the xenbus states with its time
+	# (hp_states), and libxl's "not ready" (a 10 s wait for the backend timed out), so a slow
+	# detach says whose answer came late; the row keeps its time.
 	timed_hotplug() { # op line
 		_id=$(xl domid $DOMU 2>/dev/null)
 		hp_states "$_id" >/tmp/hp-states.txt 2>&1 &
