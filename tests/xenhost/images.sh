@@ -273,15 +273,21 @@ fi
 #                    at the paths dom0's libxl hands QEMU
 # dom0 gets QEMU too (libxl runs one there for the stubdomain's consoles), hvmloader, SeaBIOS
 # and vchan-socket-proxy where libxl looks for it.
-STUBDOM_LIB_PKGS="libpixman-1-0 libspice-server1 libjpeg62-turbo libusb-1.0-0 libfdt1 libglib2.0-0
-	libopus0 libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 liborc-0.4-0 liblz4-1 libsasl2-2
-	libstdc++6 libudev1 libpcre2-8-0 libunwind8 libdw1 libffi8 libelf1 libbz2-1.0 libxenmisc$xenv"
+# QEMU's libraries: the library packages in the closure of qemu-system-xen's dependencies, as
+# the host's suite has them (Debian 13 renamed many in its 64-bit time_t transition).
+stubdom_lib_pkgs() {
+	local apt=(apt-cache)
+	[ -z "$hsuite" ] || apt=(chroot "$("$TOP/scripts/suite.sh" root "$hsuite")" apt-cache)
+	"${apt[@]}" depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+		--no-replaces --no-enhances qemu-system-xen | grep '^lib' | sort -u
+}
 QEMU_DM=/usr/libexec/xen-qemu-system-i386
 xu=$(deb_unpack "xen-utils-$xenv" "$hsuite")
 stub_images=
 if [ -n "${XPF_STUBDOM:-}" ]; then
-	[ "$host" = bookworm ] || die "the stubdom images are built for Debian 12's host only (XPF_HOST=bookworm)"
-	for p in $STUBDOM_LIB_PKGS; do libroots+=("$(deb_unpack "$p" "$hsuite")"); done
+	pkgs=$(stubdom_lib_pkgs) && [ -n "$pkgs" ] ||
+		die "apt knows no dependencies of qemu-system-xen${hsuite:+ in the $hsuite chroot}: apt-get update"
+	for p in $pkgs; do libroots+=("$(deb_unpack "$p" "$hsuite")"); done
 	qemu=$(deb_unpack qemu-system-xen "$hsuite")
 	qdata=$(deb_unpack qemu-system-data "$hsuite")
 	sbios=$(deb_unpack seabios "$hsuite")
