@@ -84,7 +84,11 @@ void kcxx_xenbus_free_evtchn(struct xenbus_device *, uint32_t port) { rec("free_
 static int bind(const char *kind, uint32_t port)
 {
 	rec(std::string(kind) + " " + std::to_string(port));
-	return fake.fail_bind ? -fake.fail_bind : 33;
+	if (fake.fail_bind)
+		return -fake.fail_bind;
+	if (fake.fire_on_bind && fake.irq_action)
+		fake.irq_action->handler(33, fake.irq_action->data);
+	return 33;
 }
 int kcxx_bind_evtchn_lateeoi(uint32_t port, struct kcxx_irq_action *a, const char *)
 {
@@ -98,10 +102,15 @@ int kcxx_bind_evtchn(uint32_t port, struct kcxx_irq_action *a, const char *)
 }
 void kcxx_unbind_irq(int irq, struct kcxx_irq_action *) { rec("unbind " + std::to_string(irq)); }
 void kcxx_free_irq(int irq, struct kcxx_irq_action *) { rec("free_irq " + std::to_string(irq)); }
-int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *, const char *)
+int kcxx_request_evtchn_irq(int irq, struct kcxx_irq_action *a, const char *)
 {
 	rec("request_irq " + std::to_string(irq));
-	return fake.fail_bind ? -fake.fail_bind : 0;
+	if (fake.fail_bind)
+		return -fake.fail_bind;
+	fake.irq_action = a;
+	if (fake.fire_on_bind)
+		a->handler(irq, a->data);
+	return 0;
 }
 
 int kcxx_gnttab_grant_page(uint16_t domid, const void *, bool) { rec("grant " + std::to_string(domid)); return 12; }
@@ -121,11 +130,12 @@ int kcxx_xenbus_transaction_end(uint32_t xbt, bool abort)
 	return abort ? 0 : fake.transaction_end_result;
 }
 
-char *kcxx_xenbus_read(uint32_t, const char *dir, const char *node, unsigned int *len)
+char *kcxx_xenbus_read(uint32_t xbt, const char *dir, const char *node, unsigned int *len)
 {
 	if (!*node) // the whole path in @dir (a key of our domain's home, say)
 		node = dir;
 	rec(std::string("read ") + node);
+	fake.reads.emplace_back(xbt, node);
 	if (fake.read_error)
 		return reinterpret_cast<char *>(static_cast<intptr_t>(-fake.read_error));
 	if (auto e = fake.store_errors.find(node); e != fake.store_errors.end())

@@ -32,11 +32,15 @@ struct FakeKernel {
 	int transaction_end_result = 0;
 	int locks_held = 0;
 	struct kcxx_irq_action *irq_action = nullptr; // the handler of the last bind
+	// An event already pending on the port: the handler runs the moment the port is bound,
+	// before the bind returns, as a real pending event's upcall may.
+	bool fire_on_bind = false;
 	const char *read_value = "4"; // what xenbus_read returns; nullptr = NULL
 	int read_error = 0;	      // nonzero: xenbus_read returns ERR_PTR(read_error)
 	// When not empty, xenbus_read answers from here by node name (ENOENT when absent).
 	std::map<std::string, std::string> store;
 	std::map<std::string, int> store_errors; // node -> errno xenbus_read returns for it
+	std::vector<std::pair<uint32_t, std::string>> reads; // each xenbus_read: transaction, node
 	// When set, kcxx_pci_get_domain_bus_and_slot asks it first (fake_pci's devices).
 	struct pci_dev *(*find_pci)(int domain, unsigned int bus, unsigned int devfn) = nullptr;
 

@@ -286,6 +286,9 @@ void kcxx_work_init(struct kcxx_work *work, void (*fn)(void *data), void *data)
 }
 bool kcxx_schedule_work(struct kcxx_work *work)
 {
+	// The kernel WARNs on a work_struct that was never initialised (and queues garbage).
+	if (!work->fn)
+		++fxen.uninitialised_work_queued;
 	for (void *p : fxen.queued_work)
 		if (p == work)
 			return false;

@@ -43,6 +43,7 @@ struct FakeXen {
 	bool kept = false;
 	struct xpf_conn kept_conn = {};
 	int conn_closes = 0;
+	int uninitialised_work_queued = 0; // kcxx_schedule_work of a work never initialised
 	// The MSI hook of xen-pcifront-msi and the swiotlb set-up.
 	void *msi_transport = nullptr;
 	int msi_attach_error = 0;

@@ -416,6 +416,35 @@ TEST_F(FrontendTest, AHotplugRoundDetachesThenAttaches)
 		  std::string::npos);
 }
 
+// The device list (num_devs, state-N, vdev-N) is read inside one xenstore transaction, so a list
+// the toolstack rewrites meanwhile is never seen half old, half new; a commit that raced a writer
+// reads it again, a bounded number of times, and a list never read whole fails closed (issue 18,
+// item 10).
+TEST_F(FrontendTest, TheDeviceListIsReadInOneTransactionAndAgainWhenItRaced)
+{
+	connect();
+	fake.store["state-0"] = "5";
+	fake.reads.clear();
+	const int starts = fake.count("transaction_start");
+	fake.transaction_end_result = -KCXX_EAGAIN; // every commit finds the list changed
+	backend(XenbusStateReconfiguring);
+	fake.transaction_end_result = 0;
+	const int attempts = fake.count("transaction_start") - starts;
+	EXPECT_GE(attempts, 2) << "a raced read was not done again";
+	EXPECT_LE(attempts, 16) << "a list that keeps changing is read without end";
+	size_t list_reads = 0;
+	for (const auto &[xbt, node] : fake.reads)
+		if (node == "num_devs" || node.rfind("state-", 0) == 0 ||
+		    node.rfind("vdev-", 0) == 0) {
+			++list_reads;
+			EXPECT_EQ(xbt, 5u) << node << " read outside the transaction";
+		}
+	EXPECT_GE(list_reads, 3u);
+	// Never read whole: nothing removed and not answered, as for an unreadable list.
+	EXPECT_TRUE(live(kNic));
+	EXPECT_NE(fxen.ours, XenbusStateReconfiguring);
+}
+
 // Fail closed: a detach whose entry cannot be read is not answered, and nothing is removed.
 TEST_F(FrontendTest, ADetachThatCannotBeReadIsRefusedAndTheDeviceStays)
 {
@@ -578,6 +607,34 @@ TEST_F(FrontendTest, AKeptConnectionXenWillNotDescribeIsTakenOverUnchecked)
 	EXPECT_TRUE(live(kNic));
 }
 
+// A reload finds the backend no longer Connected (it is closing, or restarting after pciback was
+// reloaded in dom0): the kept connection cannot be taken over, and it is ended in the keeper, not
+// left there. Left, its page, channel and xenbus reference would leak, and the keeper's few slots
+// would fill until later reloads could keep nothing (issue 18, item 9).
+TEST_F(FrontendTest, AKeptConnectionWhoseBackendIsNotConnectedIsEndedInTheKeeper)
+{
+	for (const int be : {XenbusStateInitWait, XenbusStateClosing, XenbusStateReconfiguring}) {
+		SCOPED_TRACE(xenbus_state_name(be));
+		connect();
+		fxen.keeper_takes = true;
+		fe->remove();
+		ASSERT_TRUE(fxen.kept);
+		fe.reset();
+		const int closes = fxen.conn_closes;
+		fe = std::make_unique<Frontend>(xdev);
+		backend(be);
+		EXPECT_EQ(fxen.conn_closes, closes + 1);
+		EXPECT_FALSE(fxen.kept) << "the kept connection left in the keeper";
+		EXPECT_FALSE(fxen.logged("took over the connection"));
+		EXPECT_EQ(fxen.ours, XenbusStateClosed);
+		EXPECT_FALSE(live(kNic));
+		// As the toolstack would, before the next round: a fresh frontend directory.
+		fe.reset();
+		fxen.ours = XenbusStateInitialising;
+		fe = std::make_unique<Frontend>(xdev);
+	}
+}
+
 TEST_F(FrontendTest, AReloadWithoutAKeptConnectionCloses)
 {
 	connect();
@@ -655,6 +712,39 @@ TEST_F(FrontendTest, AnAerRequestIsAnsweredFromTheWork)
 	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
 	EXPECT_NE(fxen.read_file("stats").find("aer_requests 1 aer_unhandled 0"),
 		  std::string::npos);
+}
+
+// A reload: the next load takes the kept channel over while pciback has an AER request pending
+// in the page. Its event runs our handler the moment the channel is ours again, before the
+// connection is served (issue 18, item 8: the AER work was then still a zeroed work_struct, which
+// the handler queued). Nothing uninitialised is queued, and the request is answered, with the
+// driver's vote, once the devices are in place.
+TEST_F(FrontendTest, AnAerEventAtTheTakeOverIsAnsweredOnceTheDevicesAreThere)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fe->remove();
+	ASSERT_TRUE(fxen.kept);
+	fe.reset();
+	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
+	sh->aer_op = {};
+	sh->aer_op.cmd = XEN_PCI_OP_aer_detected;
+	sh->aer_op.err = 1; // pci_channel_io_normal
+	sh->aer_op.devfn = kNic.devfn;
+	__atomic_or_fetch(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
+	const int binds = fake.count("request_irq");
+	fake.fire_on_bind = true;
+	fe = std::make_unique<Frontend>(xdev);
+	backend(XenbusStateConnected);
+	fake.fire_on_bind = false;
+	ASSERT_EQ(fake.count("request_irq"), binds + 1) << "the take-over bound no handler";
+	ASSERT_TRUE(fxen.logged("took over the connection kept from the previous load"));
+	ASSERT_TRUE(live(kNic));
+	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
+	fxen.run_work();
+	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
+	EXPECT_FALSE(sh->flags & (1u << _XEN_PCIB_active));
+	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
 }
 
 // A request pending in the page.
