@@ -19,7 +19,6 @@ void xpf_msi_disable(struct pci_dev *dev, bool msix);
 /* The hook itself (glue.c): install only if free, remove only if ours. */
 bool xpf_msi_hook_install(void);
 void xpf_msi_hook_remove(void);
-bool xpf_msi_hook_ours(void);
 
 KCXX_EXTERN_C_END
 

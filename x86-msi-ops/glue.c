@@ -57,11 +57,6 @@ void xpf_msi_hook_remove(void)
 	cmpxchg(&xen_pci_frontend, &xpf_hook_ops, NULL);
 }
 
-bool xpf_msi_hook_ours(void)
-{
-	return READ_ONCE(xen_pci_frontend) == &xpf_hook_ops;
-}
-
 XPF_EXPORT(xpf_msi_attach);
 XPF_EXPORT(xpf_msi_detach);
 
