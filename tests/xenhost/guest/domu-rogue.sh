@@ -108,25 +108,39 @@ rg_round() { # name mark
 }
 # Issue 18.1: the op wait's Xen time must survive the admin switching the clocksource at run
 # time. During the silent round (a backend that takes an op and never answers) the clocksource
-# flips between xen and tsc every 0.2 s, so the connection's clock check and the held op's waits
-# fall on both sides of a change. The round must stay bounded (no RCU stall, no lockup, the
-# frontend unloads and loads again), as the rg_round checks demand.
+# flips between tsc and xen every 0.2 s, from the moment the frontend has picked its time base
+# for the round's connection (its "Xen clock for the op wait" line), so every op the round holds
+# waits across changes. The round must stay bounded (no RCU stall, no lockup, the frontend
+# unloads and loads again), as the rg_round checks demand; a connection whose time base is the
+# clocksource (booted on xen) must have seen a change and dropped that base.
 CS=/sys/devices/system/clocksource/clocksource0
+round_klog() { dmesg | sed -n "/$mark/,\$p"; } # the kernel log since this round's mark
+cs_base() { round_klog | grep -o 'Xen clock for the op wait: [a-z]*' | tail -n 1 | sed 's/.*: //'; }
+cs_base_or_gone() { [ -n "$(cs_base)" ] || ! xenbus_present; }
 cs_flipper() {
 	_n=0
+	wait_for 60 "the round's time base picked" cs_base_or_gone >/dev/null
+	cs_base >/tmp/rg-cs-base
+	_boot=$(cat $CS/current_clocksource)
 	while xenbus_present; do
 		for c in tsc xen; do
-			echo $c >$CS/current_clocksource 2>/dev/null && _n=$((_n + 1))
+			# Counted only when the kernel took it: a write it cannot act on (an unstable
+			# clocksource in NOHZ mode) still succeeds.
+			echo $c >$CS/current_clocksource 2>/dev/null &&
+				[ "$(cat $CS/current_clocksource)" = $c ] && _n=$((_n + 1))
 			sleep 0.2
 		done
 	done
-	echo xen >$CS/current_clocksource 2>/dev/null
-	echo $_n >/tmp/rg-flips
+	echo "$_boot" >$CS/current_clocksource 2>/dev/null
+	echo "$_n $_boot" >/tmp/rg-flips
 }
 cs_flips() {
-	_n=$(cat /tmp/rg-flips 2>/dev/null)
-	echo "available: $(cat $CS/available_clocksource); now $(cat $CS/current_clocksource); $_n switches during the silent round; $(dmesg | grep -c 'the clocksource changed: ') change(s) seen by the op wait"
-	[ "${_n:-0}" -ge 4 ] && [ "$(cat $CS/current_clocksource)" = xen ]
+	read -r _n _boot </tmp/rg-flips 2>/dev/null
+	_base=$(cat /tmp/rg-cs-base 2>/dev/null)
+	_seen=$(round_klog | grep -c 'the clocksource changed: ')
+	echo "clocksource before the round ${_boot:-?}, now $(cat $CS/current_clocksource) (available: $(cat $CS/available_clocksource | tr -s ' ')); the round's op-wait time base: ${_base:-(no line)}; $_n switches taken during the round; $_seen change(s) seen by the op wait"
+	[ -n "$_base" ] && [ "${_n:-0}" -ge 4 ] && [ "$(cat $CS/current_clocksource)" = "$_boot" ] &&
+		{ [ "$_base" != clocksource ] || [ "$_seen" -ge 1 ]; }
 }
 step frontend-loaded load_frontend || finish
 for s in $RG_LIST; do
