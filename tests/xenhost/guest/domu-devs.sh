@@ -82,8 +82,8 @@ virtio_up() { # bdf: the driver loaded, its netdev up with a link-local address
 
 # SMP (issue 18.2): the op channel's irq moved to each vCPU in turn while every vCPU reads
 # config space. A reply acknowledged by another vCPU's handler (which clears the pending bit a
-# poll wakes on) must not cost the wait its deadline: no op may take a second or more, none may
-# time out, and the traffic must get through.
+# poll wakes on) must not cost the wait its deadline: no op may time out, and the traffic must
+# get through (op_health, below, says what it judges).
 FE_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
 # The irq of our frontend's op channel (its /proc/interrupts line); says so when there is none.
 # The op channel's irq: ours is named xen-pcifront-cxx, the in-tree frontend's pcifront.
