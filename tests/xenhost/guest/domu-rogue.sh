@@ -138,7 +138,7 @@ cs_flips() {
 	read -r _n _boot </tmp/rg-flips 2>/dev/null
 	_base=$(cat /tmp/rg-cs-base 2>/dev/null)
 	_seen=$(round_klog | grep -c 'the clocksource changed: ')
-	echo "clocksource before the round ${_boot:-?}, now $(cat $CS/current_clocksource) (available: $(cat $CS/available_clocksource | tr -s ' ')); the round's op-wait time base: ${_base:-(no line)}; $_n switches taken during the round; $_seen change(s) seen by the op wait"
+	echo "op-wait time base ${_base:-(no line)}; $_n switches taken; $_seen change(s) seen by the op wait; clocksource ${_boot:-?} before, $(cat $CS/current_clocksource) after (available: $(cat $CS/available_clocksource | tr -s ' '))"
 	[ -n "$_base" ] && [ "${_n:-0}" -ge 4 ] && [ "$(cat $CS/current_clocksource)" = "$_boot" ] &&
 		{ [ "$_base" != clocksource ] || [ "$_seen" -ge 1 ]; }
 }
