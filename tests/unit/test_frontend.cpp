@@ -714,39 +714,6 @@ TEST_F(FrontendTest, AnAerRequestIsAnsweredFromTheWork)
 		  std::string::npos);
 }
 
-// A reload: the next load takes the kept channel over while pciback has an AER request pending
-// in the page. Its event runs our handler the moment the channel is ours again, before the
-// connection is served (issue 18, item 8: the AER work was then still a zeroed work_struct, which
-// the handler queued). Nothing uninitialised is queued, and the request is answered, with the
-// driver's vote, once the devices are in place.
-TEST_F(FrontendTest, AnAerEventAtTheTakeOverIsAnsweredOnceTheDevicesAreThere)
-{
-	connect();
-	fxen.keeper_takes = true;
-	fe->remove();
-	ASSERT_TRUE(fxen.kept);
-	fe.reset();
-	auto *sh = static_cast<xen_pci_sharedinfo *>(fake_ring_page());
-	sh->aer_op = {};
-	sh->aer_op.cmd = XEN_PCI_OP_aer_detected;
-	sh->aer_op.err = 1; // pci_channel_io_normal
-	sh->aer_op.devfn = kNic.devfn;
-	__atomic_or_fetch(&sh->flags, 1u << _XEN_PCIB_active, __ATOMIC_SEQ_CST);
-	const int binds = fake.count("request_irq");
-	fake.fire_on_bind = true;
-	fe = std::make_unique<Frontend>(xdev);
-	backend(XenbusStateConnected);
-	fake.fire_on_bind = false;
-	ASSERT_EQ(fake.count("request_irq"), binds + 1) << "the take-over bound no handler";
-	ASSERT_TRUE(fxen.logged("took over the connection kept from the previous load"));
-	ASSERT_TRUE(live(kNic));
-	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
-	fxen.run_work();
-	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
-	EXPECT_FALSE(sh->flags & (1u << _XEN_PCIB_active));
-	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
-}
-
 // A request pending in the page.
 static xen_pci_sharedinfo *aer_request(const Bdf &bdf, int32_t state = 1)
 {
@@ -761,6 +728,34 @@ static xen_pci_sharedinfo *aer_request(const Bdf &bdf, int32_t state = 1)
 static bool aer_pending(const xen_pci_sharedinfo *sh)
 {
 	return __atomic_load_n(&sh->flags, __ATOMIC_SEQ_CST) & (1u << _XEN_PCIB_active);
+}
+
+// A reload: the next load takes the kept channel over while pciback has an AER request pending
+// in the page. Its event runs our handler the moment the channel is ours again, before the
+// connection is served (issue 18, item 8: the AER work was then still a zeroed work_struct, which
+// the handler queued). Nothing uninitialised is queued, and the request is answered, with the
+// driver's vote, once the devices are in place.
+TEST_F(FrontendTest, AnAerEventAtTheTakeOverIsAnsweredOnceTheDevicesAreThere)
+{
+	connect();
+	fxen.keeper_takes = true;
+	fe->remove();
+	ASSERT_TRUE(fxen.kept);
+	fe.reset();
+	auto *sh = aer_request(kNic);
+	const int binds = fake.count("request_irq");
+	fake.fire_on_bind = true;
+	fe = std::make_unique<Frontend>(xdev);
+	backend(XenbusStateConnected);
+	fake.fire_on_bind = false;
+	ASSERT_EQ(fake.count("request_irq"), binds + 1) << "the take-over bound no handler";
+	ASSERT_TRUE(fxen.logged("took over the connection kept from the previous load"));
+	ASSERT_TRUE(live(kNic));
+	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
+	fxen.run_work();
+	EXPECT_EQ(fxen.uninitialised_work_queued, 0);
+	EXPECT_FALSE(aer_pending(sh));
+	EXPECT_EQ(sh->aer_op.err, 5); // the driver's vote (the fake: recovered)
 }
 
 // Issue 18 review: a channel state outside 1..3 is not handed to a driver.
