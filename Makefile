@@ -17,7 +17,7 @@ all: modules
 
 help:
 	@echo "make demo     build the modules, boot the emulated Xen host, show a NIC in a driver domain"
-	@echo "make check    every test: host unit tests, kbuild gates on four kernels, QEMU scenarios"
+	@echo "make check    every test: host unit tests, kbuild gates on five kernels, QEMU scenarios"
 	@echo "make modules  build the .ko files for KVER (default: newest installed $(KSERIES));"
 	@echo "              KSERIES=6.12 for Debian 12's 6.12; SUITE=trixie or SUITE=sid for Debian 13's"
 	@echo "              or sid's newest kernel, built in a chroot of that suite (made once a day)"

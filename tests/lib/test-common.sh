@@ -39,7 +39,8 @@ rc=2"
 # make a chroot for today (a mirror that answers nothing makes that fail fast).
 mkdir -p "$t/chroots/trixie-20991231/usr/src/linux-headers-9.9.9+deb13-amd64"
 expect "make, the pinned day reaches suite.sh kver" \
-	"$(env -u XPF_SUITE_DAY XPF_CHROOT_DIR="$t/chroots" XPF_DEBIAN_MIRROR=http://127.0.0.1:9/debian \
+	"$(env -u XPF_SUITE_DAY -u MAKEFLAGS -u MAKELEVEL -u KVER -u KDIR -u KSERIES \
+		XPF_CHROOT_DIR="$t/chroots" XPF_DEBIAN_MIRROR=http://127.0.0.1:9/debian \
 		make -s -n --no-print-directory -C "$(dirname "$0")/../.." modules SUITE=trixie \
 		XPF_SUITE_DAY=20991231 2>/dev/null | grep -o 'kbuild.sh "[^"]*"')" \
 	'kbuild.sh "9.9.9+deb13-amd64"'

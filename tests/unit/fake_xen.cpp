@@ -279,15 +279,21 @@ int kcxx_pci_aer_call(struct pci_dev *, enum kcxx_pci_aer_step, uint32_t, uint32
 	return 0;
 }
 
+// What kcxx_work_init leaves in the work's storage: a work without it was never initialised
+// (memory the allocator hands out is not zeroed, so a null fn alone would not tell).
+static constexpr uint64_t kWorkInitialised = 0x5851f00dc0ffee11ull;
 void kcxx_work_init(struct kcxx_work *work, void (*fn)(void *data), void *data)
 {
 	work->fn = fn;
 	work->data = data;
+	__builtin_memcpy(work->storage, &kWorkInitialised, sizeof(kWorkInitialised));
 }
 bool kcxx_schedule_work(struct kcxx_work *work)
 {
 	// The kernel WARNs on a work_struct that was never initialised (and queues garbage).
-	if (!work->fn)
+	uint64_t mark = 0;
+	__builtin_memcpy(&mark, work->storage, sizeof(mark));
+	if (mark != kWorkInitialised || !work->fn)
 		++fxen.uninitialised_work_queued;
 	for (void *p : fxen.queued_work)
 		if (p == work)

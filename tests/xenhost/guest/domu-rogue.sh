@@ -124,9 +124,10 @@ cs_flipper() {
 	_boot=$(cat $CS/current_clocksource)
 	while xenbus_present; do
 		for c in tsc xen; do
-			# Counted only when the kernel took it: a write it cannot act on (an unstable
-			# clocksource in NOHZ mode) still succeeds.
-			echo $c >$CS/current_clocksource 2>/dev/null &&
+			# Counted only when the clocksource changed to it: a write the kernel cannot act
+			# on (an unstable clocksource in NOHZ mode) still succeeds.
+			_p=$(cat $CS/current_clocksource)
+			echo $c >$CS/current_clocksource 2>/dev/null && [ "$_p" != $c ] &&
 				[ "$(cat $CS/current_clocksource)" = $c ] && _n=$((_n + 1))
 			sleep 0.2
 		done
@@ -135,7 +136,8 @@ cs_flipper() {
 	echo "$_n $_boot" >/tmp/rg-flips
 }
 cs_flips() {
-	read -r _n _boot </tmp/rg-flips 2>/dev/null
+	_n=0 _boot=
+	[ -r /tmp/rg-flips ] && read -r _n _boot </tmp/rg-flips
 	_base=$(cat /tmp/rg-cs-base 2>/dev/null)
 	_seen=$(round_klog | grep -c 'the clocksource changed: ')
 	echo "op-wait time base ${_base:-(no line)}; $_n switches taken; $_seen change(s) seen by the op wait; clocksource ${_boot:-?} before, $(cat $CS/current_clocksource) after (available: $(cat $CS/available_clocksource | tr -s ' '))"

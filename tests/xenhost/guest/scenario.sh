@@ -122,8 +122,8 @@ hp_states() { # domid
 		sleep 0.1
 	done
 }
-xl_hotplug() { # attach|detach domain bdf
-	_hp_id=$(xl domid "$2" 2>/dev/null)
+xl_hotplug() { # attach|detach domain bdf [domid]
+	_hp_id=${4:-$(xl domid "$2" 2>/dev/null)}
 	hp_states "$_hp_id" >/tmp/hp-states.txt 2>&1 &
 	_hp_tracer=$!
 	xl pci-$1 "$2" "$3" >/tmp/hp.log 2>&1
@@ -131,8 +131,8 @@ xl_hotplug() { # attach|detach domain bdf
 	kill $_hp_tracer 2>/dev/null
 	wait $_hp_tracer 2>/dev/null
 	[ $_hp_rc -eq 0 ] || { echo "xl pci-$1 failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
-	if grep -q 'Backend .* not ready' /tmp/hp.log; then
-		echo "xl pci-$1 $3: libxl waited out its 10 s for the backend ($(grep -m1 'not ready' /tmp/hp.log)); states: $(tr '\n' ';' </tmp/hp-states.txt)"
+	if grep -qE 'Backend .* (not ready|does not exist)' /tmp/hp.log; then
+		echo "xl pci-$1 $3: libxl's wait for the backend failed ($(grep -m1 -E 'Backend .* (not ready|does not exist)' /tmp/hp.log)); states: $(tr '\n' ';' </tmp/hp-states.txt)"
 		return 1
 	fi
 }
@@ -210,7 +210,7 @@ DOMID=$(xl domid $DOMU)
 if [ "$scenario" = hotplug ]; then
 	# dom0 attaches and detaches the e1000; the driver domain says when it has seen each.
 	hp_op() { # attach|detach bdf: what went wrong on stdout
-		[ "$topo" != iommu ] || { xl_hotplug "$1" $DOMU "$2"; return; }
+		[ "$topo" != iommu ] || { xl_hotplug "$1" $DOMU "$2" "$DOMID"; return; }
 		noiommu_hot_$1 "$DOMID" "$2" >/tmp/hp.log 2>&1 ||
 			{ echo "failed: $(tail -n 3 /tmp/hp.log | tr '\n' ' ')"; return 1; }
 	}
@@ -226,7 +226,7 @@ if [ "$scenario" = hotplug ]; then
 			[ -n "$1" ] || wait_for 60 "pciback's previous backend device gone" be_dev_gone >/dev/null ||
 				{ echo "cycle $id: pciback still has a backend device for $DOMU"; return 1; }
 			t0=$(now_ms)
-			r=$(hp_op attach "$PT_BDF") || { echo "cycle $id: attach: $r $(tail -n 8 /tmp/hp.log | tr "\n" " ")"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
+			r=$(hp_op attach "$PT_BDF") || { echo "cycle $id: attach: $r"; xl dmesg | tail -n 5 | tr "\n" " "; return 1; }
 			t1=$(now_ms)
 			wait_domu 150 "cycle $id up" "XPF-HP-UP $id" >/dev/null ||
 				{ echo "cycle $id: the driver domain never saw the e1000 (its console: $(tail -n 3 "$(domu_log)" | tr -d '\r' | tr '\n' ' '))"; return 1; }
@@ -271,9 +271,9 @@ if [ "$scenario" = smp ]; then
 	SMP_HP_BDF=0000:00:05.0
 	smp_hotplug() {
 		t0=$(now_ms)
-		xl_hotplug detach $DOMU $SMP_HP_BDF || return 1
+		xl_hotplug detach $DOMU $SMP_HP_BDF "$DOMID" || return 1
 		t1=$(now_ms)
-		xl_hotplug attach $DOMU $SMP_HP_BDF || return 1
+		xl_hotplug attach $DOMU $SMP_HP_BDF "$DOMID" || return 1
 		echo "under the driver domain's load: xl pci-detach $((t1 - t0)) ms, xl pci-attach $(($(now_ms) - t1)) ms"
 	}
 	step domu-smp-load-running wait_domu 400 "the driver domain's load on every vCPU" XPF-SMP-HP-GO &&
@@ -388,11 +388,11 @@ if [ "$scenario" = dmarefuse ]; then
 	# kernel set up no xen-swiotlb, so a device attached now would DMA to the wrong memory. Our
 	# frontend must refuse it (the driver domain checks), and the detach must still work.
 	dr_round() {
-		xl_hotplug attach $DOMU "$PT_BDF" || return 1
+		xl_hotplug attach $DOMU "$PT_BDF" "$DOMID" || return 1
 		wait_domu 150 "the driver domain's check of the attach" XPF-DR-CHECKED >/dev/null ||
 			{ echo "the driver domain never checked the attach"; return 1; }
 		t0=$(now_ms)
-		xl_hotplug detach $DOMU "$PT_BDF" || return 1
+		xl_hotplug detach $DOMU "$PT_BDF" "$DOMID" || return 1
 		echo "xl pci-attach, refused in the driver domain; xl pci-detach in $(($(now_ms) - t0)) ms"
 	}
 	step domu-ready wait_domu 300 "driver domain ready" XPF-HP-READY &&
