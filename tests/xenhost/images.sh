@@ -367,6 +367,15 @@ build_tool "$TOP/tests/rogue/xpf-rogue.c" "$rogue" -lxenstore -lxengnttab -lxene
 install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 if [ -n "$stub_images" ]; then
 	install_elf "$dom0" "$qemu$QEMU_DM" "$QEMU_DM"
+	if [ "$host" = trixie ]; then
+		# dom0's QEMU serves the stubdomain's consoles. libxl 4.20 gives console 2 (the
+		# restore console) no `output` unless it restores, and QEMU 10's xen-console then
+		# wants a -serial chardev for it ("No serial device #2 found"), which libxl does not
+		# pass: three null ones, through a wrapper (docs/stubdomain.md).
+		mv "$dom0$QEMU_DM" "$dom0$QEMU_DM.real"
+		printf '#!/bin/sh\nexec %s.real "$@" -serial null -serial null -serial null\n' "$QEMU_DM" >"$dom0$QEMU_DM"
+		chmod +x "$dom0$QEMU_DM"
+	fi
 	qemu_data "$dom0"
 	mkdir -p "$dom0/usr/lib/xen-$xenv/boot"
 	cp "$xu/usr/lib/xen-$xenv/boot/hvmloader" "$dom0/usr/lib/xen-$xenv/boot/"
