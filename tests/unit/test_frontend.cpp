@@ -108,10 +108,11 @@ struct FrontendTest : ::testing::Test {
 		backend(XenbusStateConnected);
 		ASSERT_EQ(fxen.ours, XenbusStateConnected);
 	}
-	// A reload whose connection the keeper held: the next load sees the backend Connected,
+	// A reload whose connection the keeper held: the next load sees the backend in state @be,
 	// and EVTCHNOP_status answers @peer for the kept channel; the keeper then takes a
 	// connection back only if @keeper_takes_back.
-	void reload_with_kept_connection(int peer, bool keeper_takes_back = true)
+	void reload_with_kept_connection(int peer, bool keeper_takes_back = true,
+					 int be = XenbusStateConnected)
 	{
 		connect();
 		fxen.keeper_takes = true;
@@ -121,7 +122,7 @@ struct FrontendTest : ::testing::Test {
 		fxen.keeper_takes = keeper_takes_back;
 		fxen.channel_peer = peer;
 		fe = std::make_unique<Frontend>(xdev);
-		backend(XenbusStateConnected);
+		backend(be);
 	}
 	FakeBus *root()
 	{
@@ -615,14 +616,8 @@ TEST_F(FrontendTest, AKeptConnectionWhoseBackendIsNotConnectedIsEndedInTheKeeper
 {
 	for (const int be : {XenbusStateInitWait, XenbusStateClosing, XenbusStateReconfiguring}) {
 		SCOPED_TRACE(xenbus_state_name(be));
-		connect();
-		fxen.keeper_takes = true;
-		fe->remove();
-		ASSERT_TRUE(fxen.kept);
-		fe.reset();
 		const int closes = fxen.conn_closes;
-		fe = std::make_unique<Frontend>(xdev);
-		backend(be);
+		reload_with_kept_connection(0, true, be); // 0: the channel still leads to dom0
 		EXPECT_EQ(fxen.conn_closes, closes + 1);
 		EXPECT_FALSE(fxen.kept) << "the kept connection left in the keeper";
 		EXPECT_FALSE(fxen.logged("took over the connection"));
