@@ -75,10 +75,11 @@ rg_msix() {
 	fi
 	echo "$_what"
 }
+round_klog() { dmesg | sed -n "/$1/,\$p"; } # mark: the kernel log since that round's mark
 # One round, after dom0 has ended it: the checks.
 rg_round() { # name mark
-	_s=$1 _mark=$2
-	dmesg | sed -n "/$_mark/,\$p" >/tmp/rg.log
+	_s=$1
+	round_klog "$2" >/tmp/rg.log
 	_bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|blocked for more than|rcu.*stall' /tmp/rg.log | head -n 1)
 	[ -z "$_bad" ] || { echo "$_s: kernel log: $_bad"; return 1; }
 	_extra=
@@ -114,8 +115,7 @@ rg_round() { # name mark
 # unloads and loads again), as the rg_round checks demand; a connection whose time base is the
 # clocksource (booted on xen) must have seen a change and dropped that base.
 CS=/sys/devices/system/clocksource/clocksource0
-round_klog() { dmesg | sed -n "/$mark/,\$p"; } # the kernel log since this round's mark
-cs_base() { round_klog | grep -o 'Xen clock for the op wait: [a-z]*' | tail -n 1 | sed 's/.*: //'; }
+cs_base() { round_klog "$mark" | grep -o 'Xen clock for the op wait: [a-z]*' | tail -n 1 | sed 's/.*: //'; }
 cs_base_or_gone() { [ -n "$(cs_base)" ] || ! xenbus_present; }
 cs_flipper() {
 	_n=0
@@ -139,7 +139,7 @@ cs_flips() {
 	_n=0 _boot=
 	[ -r /tmp/rg-flips ] && read -r _n _boot </tmp/rg-flips
 	_base=$(cat /tmp/rg-cs-base 2>/dev/null)
-	_seen=$(round_klog | grep -c 'the clocksource changed: ')
+	_seen=$(round_klog "$mark" | grep -c 'the clocksource changed: ')
 	echo "op-wait time base ${_base:-(no line)}; $_n switches taken; $_seen change(s) seen by the op wait; clocksource ${_boot:-?} before, $(cat $CS/current_clocksource) after (available: $(cat $CS/available_clocksource | tr -s ' '))"
 	[ -n "$_base" ] && [ "${_n:-0}" -ge 4 ] && [ "$(cat $CS/current_clocksource)" = "$_boot" ] &&
 		{ [ "$_base" != clocksource ] || [ "$_seen" -ge 1 ]; }
