@@ -23,3 +23,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     w.write_sep("-", "infrastructure retries")
     for line in xenhost.retry_report():
         w.write_line(line)
+    w.write_sep("-", "user-space crashes in this session's runs, per scenario (every try counted)")
+    for line in xenhost.rates_table(xenhost.SESSION_RECORDS):
+        w.write_line(f"  {line}")
+    w.write_line(f"  every run on this machine: tests/xenhost/xenhost.py rates ({xenhost.ledger_path()})")

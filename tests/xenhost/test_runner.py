@@ -181,3 +181,63 @@ def test_host_requests_are_whitelisted():
         "pcie_aer_inject_error aer0 POISON_TLP"
     assert xenhost.host_request("XPF-HOST-REQ quit") is None
     assert xenhost.host_request("XPF-HOST-REQ pcie_aer_inject_error aer0 X; quit") is None
+
+
+# --- The run ledger and the crash rates ---------------------------------------------------
+
+def test_upper_bound_of_a_rate():
+    # No crash in 100 runs: the rate is below 2.95 per 100 with 95% confidence (1 - 0.05^(1/100)).
+    assert abs(xenhost.upper95(0, 100) - (1 - 0.05 ** (1 / 100))) < 1e-6
+    # One in 100 (Clopper-Pearson, one-sided): 4.66 per 100.
+    assert abs(xenhost.upper95(1, 100) - 0.0466) < 0.0005
+    assert xenhost.upper95(3, 3) == 1.0 and xenhost.upper95(0, 0) == 1.0
+
+
+def test_each_try_is_classified():
+    v = xenhost.judge(doc((True, "domU:nic-bound", "")) + ["busybox[88]: segfault at 0 ip 1"], BOOT,
+                      ("domU:nic-bound",))[0]
+    assert xenhost.classify(v) == "crash"     # counted as a crash although every step passed
+    assert xenhost.classify(xenhost.judge(doc((True, "a", "")), BOOT, ())[0]) == "pass"
+    assert xenhost.classify(xenhost.judge(doc((False, "a", "")), BOOT, ())[0]) == "fail"
+    silent = xenhost.Boot(elapsed=300, last_out=100, hung=True, silent=True, hung_at=5, timeout=420, silence=180)
+    assert xenhost.classify(xenhost.judge(doc((True, "a", "")), silent, ())[0]) == "infra"
+
+
+def test_ledger_appends_one_line_per_try(tmp_path, monkeypatch):
+    monkeypatch.setenv("XPF_LEDGER", str(tmp_path / "l.jsonl"))
+    monkeypatch.setattr(xenhost, "qemu_version", lambda: "QEMU 7.2.19")
+    sc = xenhost.Scenario.load("smp")
+    cell = xenhost.Cell("smp", "ours", "iommu", "6.1.0-57-amd64")
+    lines = doc((True, "a", "")) + ["sh[9]: segfault at 8 ip 2"]
+    for t in (1, 2):
+        v = xenhost.judge(lines if t == 1 else doc((True, "a", "")), BOOT, ())[0]
+        xenhost.append_ledger(xenhost.ledger_record(cell, sc, v, BOOT, lines if t == 1 else [], t))
+    recs = xenhost.read_ledger(tmp_path / "l.jsonl")
+    assert [(r["try"], r["outcome"], r["qemu"], r["vcpus"]) for r in recs] == \
+        [(1, "crash", "QEMU 7.2.19", 4), (2, "pass", "QEMU 7.2.19", 4)]
+    assert "segfault at 8" in recs[0]["first_crash"]
+
+
+def test_rates_per_scenario_and_qemu():
+    recs = [{"scenario": "msi", "qemu": "Q7", "outcome": o, "cell": "msi-ours-iommu", "first_crash": "x",
+             "time": "t"} for o in ("pass", "crash", "pass", "infra")]
+    recs += [{"scenario": "msi", "qemu": "Q10", "outcome": "pass", "cell": "c", "first_crash": ""}]
+    t = xenhost.rates_table(recs)
+    q7 = next(l for l in t if l.startswith("msi") and "Q7" in l).split()
+    assert q7[2:5] == ["4", "1", "25.0"] and q7[-1] == "1"
+    q10 = next(l for l in t if l.startswith("msi") and "Q10" in l).split()
+    assert q10[2:5] == ["1", "0", "0.0"] and float(q10[5]) == 95.0
+    assert any(l.startswith("  crash in msi-ours-iommu") for l in t)
+
+
+def test_kept_logs_are_scanned(tmp_path):
+    run = tmp_path / "runs" / "hotplug-ours-iommu"
+    run.mkdir(parents=True)
+    (run / "serial.txt").write_text("[    0.0] DMI: QEMU, BIOS 1.16.2-debian 04/01/2014\nXPF-BOOT dom0 up\nok 1 a\n")
+    (tmp_path / "runs" / "msi-ours-iommu.infra-flake-1.log").write_text(
+        "XPF-BOOT dom0 up\r\nbusybox[3]: segfault at 0 ip 0\r\n")
+    (tmp_path / "runs" / "x").mkdir()
+    (tmp_path / "runs" / "x" / "serial.txt").write_text("(XEN) died before dom0\n")  # not counted
+    recs = xenhost.scan_kept_logs(tmp_path)
+    assert sorted((r["scenario"], r["outcome"], r["qemu"]) for r in recs) == [
+        ("hotplug", "kept", "SeaBIOS 1.16.2-debian (kept log)"), ("msi", "crash", "SeaBIOS ? (kept log)")]

@@ -15,12 +15,17 @@ one that the TCG user-space flake broke, and leaves a digest of a failure for th
                  [--kver KVER] [--pciback vpci|passthrough] [--host bookworm|trixie]
                  [--cycles N] [--e820-host] [--suffix S]
   xenhost.py table msi|hotplug|rogue     the side-by-side table of a scenario's recorded facts
+  xenhost.py rates [--scan DIR]... [LEDGER]...
+                 user-space crashes per 100 runs of each scenario and QEMU, from the ledger every
+                 run appends to (XPF_LEDGER) and from kept serial logs under DIR
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import functools
+import json
+import math
 import os
 import re
 import signal
@@ -417,6 +422,16 @@ def judge(lines: list[str], boot: Boot, must: tuple[str, ...]) -> tuple[Verdict,
 
 # --- The host ------------------------------------------------------------------------------
 
+def vcpus_of(sc: Scenario) -> int:
+    """The driver domain's vCPUs: the scenario's, or its environment variable's."""
+    return int(os.environ.get(sc.vcpus_env) or sc.vcpus) if sc.vcpus_env else sc.vcpus
+
+
+def cpu_model(sc: Scenario) -> str:
+    """QEMU's -cpu: XPF_CPU, else the scenario's, else qemu64,+svm (see boot())."""
+    return os.environ.get("XPF_CPU") or sc.cpu or "qemu64,+svm"
+
+
 def qemu_bin() -> str:
     if q := os.environ.get("XPF_QEMU"):
         return q
@@ -501,7 +516,7 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
     timeout = int(os.environ.get("XPF_TIMEOUT") or
                   sc.timeout + sc.timeout_per_cycle * cycles + sc.timeout_per_round * rounds)
     silence = int(os.environ.get("XPF_SILENCE", "180"))
-    vcpus = int(os.environ.get(sc.vcpus_env) or sc.vcpus) if sc.vcpus_env else sc.vcpus
+    vcpus = vcpus_of(sc)
 
     xen_args = ("console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M"
                 + (f" {os.environ['XPF_XEN_EXTRA']}" if os.environ.get("XPF_XEN_EXTRA") else ""))
@@ -552,7 +567,7 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
     # (docs/testing.md, "Known infrastructure flake"). Without svm Xen did not finish; max
     # needs -smap (with SMAP, TCG kills a PV dom0 at once: create_bounce_frame #PF).
     cmd = [qemu_bin(), "-accel", os.environ.get("XPF_ACCEL", "tcg"),
-           "-cpu", os.environ.get("XPF_CPU") or sc.cpu or "qemu64,+svm", "-smp", os.environ.get("XPF_SMP", "2"),
+           "-cpu", cpu_model(sc), "-smp", os.environ.get("XPF_SMP", "2"),
            "-m", "3072", *machine, "-display", "none", "-no-reboot", "-monitor", f"pipe:{run}/mon",
            "-chardev", f"pipe,id=ser0,path={run}/ser", "-serial", "chardev:ser0", "-nic", "none",
            "-netdev", "hubport,id=pt0,hubid=0",
@@ -753,6 +768,7 @@ def run_cell(cell: Cell, retries: int | None = None) -> Outcome:
         (run / "serial.txt").write_text(text)
         lines = text.splitlines()
         v, ktap = judge(lines, b, sc.must + (sc.must_debug if cell.debug_ours else ()))
+        append_ledger(ledger_record(cell, sc, v, b, lines, tries))
         (run / "steps.txt").write_text("".join(f"{r}\n" for r in ktap.results))
         (run / "domu-show.txt").write_text(
             "".join("  domU|" + l.split("XPF-SHOW", 1)[1] + "\n" for l in relayed(lines, "XPF-SHOW")))
@@ -793,6 +809,123 @@ def retry_report() -> list[str]:
     n = len(lines)
     return [f"xenhost: {n} infrastructure retr{'y' if n == 1 else 'ies'} (the TCG user-space flake or a stopped host)"] \
         + [f"  retried: {l}" for l in lines]
+
+
+# --- The ledger: every run's outcome, for crash rates per scenario --------------------------
+
+def ledger_path() -> Path:
+    """Where each run appends its outcome: XPF_LEDGER, else the machine's cache (kept across
+    clones and sessions on one machine), else build/ when that cannot be written."""
+    if p := os.environ.get("XPF_LEDGER"):
+        return Path(p)
+    cache = Path("/var/cache/xen-pcifront-cxx")
+    return cache / "xenhost-runs.jsonl" if os.access(cache, os.W_OK) else XH / "xenhost-runs.jsonl"
+
+
+@functools.cache
+def qemu_version() -> str:
+    """The emulator's own version line, shortened ("QEMU 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18)")."""
+    try:
+        out = subprocess.run([qemu_bin(), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError, SetupError):
+        return "?"
+    m = re.search(r"version (\S+)(?: \(([^)]*)\))?", out)
+    return f"QEMU {m[1]}" + (f" ({m[2]})" if m and m[2] else "") if m else "?"
+
+
+def classify(v: Verdict) -> str:
+    """One word for a try: pass, crash (a user-space crash line, whatever the verdict), infra
+    (another infrastructure failure: QEMU died, a silent host, dom0's boot) or fail."""
+    if v.crashes:
+        return "crash"
+    return "pass" if v.passed else "infra" if v.infra else "fail"
+
+
+def ledger_record(cell: Cell, sc: Scenario, v: Verdict, b: Boot, lines: list[str], tries: int) -> dict:
+    crash = next((l for l in judged_lines(lines) if USER_CRASH.search(l)), "")
+    return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cell": cell.name,
+            "scenario": cell.scenario, "frontend": cell.frontend, "host": cell.host, "kver": cell.kver,
+            "qemu": qemu_version(), "cpu": cpu_model(sc),
+            "vcpus": vcpus_of(sc), "try": tries, "elapsed": b.elapsed, "outcome": classify(v),
+            "crash_lines": v.crashes, "first_crash": crash[:160], "why": v.why[:160]}
+
+
+SESSION_RECORDS: list[dict] = []  # this process's tries, for the end of a pytest session
+
+
+def append_ledger(rec: dict) -> None:
+    SESSION_RECORDS.append(rec)
+    p = ledger_path()
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with open(p, "a") as f:
+            f.write(json.dumps(rec, sort_keys=True) + "\n")
+    except OSError as e:
+        print(f"xenhost: could not append to the run ledger {p}: {e}", file=sys.stderr)
+
+
+def scan_kept_logs(top: Path) -> list[dict]:
+    """Records for the serial logs a run left under TOP (runs/*/serial.txt and the logs of
+    retried tries): the runs before the ledger existed. Which QEMU ran is read from dom0's
+    firmware line (each Debian QEMU comes with its suite's SeaBIOS)."""
+    recs = []
+    for f in sorted(top.rglob("runs/*/serial.txt")) + sorted(top.rglob("runs/*.infra-flake-*.log")):
+        lines = f.read_text(errors="replace").replace("\r", "").splitlines()
+        if not any(l.startswith("XPF-BOOT dom0") for l in lines):
+            continue  # stopped before dom0 was up: nothing ran that could crash
+        bios = next((m[1] for l in lines if (m := re.search(r"DMI: .*BIOS (\S+)", l))), "?")
+        crashes = [l for l in judged_lines(lines) if USER_CRASH.search(l)]
+        name = f.parent.name if f.name == "serial.txt" else f.name.split(".infra-flake-")[0]
+        recs.append({"cell": name, "scenario": name.split("-")[0], "qemu": f"SeaBIOS {bios} (kept log)",
+                     "outcome": "crash" if crashes else "kept", "crash_lines": len(crashes),
+                     "first_crash": crashes[0][:160] if crashes else "", "log": str(f)})
+    return recs
+
+
+def upper95(k: int, n: int) -> float:
+    """The one-sided 95% upper bound of a rate seen k times in n runs (Clopper-Pearson; for k=0
+    the rule of three's exact form, 1 - 0.05^(1/n)), by bisection on the binomial tail."""
+    if n == 0:
+        return 1.0
+    if k >= n:
+        return 1.0
+    lo, hi = k / n, 1.0
+    for _ in range(60):
+        p = (lo + hi) / 2
+        tail = sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k + 1))
+        lo, hi = (p, hi) if tail > 0.05 else (lo, p)
+    return hi
+
+
+def rates_table(recs: list[dict]) -> list[str]:
+    """Per scenario and QEMU: runs, runs with a user-space crash, the rate per 100 runs and its
+    95% upper bound, and the other infrastructure failures."""
+    by: dict[tuple[str, str], list[dict]] = {}
+    for r in recs:
+        by.setdefault((r["scenario"], r["qemu"]), []).append(r)
+    out = [f"{'scenario':<12} {'QEMU':<44} {'runs':>5} {'crashed':>7} {'per 100':>8} {'95% upper':>9} {'other infra':>11}"]
+    for (sc, q), rs in sorted(by.items()):
+        n, k = len(rs), sum(r["outcome"] == "crash" for r in rs)
+        other = sum(r["outcome"] == "infra" for r in rs)
+        out.append(f"{sc:<12} {q[:44]:<44} {n:>5} {k:>7} {100 * k / n:>8.1f} {100 * upper95(k, n):>9.1f} {other:>11}")
+    n, k = len(recs), sum(r["outcome"] == "crash" for r in recs)
+    if recs:
+        out.append(f"{'all':<12} {'':<44} {n:>5} {k:>7} {100 * k / n:>8.1f} {100 * upper95(k, n):>9.1f} "
+                   f"{sum(r['outcome'] == 'infra' for r in recs):>11}")
+    for r in recs:
+        if r["outcome"] == "crash":
+            out.append(f"  crash in {r['cell']} ({r.get('time', r.get('log', ''))}): {r['first_crash']}")
+    return out
+
+
+def read_ledger(p: Path) -> list[dict]:
+    recs = []
+    for i, line in enumerate(p.read_text().splitlines(), 1):
+        try:
+            recs.append(json.loads(line))
+        except json.JSONDecodeError:
+            print(f"xenhost: {p}:{i}: not a ledger line, skipped", file=sys.stderr)
+    return recs
 
 
 # --- Side-by-side tables -------------------------------------------------------------------
@@ -842,8 +975,21 @@ def main(argv: list[str]) -> int:
     r.add_argument("--clocksource", default="", help="the driver domain's (tsc)")
     t = sub.add_parser("table", help="a scenario's facts side by side")
     t.add_argument("scenario")
+    rt = sub.add_parser("rates", help="user-space crashes per 100 runs of each scenario")
+    rt.add_argument("--scan", action="append", default=[], type=Path,
+                    help="a directory with kept runs (a clone's build/xenhost), read as well")
+    rt.add_argument("ledger", nargs="*", type=Path, help="ledger files (default: XPF_LEDGER's)")
     a = ap.parse_args(argv)
     try:
+        if a.cmd == "rates":
+            files = a.ledger or [ledger_path()]
+            recs = [r for p in files if p.is_file() for r in read_ledger(p)]
+            recs += [r for d in a.scan for r in scan_kept_logs(d)]
+            if not recs:
+                print(f"xenhost: no runs recorded ({' '.join(map(str, files))}) and none kept", file=sys.stderr)
+                return 1
+            print("\n".join(rates_table(recs)))
+            return 0
         if a.cmd == "table":
             print("\n".join(facts_table(a.scenario)))
             return 0
