@@ -86,7 +86,7 @@ deb:
 	@$(TOP)/scripts/deb.sh $(KVERS)
 
 # Ours against the in-tree frontend on the emulated host, in one boot (BENCH_ROUNDS rounds).
-BENCH_ROUNDS ?= 5
+BENCH_ROUNDS ?= 10
 bench:
 	@$(TOP)/scripts/deps.sh build emu
 	@$(TOP)/scripts/kbuild.sh "$$($(TOP)/scripts/kver.sh 6.1)"

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: our frontend against the in-tree xen-pcifront on the emulated Xen host, in one
 # boot, a driver domain per frontend and round, alternating (tests/xenhost/guest/domu-bench.sh).
-# Prints medians, the ratio ours / in-tree per row with its 95% interval and a verdict, and
+# Prints medians, the ratio ours / in-tree per row (paired by round) with its interval and a verdict, and
 # writes every raw number as JSON to build/bench/results.json. Absolute times under QEMU TCG
 # mean little; the ratios are the result.
-# Usage: run.sh [ROUNDS]   (default 5; XPF_BENCH_ROUNDS)
+# Usage: run.sh [ROUNDS]   (default 10, an even number: each frontend goes first as often; XPF_BENCH_ROUNDS)
 #        XPF_BENCH_SERIAL=LOG run.sh   the table from an earlier run's serial log, nothing run
 source "$(dirname "$0")/../lib/common.sh"
-rounds=${1:-${XPF_BENCH_ROUNDS:-5}}
+rounds=${1:-${XPF_BENCH_ROUNDS:-10}}
 kver=$("$TOP/scripts/kver.sh" 6.1)
 out=$BUILD/bench
 mkdir -p "$out"
@@ -27,7 +27,7 @@ elif ! XPF_RETRIES=0 XPF_BENCH_ROUNDS=$rounds "$TOP/tests/xenhost/run.sh" --scen
 	*) die "the bench run failed (its log: $serial)" ;;
 	esac
 fi
-# The table: medians over the domains, each ratio with its bootstrap interval and a verdict
+# The table: medians over the domains, each ratio paired by round with its sign-test interval and a verdict
 # only where the interval gives one (tests/bench/table.py).
 /usr/bin/python3 "$TOP/tests/bench/table.py" "$serial" "$kver" "$out" || die "no table from $serial"
 echo "bench: raw numbers in ${out#$TOP/}/results.json"

@@ -5,11 +5,16 @@
 Each driver domain (a frontend and a round) printed its measurements as
 "XPF-SHOW bench fe=<frontend> round=<n> <measurement> key=value ..." (domu-bench.sh). A row's
 value for a domain is the median of that domain's values; a frontend's value is the median over
-its domains; the ratio is ours / in-tree. Its 95% interval comes from a bootstrap over the
-domains (each frontend's domains resampled with replacement, 4000 times, a fixed seed so that the
-same log gives the same table). A verdict is stated only when the interval says so: below 1 is
-"faster" (or "smaller", "fewer"), above 1 "slower" (or "larger", "more"), an interval that
-holds 1 is "no difference". With fewer than three domains a side there is no interval at all.
+its domains. The ratio is paired by round: a round is one domain of each frontend, booted one
+after the other (which goes first alternates), so the round's ratio ours / in-tree cancels what
+the host did to both (a slower stretch of the boot). The ratio is the median of the rounds'
+ratios. Its interval is the sign test's for that median, exact whatever the distribution: with
+n rounds it runs from the k-th smallest to the k-th largest ratio, k the largest for which the
+median lies outside with a chance of 5% or less (6 to 8 rounds: the smallest to the largest,
+about 97% to 99%; 10 rounds: the second to the ninth, 97.9%). A verdict is stated only when
+the interval says so: below 1 is "faster" (or "smaller", "fewer"), above 1 "slower" (or
+"larger", "more"), an interval that holds 1 is "no difference". With fewer than six whole
+rounds there is no interval (no order statistics bound the median at 95%).
 
   table.py SERIAL-LOG KERNEL OUT-DIR     prints the table, writes OUT-DIR/results.json
 """
@@ -17,14 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
+import math
 import re
 import statistics
 import sys
 from pathlib import Path
 
-BOOTSTRAP = 4000
-MIN_DOMAINS = 3
+MIN_ROUNDS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +70,9 @@ ROWS = [
     Row("floor_kernel", "wall_ns_per_op", "event-channel round trip, kernel to kernel (the floor)", 1, "ns"),
 ]
 
+# The rows whose spread over the domains the table prints below it.
+SPREAD_ROWS = ("confread_kernel", "@kernel_in_floor", "confread", "lspci_vvv_dump", "floor_kernel")
+
 LINE = re.compile(r"XPF-SHOW bench fe=(\S+) round=(\d+) (\S+)((?: \S+=\S*)*)")
 
 
@@ -98,30 +105,29 @@ def domain_value(d: dict, row: Row, fe: str) -> float | None:
     return med(m, row.key)
 
 
-def ratio(ours: list[float], intree: list[float]) -> float | None:
-    b = statistics.median(intree)
-    return statistics.median(ours) / b if b > 0 else None
+def pair_ratios(ours: dict[int, float], intree: dict[int, float]) -> list[float]:
+    """Each whole round's ratio ours / in-tree (a round missing a side, or with an in-tree value
+    of 0, has none)."""
+    return [ours[r] / intree[r] for r in sorted(ours) if r in intree and intree[r] > 0]
 
 
-def interval(ours: list[float], intree: list[float], rng: random.Random) -> tuple[float, float] | None:
-    """The 95% bootstrap interval of the ratio of medians, or None with too few domains."""
-    if len(ours) < MIN_DOMAINS or len(intree) < MIN_DOMAINS:
+def interval(pairs: list[float]) -> tuple[float, float, float] | None:
+    """The sign test's interval for the median of the rounds' ratios: (low, high, coverage), or
+    None with fewer than MIN_ROUNDS rounds."""
+    n = len(pairs)
+    if n < MIN_ROUNDS:
         return None
-    rs = []
-    for _ in range(BOOTSTRAP):
-        r = ratio(rng.choices(ours, k=len(ours)), rng.choices(intree, k=len(intree)))
-        if r is not None:
-            rs.append(r)
-    if len(rs) < BOOTSTRAP * 0.95:  # the in-tree median was 0 too often: no interval
-        return None
-    rs.sort()
-    return rs[int(0.025 * len(rs))], rs[int(0.975 * len(rs)) - 1]
+    xs = sorted(pairs)
+    # P(median < x_(k)) = P(Binomial(n, 1/2) < k), the same above x_(n-k+1).
+    outside = lambda k: 2 * sum(math.comb(n, i) for i in range(k)) / 2 ** n
+    k = max(k for k in range(1, n // 2 + 1) if outside(k) <= 0.05)
+    return xs[k - 1], xs[n - k], 1 - outside(k)
 
 
-def verdict(row: Row, ci: tuple[float, float] | None) -> str:
+def verdict(row: Row, ci: tuple[float, float, float] | None) -> str:
     if ci is None:
         return "-"
-    lo, hi = ci
+    lo, hi, _ = ci
     words = {"ns": ("faster", "slower"), "ms": ("faster", "slower"), "round trips": ("faster", "slower"),
              "KiB": ("smaller", "larger"), "binds": ("fewer", "more")}[row.unit]
     if hi < 1:
@@ -136,38 +142,48 @@ class Line:
     row: Row
     ours: list[float]
     intree: list[float]
+    pairs: list[float]         # each whole round's ratio
     ratio: float | None
-    ci: tuple[float, float] | None
+    ci: tuple[float, float, float] | None  # low, high, coverage
     verdict: str
 
 
-def compute(domains: dict, seed: int = 1) -> list[Line]:
-    rng = random.Random(seed)
+def compute(domains: dict) -> list[Line]:
     out = []
     for row in ROWS:
-        vals = {fe: [v for (f, _), d in sorted(domains.items()) if f == fe
-                     for v in [domain_value(d, row, fe)] if v is not None] for fe in ("ours", "intree")}
-        o, t = vals["ours"], vals["intree"]
-        r = ratio(o, t) if o and t else None
-        ci = interval(o, t, rng) if r is not None else None
-        out.append(Line(row, o, t, r, ci, verdict(row, ci)))
+        by = {fe: {rnd: v for (f, rnd), d in sorted(domains.items()) if f == fe
+                   for v in [domain_value(d, row, fe)] if v is not None} for fe in ("ours", "intree")}
+        pairs = pair_ratios(by["ours"], by["intree"])
+        r = statistics.median(pairs) if pairs else None
+        ci = interval(pairs)
+        out.append(Line(row, list(by["ours"].values()), list(by["intree"].values()), pairs, r, ci,
+                        verdict(row, ci)))
     return out
 
 
 def render(lines: list[Line], kernel: str, domains: dict) -> list[str]:
     n = {fe: sum(1 for f, _ in domains if f == fe) for fe in ("ours", "intree")}
     head = (f"bench (kernel {kernel}; {n['ours']} domains of ours, {n['intree']} of the in-tree frontend; "
-            "medians over the domains, ratio ours/in-tree with its 95% bootstrap interval)")
-    out = [head, f"{'':64} {'ours':>11} {'in-tree':>11} {'ratio':>6} {'95% interval':>14}  verdict"]
+            "medians over the domains; ratio ours/in-tree: the median of the rounds' ratios, with the "
+            "sign test's interval for it, at least 95%)")
+    out = [head, f"{'':64} {'ours':>11} {'in-tree':>11} {'ratio':>6} {'interval':>14} {'cover':>5}  verdict"]
     for l in lines:
         def fmt(v: list[float]) -> str:
             return f"{statistics.median(v) / l.row.divisor:.{2 if l.row.unit == 'round trips' else 1}f}" if v else "-"
         r = f"{l.ratio:.2f}" if l.ratio is not None else "-"
         ci = f"{l.ci[0]:.2f}..{l.ci[1]:.2f}" if l.ci else "-"
+        cover = f"{100 * l.ci[2]:.0f}%" if l.ci else "-"
         out.append(f"{(l.row.what + ' (' + l.row.unit + ')')[:64]:64} {fmt(l.ours):>11} {fmt(l.intree):>11} "
-                   f"{r:>6} {ci:>14}  {l.verdict}")
-    if min(n.values()) < MIN_DOMAINS:
-        out.append(f"bench: fewer than {MIN_DOMAINS} domains a side: no intervals and no verdicts")
+                   f"{r:>6} {ci:>14} {cover:>5}  {l.verdict}")
+    if max((len(l.pairs) for l in lines), default=0) < MIN_ROUNDS:
+        out.append(f"bench: fewer than {MIN_ROUNDS} whole rounds (a domain of each frontend): "
+                   "no intervals and no verdicts")
+    # How far apart the domains of one frontend were: what keeps an interval wide.
+    out.append("spread over the domains (slowest / fastest domain, per frontend):")
+    for l in lines:
+        if l.row.measurement in SPREAD_ROWS and l.ours and l.intree:
+            sp = {fe: f"{max(v) / min(v):.2f}" if min(v) > 0 else "-" for fe, v in (("ours", l.ours), ("in-tree", l.intree))}
+            out.append(f"  {l.row.what[:62]:62} ours {sp['ours']:>5}  in-tree {sp['in-tree']:>5}")
     return out
 
 
@@ -184,10 +200,10 @@ def main(argv: list[str]) -> int:
     print("\n".join(render(lines, kernel, domains)))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({
-        "kernel": kernel, "bootstrap": BOOTSTRAP,
+        "kernel": kernel, "interval": "sign test, order statistics of the rounds' ratios",
         "domains": [f"{f}:{r}" for f, r in sorted(domains)],
         "rows": [{"row": f"{l.row.measurement} {l.row.key}".strip(), "what": l.row.what, "unit": l.row.unit,
-                  "ours": l.ours, "intree": l.intree, "ratio_of_medians": l.ratio,
+                  "ours": l.ours, "intree": l.intree, "round_ratios": l.pairs, "median_round_ratio": l.ratio,
                   "interval95": l.ci, "verdict": l.verdict} for l in lines]}, indent=1) + "\n")
     return 0
 

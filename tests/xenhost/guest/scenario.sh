@@ -44,6 +44,19 @@ if [ "$scenario" = bench ]; then
 		if [ $((i % 2)) = 1 ]; then echo "ours:$i intree:$i"; else echo "intree:$i ours:$i"; fi
 		i=$((i + 1)); done)
 	BENCH_ROUND=1 frontend=ours DOMU=bench-ours-1
+	# Each side on its own physical CPU of the emulated host (xpf_bench_pin=0 turns it off):
+	# dom0's vCPUs on CPU 0, each driver domain's on CPU 1. Left to the scheduler, a driver
+	# domain's vCPU shared a CPU with dom0's busy one or not, by chance, and a domain's speed
+	# then varied by up to 2x within one boot even where no config op was measured.
+	BENCH_PIN=
+	if [ "${xpf_bench_pin:-1}" = 1 ]; then
+		if xl vcpu-pin 0 all 0 >/tmp/pin.log 2>&1; then
+			BENCH_PIN=1
+			echo "XPF-SHOW bench pinned: dom0's vCPUs on CPU 0, the driver domains' on CPU 1" >/dev/console
+		else
+			echo "XPF-SHOW bench not pinned: $(tr '\n' ' ' </tmp/pin.log)" >/dev/console
+		fi
+	fi
 fi
 HP_CYCLES=${xpf_cycles:-20}
 HP_RECONF=${xpf_reconf_cycles:-3}
@@ -87,6 +100,7 @@ CFG
 	elif [ "$scenario" = bench ]; then
 		# The e1000 from the start; the e1000e is hot-attached (bench_hotplug).
 		echo "pci=['$PT_BDF']" >>/tmp/$DOMU.cfg
+		[ -z "$BENCH_PIN" ] || echo 'cpus="1"' >>/tmp/$DOMU.cfg
 	elif [ "$topo" = iommu ]; then
 		echo "pci=[$(for b in $PT_BDFS; do printf "'%s'," "$b"; done | sed 's/,$//')]" >>/tmp/$DOMU.cfg
 	else

@@ -63,11 +63,29 @@ CFG
 }
 # xl create returns once libxl has the stubdomain's QEMU running and the devices added to it
 # (pciback Connected to the stubdomain's frontend, QMP device_add answered).
+# While xl create runs: every 4 s the domains, and the stubdomain's xenstore directory (its
+# consoles, its device model's state, its PCI frontend), for a create that times out.
+create_watch() {
+	while :; do
+		echo "+$(($(now_ms) - _t0)) ms:"
+		xl list 2>&1 | sed 's/^/  /'
+		_sid=$(xl domid "$STUB" 2>/dev/null) &&
+			xenstore-ls -f "/local/domain/$_sid" 2>/dev/null | grep -E 'console|device-model|state|dm-argv' | head -n 40 | sed 's/^/  /'
+		sleep 4
+	done
+}
 hvm_create() {
 	_t0=$(now_ms)
-	if ! xl -v create /tmp/$HVM.cfg >/tmp/xl-create.log 2>&1; then
+	create_watch >/tmp/create-watch.txt 2>&1 &
+	_watch=$!
+	xl -v create /tmp/$HVM.cfg >/tmp/xl-create.log 2>&1
+	_rc=$?
+	kill $_watch 2>/dev/null; wait $_watch 2>/dev/null
+	if [ $_rc != 0 ]; then
 		echo "xl create failed after $(($(now_ms) - _t0)) ms: $(grep -iE 'error|fail|timed out|not ready' /tmp/xl-create.log | tail -n 3 | tr '\n' ' ')"
 		{ grep -v 'domainbuilder:' /tmp/xl-create.log | tail -n 80 | sed 's/^/dom0-xl| /'
+			tail -n 150 /tmp/create-watch.txt | sed 's/^/dom0-watch| /'
+			xl dmesg 2>&1 | tail -n 40 | sed 's/^/dom0-xen| /'
 			ls -l /var/log/xen /var/log/xen/console | sed 's/^/dom0-logs| /'
 			dmesg | tail -n 15 | sed 's/^/dom0-dmesg| /'
 			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'
