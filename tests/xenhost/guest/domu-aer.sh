@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The aer scenario inside the driver domain (sourced by domu-init, after the e1000's steps): the
 # virtio-net NIC behind a PCIe root port in dom0 gets an uncorrectable, non-fatal PCIe error
-# injected by QEMU (scenario.sh asks the host runner). dom0's AER core and pciback forward each
+# injected by QEMU (dom0-aer.sh asks the host runner). dom0's AER core and pciback forward each
 # recovery step to the frontend. virtio-pci has no error handlers, so the frontend must answer
 # as the AER core would, the domain must live, and the NIC must still pass traffic. With the
 # in-tree frontend the same checks are a record (check()).

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # The hotplug scenario inside the driver domain (sourced by domu-init). The domain starts with no
-# PCI device; dom0 (scenario.sh) runs `xl pci-attach` / `xl pci-detach` of the e1000 in a loop
+# PCI device; dom0 (dom0-hotplug.sh) runs `xl pci-attach` / `xl pci-detach` of the e1000 in a loop
 # and waits for this side's console lines between them:
 #   XPF-HP-READY          the frontend is loaded, nothing attached yet
 #   XPF-HP-UP <i>         cycle i: the e1000 appeared and its driver bound (and pinged dom0)

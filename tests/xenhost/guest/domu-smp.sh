@@ -25,7 +25,7 @@ nvme_spread() { # an I/O queue vector per vCPU, each firing after I/O pinned to 
 
 
 # ---- A hotplug cycle under the load: dom0 runs xl pci-detach, then xl pci-attach, of the e1000e
-# (scenario.sh, after XPF-SMP-HP-GO): bound, on MSI-X, link up, while the other devices carry
+# (dom0-smp.sh, after XPF-SMP-HP-GO): bound, on MSI-X, link up, while the other devices carry
 # the load. It is idle as an admin leaves a device before detaching it: libxl tells a PV guest
 # last, after it has revoked, reset and deassigned the device, so a device in the middle of DMA
 # then faults in the IOMMU and its driver's removal waits out its own timeouts (seen with the

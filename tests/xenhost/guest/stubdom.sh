@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The stubdom scenario in dom0 (sourced by scenario.sh; docs/stubdomain.md): an HVM guest whose
+# The stubdom scenario in dom0 (sourced by dom0-stubdom.sh; docs/stubdomain.md): an HVM guest whose
 # device model, Debian's QEMU, runs in a PV Linux stubdomain (tests/xenhost/guest/stubdom-init)
 # where the frontend under test (xpf_frontend) carries QEMU's accesses to the guest's
 # passed-through e1000; the guest (tests/xenhost/guest/hvm-init) binds its own e1000 driver and
