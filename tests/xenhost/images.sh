@@ -373,7 +373,9 @@ if [ -n "$stub_images" ]; then
 		# wants a -serial chardev for it ("No serial device #2 found"), which libxl does not
 		# pass: three null ones, through a wrapper (docs/stubdomain.md).
 		mv "$dom0$QEMU_DM" "$dom0$QEMU_DM.real"
-		printf '#!/bin/sh\nexec %s.real "$@" -serial null -serial null -serial null\n' "$QEMU_DM" >"$dom0$QEMU_DM"
+		# QEMU's own trace of its Xen console and bus backends goes to its log
+		# (/var/log/xen/qemu-dm-<guest>-dm.log): whether it serves the stubdomain's consoles.
+		printf '#!/bin/sh\nexec %s.real "$@" -serial null -serial null -serial null -trace "xen_console*" -trace "xen_bus*" -trace "xen_device*"\n' "$QEMU_DM" >"$dom0$QEMU_DM"
 		chmod +x "$dom0$QEMU_DM"
 	fi
 	qemu_data "$dom0"

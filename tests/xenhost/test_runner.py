@@ -241,3 +241,10 @@ def test_kept_logs_are_scanned(tmp_path):
     recs = xenhost.scan_kept_logs(tmp_path)
     assert sorted((r["scenario"], r["outcome"], r["qemu"]) for r in recs) == [
         ("hotplug", "kept", "SeaBIOS 1.16.2-debian (kept log)"), ("msi", "crash", "SeaBIOS ? (kept log)")]
+
+
+def test_qemu_family_joins_the_ledger_and_kept_logs():
+    assert xenhost.qemu_family("QEMU 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)") == "QEMU 7.2 (Debian 12)"
+    assert xenhost.qemu_family("SeaBIOS 1.16.2-debian-1.16.2-1 (kept log)") == "QEMU 7.2 (Debian 12)"
+    assert xenhost.qemu_family("SeaBIOS 1.16.3-debian-1.16.3-2 (kept log)") == "QEMU 10.0 (Debian 13)"
+    assert xenhost.qemu_family("QEMU 9.9.9") == "QEMU 9.9.9"

@@ -897,12 +897,25 @@ def upper95(k: int, n: int) -> float:
     return hi
 
 
+# Which QEMU ran a kept log, by the SeaBIOS its suite ships with it.
+SEABIOS_QEMU = {"1.16.2-debian-1.16.2-1": "QEMU 7.2 (Debian 12)", "1.16.3-debian-1.16.3-2": "QEMU 10.0 (Debian 13)"}
+
+
+def qemu_family(qemu: str) -> str:
+    """"QEMU 7.2 (Debian 12)" from a ledger's version line or a kept log's SeaBIOS; else as is."""
+    if m := re.match(r"QEMU (\d+\.\d+)\.\S* \(Debian [^)]*deb(\d+)", qemu):
+        return f"QEMU {m[1]} (Debian {m[2]})"
+    if m := re.match(r"SeaBIOS (\S+) \(kept log\)", qemu):
+        return SEABIOS_QEMU.get(m[1], qemu)
+    return qemu
+
+
 def rates_table(recs: list[dict]) -> list[str]:
     """Per scenario and QEMU: runs, runs with a user-space crash, the rate per 100 runs and its
     95% upper bound, and the other infrastructure failures."""
     by: dict[tuple[str, str], list[dict]] = {}
     for r in recs:
-        by.setdefault((r["scenario"], r["qemu"]), []).append(r)
+        by.setdefault((r["scenario"], qemu_family(r["qemu"])), []).append(r)
     out = [f"{'scenario':<12} {'QEMU':<44} {'runs':>5} {'crashed':>7} {'per 100':>8} {'95% upper':>9} {'other infra':>11}"]
     for (sc, q), rs in sorted(by.items()):
         n, k = len(rs), sum(r["outcome"] == "crash" for r in rs)

@@ -66,11 +66,19 @@ CFG
 # While xl create runs: every 4 s the domains, and the stubdomain's xenstore directory (its
 # consoles, its device model's state, its PCI frontend), for a create that times out.
 create_watch() {
+	_seen=
 	while :; do
 		echo "+$(($(now_ms) - _t0)) ms:"
+		# Each of dom0's QEMUs once, as libxl started it (the stubdomain's console server).
+		for _p in $(pidof xen-qemu-system-i386.real xen-qemu-system-i386 2>/dev/null); do
+			case " $_seen " in *" $_p "*) continue ;; esac
+			_seen="$_seen $_p"
+			echo "  qemu $_p: $(tr '\0' ' ' </proc/$_p/cmdline 2>/dev/null | cut -c1-600)"
+		done
 		xl list 2>&1 | sed 's/^/  /'
 		_sid=$(xl domid "$STUB" 2>/dev/null) &&
-			xenstore-ls -f "/local/domain/$_sid" 2>/dev/null | grep -E 'console|device-model|state|dm-argv' | head -n 40 | sed 's/^/  /'
+			{ xenstore-ls -f "/local/domain/$_sid" 2>/dev/null | grep -E 'console/(state|port|ring-ref|output)|console/[12]/(state|output)|device-model|dm-argv' | head -n 20
+				xenstore-ls -f "/local/domain/0/backend/console/$_sid" 2>/dev/null | grep -E '/state|/online|/hotplug-status'; } | sed 's/^/  /'
 		sleep 4
 	done
 }
@@ -84,14 +92,14 @@ hvm_create() {
 	if [ $_rc != 0 ]; then
 		echo "xl create failed after $(($(now_ms) - _t0)) ms: $(grep -iE 'error|fail|timed out|not ready' /tmp/xl-create.log | tail -n 3 | tr '\n' ' ')"
 		{ grep -v 'domainbuilder:' /tmp/xl-create.log | tail -n 80 | sed 's/^/dom0-xl| /'
-			tail -n 150 /tmp/create-watch.txt | sed 's/^/dom0-watch| /'
+			tail -n 120 /tmp/create-watch.txt | sed 's/^/dom0-watch| /'
 			xl dmesg 2>&1 | tail -n 40 | sed 's/^/dom0-xen| /'
 			ls -l /var/log/xen /var/log/xen/console | sed 's/^/dom0-logs| /'
 			dmesg | tail -n 15 | sed 's/^/dom0-dmesg| /'
 			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'
 			# dom0's own QEMU for the stubdomain's consoles (libxl: qemu-dm-<guest>-dm.log).
 			for f in /var/log/xen/qemu-dm-*.log /var/log/xen/xl-*.log; do
-				[ -e "$f" ] && tail -n 30 "$f" | tr -d '\r' | sed "s#^#dom0-file ${f##*/}: #"
+				[ -e "$f" ] && tail -n 60 "$f" | tr -d '\r' | sed "s#^#dom0-file ${f##*/}: #"
 			done; } >/dev/console
 		return 1
 	fi
