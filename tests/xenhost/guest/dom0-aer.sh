@@ -2,8 +2,8 @@
 # The aer scenario in dom0 (scenarios/aer.toml; sourced by scenario.sh): dom0 injects PCIe errors
 # into the virtio NIC behind its root port (domu-aer.sh).
 scenario_run() {
-	# A real PCIe error in the e1000e behind its root port, under the driver domain's bound
-	# e1000e driver: QEMU injects it (the host runner sends our request to QEMU's monitor),
+	# A real PCIe error in the virtio NIC behind its root port, under the driver domain's bound
+	# virtio-net driver: QEMU injects it (the host runner sends our request to QEMU's monitor),
 	# dom0's AER core reports it and pciback forwards each recovery step to the frontend.
 	AER_BDF=0000:01:00.0 AER_PORT=0000:00:05.0
 	AER_REPORT_RE="AER: .*(Uncorrect|Corrected)|$AER_BDF.*AER"

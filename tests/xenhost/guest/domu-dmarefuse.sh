@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The dmarefuse scenario in the driver domain (scenarios/dmarefuse.toml; sourced by domu-init):
-# a domain without xen-swiotlb gets the e1000 by hot-attach: the frontend must refuse it.
+# The dmarefuse scenario in the driver domain (scenarios/dmarefuse.toml; sourced by domu-init).
 # dom0 attaches the e1000 to this domain, which has no xen-swiotlb (dom0-dmarefuse.sh): the
 # frontend must refuse it with its log line, and no driver may get it.
 step frontend-loaded load_frontend || finish

@@ -1,7 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The flakeprobe scenario in the driver domain (scenarios/flakeprobe.toml; sourced by domu-init):
-# 1500 short-lived pipelines shared out over the vCPUs: counts crashes of user space in this
-# emulated domain (docs/testing.md, the known infrastructure flake).
+# The flakeprobe scenario in the driver domain (scenarios/flakeprobe.toml; sourced by domu-init).
 # 1500 short-lived pipelines shared out over the vCPUs, each vCPU's loop pinned to it:
 # counts crashes of user space in this emulated domain.
 n=$(nproc)

@@ -1,7 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The modload scenario in the driver domain (scenarios/modload.toml; sourced by domu-init):
-# our module set in a real PV driver domain, and its rule with the in-tree frontend: whichever
-# loads first owns the hook.
+# The modload scenario in the driver domain (scenarios/modload.toml; sourced by domu-init).
 # Our module set in a real PV driver domain, and its coexistence rule with the in-tree one.
 ours_loaded() { [ "$(grep -c '^xen_pcifront_\(cxx\|evtchn\|msi\|hotplug\) ' /proc/modules)" = 4 ]; }
 unload_ours() {

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The surprise scenario in the driver domain (scenarios/surprise.toml; sourced by domu-init):
-# the e1000 vanishes in dom0 under the bound driver: presence reads must see it gone.
+# The surprise scenario in the driver domain (scenarios/surprise.toml; sourced by domu-init).
 # dom0 removes the function pciback holds (echo 1 > .../remove) while our e1000 driver is
 # bound: presence reads (the vendor ID, as pci_device_is_present() does) must see it gone.
 vendor_now() { dd if=/sys/bus/pci/devices/$BDF/config bs=4 count=1 2>/dev/null | od -An -tx4 | tr -d ' '; }

@@ -1,7 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The vanish scenario in the driver domain (scenarios/vanish.toml; sourced by domu-init):
-# dom0 removes our xenstore directory under the bound e1000: the devices dropped, no connection
-# kept.
+# The vanish scenario in the driver domain (scenarios/vanish.toml; sourced by domu-init).
 # dom0 removes our xenstore directory under the bound e1000 (dom0-vanish.sh says why).
 echo "XPF-VN-READY" >/dev/console
 vn_dropped() {

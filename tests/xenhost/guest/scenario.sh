@@ -174,7 +174,7 @@ relay_domu() { # prefix (domU), console log (the driver domain's)
 step dom0-nic dom0_nic_up || exit 0
 DOM0_LL=$(ll_addr "$DOM0_IF")
 step passthrough-device-in-pciback pt_held_by_pciback || exit 0
-! has scenario_instead || scenario_instead
+! has scenario_instead || { scenario_instead; exit 0; }
 step domu-config write_cfg || exit 0
 step domu-create create_domu || exit 0
 DOMID=$(xl domid $DOMU)
