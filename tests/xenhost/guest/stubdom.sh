@@ -70,11 +70,8 @@ create_watch() {
 	while :; do
 		echo "+$(($(now_ms) - _t0)) ms:"
 		# Each of dom0's QEMUs once, as libxl started it (the stubdomain's console server).
-		for _p in $(pidof xen-qemu-system-i386.real xen-qemu-system-i386 2>/dev/null); do
-			case " $_seen " in *" $_p "*) continue ;; esac
-			_seen="$_seen $_p"
-			echo "  qemu $_p: $(tr '\0' ' ' </proc/$_p/cmdline 2>/dev/null | cut -c1-600)"
-		done
+		_q=$(ps -o pid,args 2>/dev/null | grep '[q]emu-system' | cut -c1-700)
+		[ "$_q" = "$_seen" ] || { _seen=$_q; echo "$_q" | sed 's/^/  qemu: /'; }
 		xl list 2>&1 | sed 's/^/  /'
 		_sid=$(xl domid "$STUB" 2>/dev/null) &&
 			{ xenstore-ls -f "/local/domain/$_sid" 2>/dev/null | grep -E 'console/(state|port|ring-ref|output)|console/[12]/(state|output)|device-model|dm-argv' | head -n 20
@@ -98,6 +95,9 @@ hvm_create() {
 			dmesg | tail -n 15 | sed 's/^/dom0-dmesg| /'
 			tail -n 80 "$(stub_log)" 2>/dev/null | tr -d '\r' | sed 's/^/stubdom-tail| /'
 			# dom0's own QEMU for the stubdomain's consoles (libxl: qemu-dm-<guest>-dm.log).
+			# QEMU's trace of the stubdomain's consoles (the Debian 13 host's wrapper turns it on).
+			grep -a -E 'xen_console|realize|rror' /var/log/xen/qemu-dm-*-dm.log 2>/dev/null | head -n 40 |
+				sed 's/^/dom0-qemu-trace| /'
 			for f in /var/log/xen/qemu-dm-*.log /var/log/xen/xl-*.log; do
 				[ -e "$f" ] && tail -n 60 "$f" | tr -d '\r' | sed "s#^#dom0-file ${f##*/}: #"
 			done; } >/dev/console
