@@ -343,6 +343,11 @@ def judged_lines(lines: list[str]) -> list[str]:
             and not KTAP_RESULT.match(l)]
 
 
+def user_crash_lines(lines: list[str]) -> list[str]:
+    """The user-space crash lines among the judged ones (the verdict, the ledger, kept logs)."""
+    return [l for l in judged_lines(lines) if USER_CRASH.search(l)]
+
+
 def kernel_report(lines: list[str]) -> str:
     return next((l for l in judged_lines(lines) if KERNEL_REPORT.search(l)), "")
 
@@ -378,8 +383,7 @@ class Verdict:
 def judge(lines: list[str], boot: Boot, must: tuple[str, ...]) -> tuple[Verdict, Ktap]:
     """The run's verdict from its serial lines (carriage returns removed)."""
     ktap = Ktap.parse(lines)
-    judged = judged_lines(lines)
-    crash_lines = [l for l in judged if USER_CRASH.search(l)]
+    crash_lines = user_crash_lines(lines)
     infra = ""
     if crash_lines:
         infra = ("INFRASTRUCTURE: a user-space program crashed inside the emulated host (TCG flake?), "
@@ -843,7 +847,7 @@ def classify(v: Verdict) -> str:
 
 
 def ledger_record(cell: Cell, sc: Scenario, v: Verdict, b: Boot, lines: list[str], tries: int) -> dict:
-    crash = next((l for l in judged_lines(lines) if USER_CRASH.search(l)), "")
+    crash = next(iter(user_crash_lines(lines)), "")
     return {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cell": cell.name,
             "scenario": cell.scenario, "frontend": cell.frontend, "host": cell.host, "kver": cell.kver,
             "qemu": qemu_version(), "cpu": cpu_model(sc),
@@ -875,7 +879,7 @@ def scan_kept_logs(top: Path) -> list[dict]:
         if not any(l.startswith("XPF-BOOT dom0") for l in lines):
             continue  # stopped before dom0 was up: nothing ran that could crash
         bios = next((m[1] for l in lines if (m := re.search(r"DMI: .*BIOS (\S+)", l))), "?")
-        crashes = [l for l in judged_lines(lines) if USER_CRASH.search(l)]
+        crashes = user_crash_lines(lines)
         name = f.parent.name if f.name == "serial.txt" else f.name.split(".infra-flake-")[0]
         recs.append({"cell": name, "scenario": name.split("-")[0], "qemu": f"SeaBIOS {bios} (kept log)",
                      "outcome": "crash" if crashes else "kept", "crash_lines": len(crashes),
