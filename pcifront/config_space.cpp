@@ -70,11 +70,7 @@ void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 	// Clear the port's pending bit before the last look at the flag: a reply that lands after
 	// this look sets it again and ends the poll at once (unless another vCPU's handler
 	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs).
-	cs_.conn_.clear_pending();
-	// That bit may have been an AER request's, its handler never run (this vCPU's interrupts
-	// are off, the irq may be bound here): look at the flag after each clear, as the in-tree
-	// frontend does after each op, or pciback waits out its 300 s for an answer.
-	(void)cs_.aer_.poke();
+	take_event();
 	if (!active())
 		return;
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);
@@ -90,6 +86,20 @@ void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 	cs_.conn_.poll(d);
 	if (d == 1)
 		kcxx::cpu_relax();
+	// The event that ended the poll is most often the reply's: taken here, as the in-tree
+	// frontend does after each poll. Left pending, it costs an upcall to our handler and its
+	// late EOI once this vCPU's interrupts are back on: one per op (docs/benchmarks.md).
+	// The caller looks at the flag after this, so no reply is missed.
+	take_event();
+}
+
+void KernelTransport::take_event()
+{
+	cs_.conn_.clear_pending();
+	// That bit may have been an AER request's, its handler never run (this vCPU's interrupts
+	// are off, the irq may be bound here): look at the flag after each clear, as the in-tree
+	// frontend does after each op, or pciback waits out its 300 s for an answer.
+	(void)cs_.aer_.poke();
 }
 
 bool KernelClockSource::pvclock_ns(uint64_t *t)

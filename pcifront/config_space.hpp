@@ -45,6 +45,9 @@ class KernelTransport
 	void wait(uint64_t sent, uint64_t now, uint64_t deadline_ns);
 
       private:
+	// The port's pending bit cleared, and an AER request it may have carried queued.
+	void take_event();
+
 	ConfigSpace &cs_;
 };
 

@@ -57,7 +57,7 @@ class Connection : kcxx::NoCopy
 	void notify() const { irq_.notify(); }
 	void notify_port() const { irq_.notify_port(); }
 	// The op wait: the pending bit cleared before the last look at the flag, then a poll
-	// until an event or @xen_deadline_ns (IrqBinding::poll).
+	// until an event or @xen_deadline_ns (IrqBinding::poll), and cleared again after it.
 	void clear_pending() const { irq_.clear_pending(); }
 	void poll(uint64_t xen_deadline_ns) const { irq_.poll(xen_deadline_ns); }
 	// The end of one event for our handler (late EOI): @spurious when it carried nothing.
