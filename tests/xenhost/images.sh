@@ -368,14 +368,11 @@ install_elf "$dom0" "$rogue" /xpf/xpf-rogue
 if [ -n "$stub_images" ]; then
 	install_elf "$dom0" "$qemu$QEMU_DM" "$QEMU_DM"
 	if [ "$host" = trixie ]; then
-		# dom0's QEMU serves the stubdomain's consoles. libxl 4.20 gives console 2 (the
-		# restore console) no `output` unless it restores, and QEMU 10's xen-console then
-		# wants a -serial chardev for it ("No serial device #2 found"), which libxl does not
-		# pass: three null ones, through a wrapper (docs/stubdomain.md).
+		# dom0's QEMU serves the stubdomain's consoles: QEMU 10 leaves console 0 undrained
+		# and refuses console 2 without a -serial; a wrapper works around both
+		# (guest/qemu-dm-trixie, docs/stubdomain.md).
 		mv "$dom0$QEMU_DM" "$dom0$QEMU_DM.real"
-		# QEMU's own trace of its Xen console and bus backends goes to its log
-		# (/var/log/xen/qemu-dm-<guest>-dm.log): whether it serves the stubdomain's consoles.
-		printf '#!/bin/sh\nexec %s.real "$@" -serial null -serial null -serial null -trace "xen_console*" -trace "xen_bus*" -trace "xen_device*"\n' "$QEMU_DM" >"$dom0$QEMU_DM"
+		sed "s|@QEMU_DM@|$QEMU_DM|g" "$TOP/tests/xenhost/guest/qemu-dm-trixie" >"$dom0$QEMU_DM"
 		chmod +x "$dom0$QEMU_DM"
 	fi
 	qemu_data "$dom0"
