@@ -84,6 +84,8 @@ MATRIX = CHECK + [
     # 12's host), ours on 6.1 and 6.12 (which has no xen-swiotlb there), and the in-tree
     # frontend beside it. Not in make check: about 4 min a cell, and CI is near its hour.
     "stubdom ours iommu", "stubdom ours iommu 6.12", "stubdom intree iommu",
+    # The same on Debian 13's host (Xen 4.20, QEMU 10 in dom0 and in the stubdomain).
+    "stubdom ours iommu host-trixie", "stubdom intree iommu host-trixie",
 ]
 COMPARE = [
     "baseline intree iommu",
@@ -102,7 +104,7 @@ COMPARE = [
     # The in-tree frontend on the debug kernel: what its checks report there.
     "baseline intree iommu debug", "msi intree iommu debug", "hotplug intree iommu 3 debug",
     "smp intree iommu 6.12",
-    "stubdom intree iommu",
+    "stubdom intree iommu", "stubdom intree iommu host-trixie",
     # The rounds after which the in-tree frontend still answers within the harness's bounds;
     # silent, late and vanish each keep it spinning for minutes.
     "rogue intree iommu",
