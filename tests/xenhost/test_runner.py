@@ -248,3 +248,17 @@ def test_qemu_family_joins_the_ledger_and_kept_logs():
     assert xenhost.qemu_family("SeaBIOS 1.16.2-debian-1.16.2-1 (kept log)") == "QEMU 7.2 (Debian 12)"
     assert xenhost.qemu_family("SeaBIOS 1.16.3-debian-1.16.3-2 (kept log)") == "QEMU 10.0 (Debian 13)"
     assert xenhost.qemu_family("QEMU 9.9.9") == "QEMU 9.9.9"
+
+
+def test_hvm_triple_fault_makes_a_failure_infrastructure():
+    lines = doc((True, "stubdom:devices", "x"), (False, "hvm:nic-bound", "no e1000 device bound"))
+    lines.insert(3, "(XEN) d1v0 Triple fault - invoking HVM shutdown action 1")
+    v, _ = xenhost.judge(lines, BOOT, ())
+    assert not v.passed and v.infra and "triple-faulted" in v.why
+    # Without Xen's line the same failure is the driver's.
+    v, _ = xenhost.judge(lines[:3] + lines[4:], BOOT, ())
+    assert not v.passed and not v.infra
+    # A kernel report outranks it.
+    lines.insert(4, "[ 8.9] BUG: unable to handle page fault for address: 0000000000000008")
+    v, _ = xenhost.judge(lines, BOOT, ())
+    assert not v.passed and not v.infra
