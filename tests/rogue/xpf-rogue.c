@@ -61,7 +61,7 @@ static xenevtchn_handle *xe;
 static struct xen_pci_sharedinfo *page;
 static int port = -1, local_port = -1;
 static volatile sig_atomic_t stop;
-static unsigned long ops, answered;
+static unsigned long ops, answered, garbled;
 static int holding; /* an op taken and not answered (silent): not counted again */
 
 /* The emulated device's config space (dev_init), and the bits of BAR0 a write may change. */
@@ -198,7 +198,7 @@ static void cleanup(void)
 		say("msix: %u enable_msix answered wrongly, %u disable_msix, %u refused as still on; "
 		    "MSI-X left on at the end: %s",
 		    msix_enables, msix_disables, msix_already, msix_on ? "yes" : "no");
-	say("gone after %lu ops, %lu answered", ops, answered);
+	say("gone after %lu ops, %lu answered (%lu garbled)", ops, answered, garbled);
 }
 
 static void serve(unsigned int ms);
@@ -451,8 +451,10 @@ static void serve_op(void)
 	if (!strcmp(scenario, "late"))
 		sleep_ms(3000);
 	answer(&op);
-	if (!strcmp(scenario, "garbage") && rand() % 3 == 0)
+	if (!strcmp(scenario, "garbage") && rand() % 3 == 0) {
 		garble(&op);
+		garbled++;
+	}
 	memcpy(&page->op, &op, sizeof(op));
 	reply_done();
 	if (!strcmp(scenario, "flip")) {

@@ -262,3 +262,20 @@ def test_hvm_triple_fault_makes_a_failure_infrastructure():
     lines.insert(4, "[ 8.9] BUG: unable to handle page fault for address: 0000000000000008")
     v, _ = xenhost.judge(lines, BOOT, ())
     assert not v.passed and not v.infra
+
+
+def test_failed_rogue_round_digest_has_the_rogues_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(xenhost, "XH", tmp_path)
+    (tmp_path / "serial.txt").write_text("x\n")
+    lines = doc((True, "domU:rogue-good", "ok"), (False, "domU:rogue-garbage", "no log line"))
+    lines[3:3] = ["dom0-rogue| xpf-rogue[good]: gone after 900 ops, 900 answered",
+                  "dom0-rogue| xpf-rogue[garbage]: frontend Connected",
+                  "dom0-rogue| xpf-rogue[garbage]: gone after 3 ops, 3 answered"]
+    cell = xenhost.Cell("rogue", "ours", "iommu", "6.1.0-57-amd64")
+    v, _ = xenhost.judge(lines, BOOT, ())
+    xenhost.write_digest(cell, v, BOOT, lines, tmp_path, 1)
+    why = (tmp_path / "why" / f"{cell.name}.txt").read_text()
+    # Right under the failed step, only that round's lines (the serial tail comes later).
+    assert why.splitlines()[1:4] == ["  FAIL domU:rogue-garbage: no log line",
+                                     "  dom0-rogue| xpf-rogue[garbage]: frontend Connected",
+                                     "  dom0-rogue| xpf-rogue[garbage]: gone after 3 ops, 3 answered"]

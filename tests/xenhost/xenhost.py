@@ -722,7 +722,12 @@ def write_digest(cell: Cell, v: Verdict, boot_: Boot, lines: list[str], run: Pat
     with its blocked tasks, when a handshake timed out) or else of the serial log."""
     out = [f"{cell.label}: {v.why}" + (f" (try {tries}, after {tries - 1} infrastructure failure(s))"
                                        if tries > 1 else "")]
-    out += [f"  FAIL {r.name}: {r.detail}"[:400] for r in Ktap.parse(lines).results if not r.ok]
+    failed = [r for r in Ktap.parse(lines).results if not r.ok]
+    out += [f"  FAIL {r.name}: {r.detail}"[:400] for r in failed]
+    # A failed rogue round: what dom0's rogue said of it (how far the frontend got, how many ops).
+    for r in failed:
+        if m := re.fullmatch(r"domU:rogue-([a-z]+)", r.name):
+            out += [f"  {l}"[:200] for l in lines if f"xpf-rogue[{m.group(1)}]" in l][:8]
     out += [f"  report| {l[len('XPF-REPORT '):]}"[:200] for l in lines if l.startswith("XPF-REPORT ")][:70]
     if watchdog := [l[len("watchdog| "):] for l in lines if l.startswith("watchdog| ")]:
         out += [f"  {l}"[:160] for l in watchdog[:50]]

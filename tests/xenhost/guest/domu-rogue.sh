@@ -9,6 +9,7 @@
 # oops, WARN, BUG, lockups and hung tasks, the frontend must unload and load again, and (for
 # ours) the round's log must say what went wrong.
 RG_DEV=/sys/bus/pci/devices/0000:00:00.0
+RG_STATS=/sys/kernel/debug/xen-pcifront-cxx/frontend-0/stats
 
 # What our frontend must have logged in each round (an extended regex over the round's dmesg).
 rg_expect() {
@@ -49,6 +50,9 @@ reader_loop() { # name: reads the emulated device's config space while the xenbu
 			[ "$_n" -le "$(cat /tmp/rg-buses-$1 2>/dev/null || echo 0)" ] || echo "$_n" >/tmp/rg-buses-$1
 			timeout 10 dd if=$RG_DEV/config of=/dev/null bs=256 count=1 2>/dev/null
 		fi
+		# The connection's op counters as last seen (they go with the device): for the why
+		# of a failed round.
+		grep -E '^ops ' $RG_STATS >/tmp/rg-stats-$1.new 2>/dev/null && mv /tmp/rg-stats-$1.new /tmp/rg-stats-$1
 		sleep 0.2
 	done
 }
@@ -76,10 +80,18 @@ rg_msix() {
 	echo "$_what"
 }
 round_klog() { dmesg | sed -n "/$1/,\$p"; } # mark: the kernel log since that round's mark
+# What a failed round's why adds: how much log the round left, the frontend's last line in it
+# and its op counters as last seen.
+rg_why() { # name
+	_fl=$(grep -E 'pcifront' /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-120)
+	echo "$(wc -l </tmp/rg.log) log lines since the mark; counters: $(cut -c1-90 /tmp/rg-stats-$1 2>/dev/null || echo none seen); last frontend line: ${_fl:-none}"
+}
 # One round, after dom0 has ended it: the checks.
 rg_round() { # name mark
 	_s=$1
 	round_klog "$2" >/tmp/rg.log
+	# Every check below reads this log: a round whose mark left the ring buffer checked nothing.
+	[ -s /tmp/rg.log ] || { echo "$_s: the round's mark $2 is not in the kernel log (ring buffer overrun?): nothing to check"; return 1; }
 	_bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|general protection fault[,:]|soft lockup|hung_task|blocked for more than|rcu.*stall' /tmp/rg.log | head -n 1)
 	[ -z "$_bad" ] || { echo "$_s: kernel log: $_bad"; return 1; }
 	_extra=
@@ -102,7 +114,7 @@ rg_round() { # name mark
 	_line=$(grep -iE "$(rg_expect "$_s")" /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-140)
 	case "$_s" in flip | storm) _need= ;; *) _need=1 ;; esac
 	if [ "$xpf_frontend" = ours ] && [ -n "$_need" ] && [ -z "$_line" ]; then
-		echo "$_s: survived, unloaded and loaded again, but no log line matching '$(rg_expect "$_s")'"
+		echo "$_s: survived, unloaded and loaded again, but no log line matching '$(rg_expect "$_s")' ($(rg_why "$_s"))"
 		return 1
 	fi
 	echo "survived; unloaded and loaded again;$_extra log: ${_line:-(none)}"
@@ -172,6 +184,7 @@ for s in $RG_LIST; do
 			check rogue-silent-clocksource-flips cs_flips
 		fi
 		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
+		echo "XPF-SHOW rogue $s: counters $(cut -c1-90 /tmp/rg-stats-$s 2>/dev/null || echo none seen); kernel log $(dmesg | wc -c) bytes"
 		check rogue-$s rg_round "$s" "$mark"
 	else
 		# What the xenbus side was doing: a xenwatch stuck in the last round's remove would
