@@ -28,7 +28,9 @@ log_since() { # file, mark
 }
 
 # pciback lets the device model set the device's interrupt enables (INTx disable, MSI and MSI-X
-# enable); stock libxl never asks it to, and QEMU's writes of them are dropped otherwise.
+# enable); stock libxl never asks it to, and QEMU's writes of them are refused otherwise.
+# pciback forgets it each time it takes a device back (pcistub_put_pci_dev), so after a
+# restart it is given again for the new stubdomain.
 interrupt_control() {
 	for b in $HVM_PT; do
 		echo "$b" >/sys/bus/pci/drivers/pciback/allow_interrupt_control ||
@@ -149,25 +151,38 @@ hvm_reboot() {
 	xl config-update $HVM /tmp/$HVM.cfg >/tmp/xl-cu.log 2>&1 || { echo "xl config-update failed: $(tail -n 2 /tmp/xl-cu.log | tr '\n' ' ')"; return 1; }
 	log_mark "$(hvm_log)" >/tmp/hvm.mark
 	log_mark "$(stub_log)" >/tmp/stub.mark
-	xl reboot $HVM || { echo "xl reboot $HVM failed"; return 1; }
+	xl reboot $HVM >/tmp/xl-reboot.log 2>&1 || { echo "xl reboot $HVM failed: $(tail -n 2 /tmp/xl-reboot.log | tr '\n' ' ')"; return 1; }
 	if ! wait_for 240 "guest and stubdomain as new domains" new_domains "$_g" "$_s"; then
 		echo "no new domains: $(xl list | awk 'NR > 1 { printf "%s(%s) ", $1, $2 }')"
 		tail -n 20 /var/log/xen/xl-$HVM.log 2>/dev/null | sed 's/^/XPF-SHOW xl-hvm.log: /' >/dev/console
 		return 1
 	fi
-	echo "guest $_g -> $(xl domid $HVM), stubdomain $_s -> $(xl domid $STUB) (libxl's restart)"
+	# The old stubdomain's devices went back to pciback, which cleared their interrupt control:
+	# given again now, before the rebooted guest's drivers enable MSI-X (tens of seconds).
+	_ic=$(interrupt_control) || { echo "$_ic"; return 1; }
+	echo "guest $_g -> $(xl domid $HVM), stubdomain $_s -> $(xl domid $STUB) (libxl's restart); $_ic again"
+}
+# The new stubdomain's PCI connection up; interrupt control given once more in case pciback
+# took the old stubdomain's devices back only after the restart's first write.
+stub_reconnected() {
+	wait_for 120 "the new stubdomain's PCI frontend and pciback Connected" stub_connected >/dev/null ||
+		{ echo "the new stubdomain's PCI frontend and pciback not Connected in 120 s"; return 1; }
+	_ic=$(interrupt_control) || { echo "$_ic"; return 1; }
+	echo "the new stubdomain's PCI frontend and pciback are Connected; $_ic"
 }
 # The stubdomain dies under its running guest (killed, or crashed): libxl tears its devices
 # down, pciback's directory for it goes and pciback holds the devices again.
 stub_dies() {
 	_s=$(xl domid $STUB) || { echo "no stubdomain"; return 1; }
-	xl destroy "$_s" || { echo "xl destroy $_s failed"; return 1; }
+	# libxl's teardown logs an error unmapping the MSI-X pirqs QEMU mapped (EINVAL): shown below.
+	xl destroy "$_s" >/tmp/xl-destroy.log 2>&1 || { echo "xl destroy $_s failed: $(tail -n 2 /tmp/xl-destroy.log | tr '\n' ' ')"; return 1; }
 	wait_for 60 "the stubdomain gone" sh -c "! xl domid $STUB" >/dev/null || { echo "stubdomain $_s still there"; return 1; }
 	wait_for 60 "pciback's directory for it gone" sh -c "! xenstore-exists /local/domain/0/backend/pci/$_s" >/dev/null ||
 		{ echo "backend/pci/$_s still there"; return 1; }
 	_held=$(pt_held_by_pciback) || { echo "$_held"; return 1; }
 	# What the guest does without its device model is Xen's and libxl's affair: shown, not judged.
 	echo "stubdomain $_s destroyed under its guest, backend/pci/$_s gone, $_held; the guest: $(xl list $HVM 2>/dev/null | awk 'NR == 2 { print "domain " $2 ", state " $5 }')"
+	[ ! -s /tmp/xl-destroy.log ] || sed 's/^/XPF-SHOW xl destroy: /' /tmp/xl-destroy.log | head -n 5 >/dev/console
 }
 # Destroying the guest takes its stubdomain (if any is left) with it; pciback gets the devices
 # back.
@@ -197,7 +212,7 @@ relay_domu stubdom "$(stub_log)"
 rm -f /tmp/hvm.mark /tmp/stub.mark
 [ "$scenario" = stubreboot ] || round1=
 if [ -n "$round1" ] && XPF_NO_RERUN=1 step dom0-hvm-rebooted hvm_reboot; then
-	step dom0-stubdom-pci-reconnected wait_for 120 "the new stubdomain's PCI frontend and pciback Connected" stub_connected
+	step dom0-stubdom-pci-reconnected stub_reconnected
 	step hvm-rebooted-finished hvm_finished
 	step stubdom-rebooted-reported stub_report
 	round_log "$(hvm_log)" /tmp/hvm.mark >/tmp/hvm-2.log
