@@ -34,7 +34,10 @@ struct OpStats {
 // that notifies without end gets its events counted as spurious and the channel masked for
 // growing spans. The flags cannot tell: pciback clears _XEN_PCIF_active before it notifies, so
 // every honest reply arrives with the flag already clear. Instead each op sent earns one credit,
-// and an event is honest when it takes a credit or carries an AER request.
+// and an event is honest when it takes a credit or carries an AER request. A reply whose event
+// the op wait takes off the port itself (no handler runs) leaves its credit standing: the next
+// event is then counted honest whatever it carries, so a flooding backend gets at most one
+// uncounted event per op sent.
 class EventCredit {
       public:
 	// The sender, before it raises _XEN_PCIF_active.

@@ -152,7 +152,7 @@ hvm_reboot() {
 	log_mark "$(hvm_log)" >/tmp/hvm.mark
 	log_mark "$(stub_log)" >/tmp/stub.mark
 	xl reboot $HVM >/tmp/xl-reboot.log 2>&1 || { echo "xl reboot $HVM failed: $(tail -n 2 /tmp/xl-reboot.log | tr '\n' ' ')"; return 1; }
-	if ! wait_for 240 "guest and stubdomain as new domains" new_domains "$_g" "$_s"; then
+	if ! wait_for 240 "guest and stubdomain as new domains" new_domains "$_g" "$_s" >/dev/null; then
 		echo "no new domains: $(xl list | awk 'NR > 1 { printf "%s(%s) ", $1, $2 }')"
 		tail -n 20 /var/log/xen/xl-$HVM.log 2>/dev/null | sed 's/^/XPF-SHOW xl-hvm.log: /' >/dev/console
 		return 1
