@@ -86,6 +86,9 @@ MATRIX = CHECK + [
     "stubdom ours iommu", "stubdom ours iommu 6.12", "stubdom intree iommu",
     # The same on Debian 13's host (Xen 4.20, QEMU 10 in dom0 and in the stubdomain).
     "stubdom ours iommu host-trixie", "stubdom intree iommu host-trixie",
+    # Then the guest rebooted (a new stubdomain, ours loaded there anew, the same devices) and
+    # the stubdomain destroyed under its guest, on both hosts.
+    "stubreboot ours iommu", "stubreboot ours iommu host-trixie",
 ]
 COMPARE = [
     "baseline intree iommu",
@@ -105,6 +108,7 @@ COMPARE = [
     "baseline intree iommu debug", "msi intree iommu debug", "hotplug intree iommu 3 debug",
     "smp intree iommu 6.12",
     "stubdom intree iommu", "stubdom intree iommu host-trixie",
+    "stubreboot intree iommu", "stubreboot intree iommu host-trixie",
     # The rounds after which the in-tree frontend still answers within the harness's bounds;
     # silent, late and vanish each keep it spinning for minutes.
     "rogue intree iommu",
