@@ -19,7 +19,7 @@ scenario_run() {
 	rogue_rounds() {
 		n=0
 		for s in $RG_LIST; do
-			wait_domu 240 "driver domain ready for $s" "XPF-RG-READY $s" >/dev/null ||
+			wait_domu 240 "driver domain ready for $s" "XPF-RG-READY $((n + 1)) $s" >/dev/null ||
 				{ echo "the driver domain never got ready for round $s (stuck in the round before?)"; return 1; }
 			run_rogue "$s"
 			rc=$?
@@ -41,7 +41,7 @@ scenario_run() {
 			13[2-9]) echo "dom0-rogue| round $s: xpf-rogue killed by signal $((rc - 128))" >/dev/console ;;
 			*) echo "dom0-rogue| round $s: xpf-rogue exited with $rc" >/dev/console ;;
 			esac
-			wait_domu "${xpf_rogue_wait:-240}" "round $s checked" "XPF-RG-DONE $s" >/dev/null ||
+			wait_domu "${xpf_rogue_wait:-240}" "round $s checked" "XPF-RG-DONE $((n + 1)) $s" >/dev/null ||
 				{ echo "the driver domain did not finish round $s (hung?)"; return 1; }
 			n=$((n + 1))
 		done

@@ -2,8 +2,9 @@
 # The rogue-backend scenario inside the driver domain (sourced by domu-init). dom0 runs
 # xpf-rogue (tests/rogue/) in place of pciback, one misbehaviour at a time, each for a bounded
 # time; then it removes the rogue's nodes, which ends the connection. For each one:
-#   XPF-RG-READY <name>   this side is ready: dom0 starts the rogue for <name>
-#   XPF-RG-DONE <name>    this side has checked <name>
+#   XPF-RG-READY <n> <name>   this side is ready: dom0 starts the rogue for round <n>, <name>
+#   XPF-RG-DONE <n> <name>    this side has checked it
+# (numbered: a list may name a round more than once, XPF_ROGUE_LIST=garbage+garbage+...)
 # While a rogue serves us, config space is read in a loop so that ops keep flowing. Afterwards
 # the domain must still answer, its kernel log since the start of the round must be free of
 # oops, WARN, BUG, lockups and hung tasks, the frontend must unload and load again, and (for
@@ -16,7 +17,8 @@ rg_expect() {
 	case "$1" in
 	good) echo 'connected: 1 root bus' ;;
 	silent | late | vanish) echo 'no answer from pciback|earlier op that timed out' ;;
-	garbage) echo 'refused' ;;
+	# A garbled value can also be the header type our frontend reads itself before the scan.
+	garbage) echo 'refused|hidden from the scan' ;;
 	badroots) echo 'root_num|root-[0-9]' ;;
 	manyroots) echo 'connected: 40 root buses' ;;
 	flap) echo 'backend went to state' ;;
@@ -157,14 +159,17 @@ cs_flips() {
 		{ [ "$_base" != clocksource ] || [ "$_seen" -ge 1 ]; }
 }
 step frontend-loaded load_frontend || finish
+rn=0
 for s in $RG_LIST; do
-	mark="XPF-RG-MARK-$s"
+	rn=$((rn + 1))
+	mark="XPF-RG-MARK-$rn-$s"
 	echo "$mark" >/dev/kmsg
+	rm -f /tmp/rg-seen-$s /tmp/rg-buses-$s /tmp/rg-stats-$s /tmp/rg-flips /tmp/rg-cs-base
 	# The msix round's test driver binds the rogue's device as soon as it appears.
 	if [ "$s" = msix ]; then
 		insmod /xpf/xpf_msix_probe.ko || check rogue-msix-driver sh -c 'echo "insmod /xpf/xpf_msix_probe.ko failed"; false'
 	fi
-	echo "XPF-RG-READY $s" >/dev/console
+	echo "XPF-RG-READY $rn $s" >/dev/console
 	# dom0 starts the rogue once it has read our READY line off this console: seconds, or
 	# more on a loaded host.
 	if wait_for 180 "the rogue's device" xenbus_present >/dev/null; then
@@ -185,6 +190,10 @@ for s in $RG_LIST; do
 		fi
 		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
 		echo "XPF-SHOW rogue $s: counters $(cut -c1-90 /tmp/rg-stats-$s 2>/dev/null || echo none seen); kernel log $(dmesg | wc -c) bytes"
+		# A round that served few ops (the frontend stopped early): its first log lines.
+		case "$(sed -n 's/^ops \([0-9]*\) .*/\1/p' /tmp/rg-stats-$s 2>/dev/null)" in
+		[0-9] | [1-4][0-9]) [ "$s" = garbage ] && round_klog "$mark" | grep -E 'pci|XPF-RG' | head -n 25 | cut -c1-200 | sed "s/^/XPF-SHOW rogue $s few ops: /" ;;
+		esac
 		check rogue-$s rg_round "$s" "$mark"
 	else
 		# What the xenbus side was doing: a xenwatch stuck in the last round's remove would
@@ -193,6 +202,6 @@ for s in $RG_LIST; do
 		dmesg | tail -n 60 | sed 's/^/XPF-SHOW rogue-diag: /'
 		check rogue-$s sh -c "echo '$s: the rogue never created its device (xenbus devices: $(ls /sys/bus/xen/devices | tr '\n' ' '))'; false"
 	fi
-	echo "XPF-RG-DONE $s" >/dev/console
+	echo "XPF-RG-DONE $rn $s" >/dev/console
 done
 check dmesg-clean dmesg_clean
