@@ -82,11 +82,15 @@ rg_msix() {
 	echo "$_what"
 }
 round_klog() { dmesg | sed -n "/$1/,\$p"; } # mark: the kernel log since that round's mark
+# The round's last log line matching the extended regex $1 (not our own marks), without its
+# timestamp, cut to $2 characters; empty when none.
+rg_last() { grep -iE "$1" /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-"$2"; }
+rg_counters() { cut -c1-90 /tmp/rg-stats-$1 2>/dev/null || echo none seen; } # name: as last seen
 # What a failed round's why adds: how much log the round left, the frontend's last line in it
 # and its op counters as last seen.
 rg_why() { # name
-	_fl=$(grep -E 'pcifront' /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-120)
-	echo "$(wc -l </tmp/rg.log) log lines since the mark; counters: $(cut -c1-90 /tmp/rg-stats-$1 2>/dev/null || echo none seen); last frontend line: ${_fl:-none}"
+	_fl=$(rg_last pcifront 120)
+	echo "$(wc -l </tmp/rg.log) log lines since the mark; counters: $(rg_counters "$1"); last frontend line: ${_fl:-none}"
 }
 # One round, after dom0 has ended it: the checks.
 rg_round() { # name mark
@@ -113,7 +117,7 @@ rg_round() { # name mark
 		_extra=" $_buses root buses of 0000 at once;"
 		[ "$_buses" -ge 40 ] || { echo "$_s: $_buses root buses of domain 0000 seen at once, not 40"; return 1; }
 	fi
-	_line=$(grep -iE "$(rg_expect "$_s")" /tmp/rg.log | grep -vE 'XPF-RG' | tail -n 1 | sed 's/^\[[ 0-9.]*\] //' | cut -c1-140)
+	_line=$(rg_last "$(rg_expect "$_s")" 140)
 	case "$_s" in flip | storm) _need= ;; *) _need=1 ;; esac
 	if [ "$xpf_frontend" = ours ] && [ -n "$_need" ] && [ -z "$_line" ]; then
 		echo "$_s: survived, unloaded and loaded again, but no log line matching '$(rg_expect "$_s")' ($(rg_why "$_s"))"
@@ -189,7 +193,7 @@ for s in $RG_LIST; do
 			check rogue-silent-clocksource-flips cs_flips
 		fi
 		[ -e /tmp/rg-seen-$s ] && echo "XPF-SHOW rogue $s: the emulated device was enumerated"
-		echo "XPF-SHOW rogue $s: counters $(cut -c1-90 /tmp/rg-stats-$s 2>/dev/null || echo none seen); kernel log $(dmesg | wc -c) bytes"
+		echo "XPF-SHOW rogue $s: counters $(rg_counters "$s"); kernel log $(dmesg | wc -c) bytes"
 		# A round that served few ops (the frontend stopped early): its first log lines.
 		case "$(sed -n 's/^ops \([0-9]*\) .*/\1/p' /tmp/rg-stats-$s 2>/dev/null)" in
 		[0-9] | [1-4][0-9]) [ "$s" = garbage ] && round_klog "$mark" | grep -E 'pci|XPF-RG' | head -n 25 | cut -c1-200 | sed "s/^/XPF-SHOW rogue $s few ops: /" ;;
