@@ -74,6 +74,14 @@ def test_intree_nocache_row_uses_its_one_measurement():
     assert l.ratio == 0.5
 
 
+def test_intree_nocache_row_prefers_its_own_late_measurement():
+    text = (log({"ours": [400, 400, 400]}, "confread_kernel_nocache") + "\n" +
+            log({"intree": [800, 800, 800]}) + "\n" +
+            log({"intree": [500, 500, 500]}, "confread_kernel_nocache"))
+    l = line(table.compute(table.parse(text)), "confread_kernel_nocache", "wall_ns_per_op")
+    assert l.ratio == 0.8
+
+
 def test_same_log_same_table():
     d = table.parse(log({"ours": [300, 900, 500, 700], "intree": [350, 800, 600, 450]}))
     a = line(table.compute(d), "confread_kernel", "wall_ns_per_op").ci

@@ -557,7 +557,7 @@ def boot(cell: Cell, sc: Scenario, run: Path, img: Path, xen: Path) -> Boot:
         words["xpf_cycles"] = cycles
     for env, word in (("XPF_ROGUE_LIST", "xpf_rogue_list"), ("XPF_ROGUE_WAIT", "xpf_rogue_wait"),
                       ("XPF_BENCH_ROUNDS", "xpf_bench_rounds"), ("XPF_BENCH_PIN", "xpf_bench_pin"),
-                      ("XPF_BENCH_SPIN", "xpf_bench_spin")):
+                      ("XPF_BENCH_SPIN", "xpf_bench_spin"), ("XPF_BENCH_TRACE", "xpf_bench_trace")):
         if v := os.environ.get(env):
             words[word] = v.replace(",", "+")
     if cell.clocksource:

@@ -87,8 +87,20 @@ scenario_end() {
 		console_wait 180 "$2" || { echo "the driver domain never said $2 after the $1"; return 1; }
 		echo "$((_t1 - _t0)) $(($(now_ms) - _t0))"
 	}
+	# pciback's event channel as dom0's kernel counted it up to here (every config-op row is
+	# measured by then): events, the ones pciback found nothing to do for (spurious), and the
+	# jiffies Linux's late-EOI throttle held the channel masked for them: each one is a wait
+	# the frontend's next op can meet.
+	backend_events() {
+		# (bench_domu's _id is lost with its step's subshell: asked again, twice for the flake)
+		_bid=$(xl domid "$DOMU" 2>/dev/null) || _bid=$(xl domid "$DOMU") || return 0
+		_x=/sys/bus/xen-backend/devices/pci-$_bid-0/xenbus
+		[ -r $_x/events ] || { echo "XPF-SHOW bench: no $_x/events: no backend event rows" >/dev/console; return 0; }
+		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND backend_events events=$(cat $_x/events) spurious=$(cat $_x/spurious_events) eoi_delayed_jiffies=$(cat $_x/jiffies_eoi_delayed)" >/dev/console
+	}
 	bench_hotplug() {
 		wait_domu 900 "the driver domain ready for the hotplug rows" XPF-BENCH-HP-READY >/dev/null || return 1
+		backend_events
 		a=$(timed_hotplug attach XPF-BENCH-HP-UP) || { echo "$a"; return 1; }
 		wait_domu 600 "the MSI-X cycles" XPF-BENCH-HP-DETACH >/dev/null || return 1
 		d=$(timed_hotplug detach XPF-BENCH-HP-DOWN) || { echo "$d"; return 1; }

@@ -17,6 +17,44 @@ module_bytes() {
 	esac
 }
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+# XPF_BENCH_TRACE=1 on the host: where a kernel config read's time goes, from the function graph
+# tracer around 160 pci_read_config_dword() calls (the frontend's own functions, the hypercalls
+# and the upcalls under it, to depth 14): per read, each function's calls and microseconds, the
+# 25 largest, as "XPF-SHOW bench-trace fe= round= calls_per_read= us_per_read= FUNCTION" lines.
+# The tracer multiplies every call's cost under TCG: its numbers are for comparing the two
+# frontends' shapes, not for the table.
+trace_reads() {
+	T=/sys/kernel/debug/tracing
+	[ -w $T/current_tracer ] || { echo "XPF-SHOW bench-trace: no tracefs" >/dev/console; return 0; }
+	echo 0 >$T/tracing_on
+	echo function_graph >$T/current_tracer || return 0
+	echo pci_bus_read_config_dword >$T/set_graph_function || return 0
+	echo 14 >$T/max_graph_depth
+	echo funcgraph-tail >$T/trace_options
+	echo 4096 >$T/buffer_size_kb
+	: >$T/trace
+	echo 1 >$T/tracing_on
+	insmod /xpf/xpf_confread.ko bdf="$BDF" ops=160 rounds=1
+	echo 0 >$T/tracing_on
+	rmmod xpf_confread
+	# A duration is on a leaf's line ("name();") or a call's closing line ("} /* name */").
+	awk -v fe="$xpf_frontend" -v r="${xpf_round:-1}" '
+		/ us +\|/ {
+			d = $0; sub(/ us +\|.*/, "", d); n = split(d, w, " "); d = w[n]
+			f = $0; sub(/.*\| */, "", f)
+			if (f ~ /^} \/\* /) { sub(/^} \/\* /, "", f); sub(/ \*\/.*/, "", f) }
+			else if (f ~ /\(\);/) sub(/\(\);.*/, "", f)
+			else next
+			t[f] += d; c[f]++
+		}
+		END { for (f in t) printf "%.1f %.2f %s\n", t[f] / 160, c[f] / 160, f }' $T/trace |
+		sort -rn | head -n 25 |
+		while read -r us calls f; do
+			echo "XPF-SHOW bench-trace fe=$xpf_frontend round=${xpf_round:-1} calls_per_read=$calls us_per_read=$us $f"
+		done >/dev/console
+	echo nop >$T/current_tracer
+	: >$T/set_graph_function
+}
 bench_run() {
 	s0=$(slab_kb)
 	# From modprobe to the first device on the PV PCI bus (polled every 10 ms, for 60 s at most).
@@ -31,19 +69,6 @@ bench_run() {
 	echo "XPF-BENCH memory module_bytes=$(module_bytes) slab_kb_after_enumeration=$(($(slab_kb) - s0))" | bench_line
 	"$B" confread "$BDF" 200 1 >/dev/null || return 1 # warm-up
 	"$B" confread "$BDF" "$OPS" 5 | bench_line
-	# The same sweep with our cache off: two of its 16 dwords (IDs, class) are cacheable. The
-	# in-tree frontend has no cache: its row repeats its one measurement.
-	P=/sys/module/xen_pcifront_cxx/parameters/config_cache
-	# Runs the command with our cache off, then turns it on again; the command's status.
-	cache_off() {
-		echo 0 >$P || return 1
-		"$@"
-		_r=$?
-		echo 1 >$P
-		return $_r
-	}
-	confread_nocache() { "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line; }
-	[ "$xpf_frontend" != ours ] || cache_off confread_nocache
 	# The same reads from the kernel (tests/bench/floor-km/xpf_confread.c): without the system
 	# call each sysfs read costs (a PV guest's system calls pass through Xen).
 	# With the op channel's interrupts per 1000 reads (irqs_per_kop): a reply whose event the
@@ -58,7 +83,7 @@ bench_run() {
 		rmmod xpf_confread
 	}
 	kconfread confread_kernel || return 1
-	[ "$xpf_frontend" != ours ] || cache_off kconfread confread_kernel_nocache || return 1
+	[ "${xpf_bench_trace:-0}" = 0 ] || trace_reads
 	# The kernel's enumeration alone: rescans of the PV bus (each probes every slot again).
 	"$B" rescan 20 5 | bench_line
 	for i in 1 2 3; do "$B" time lspci_vvv lspci -vvv -s "${BDF#0000:}" | bench_line; done
@@ -80,6 +105,23 @@ bench_run() {
 	# (-F: no config op at all). lspci -vvv minus this is what the frontend costs.
 	lspci -xxx -s "${BDF#0000:}" >/tmp/nic.dump || { echo "lspci -xxx failed"; return 1; }
 	for i in 1 2 3; do "$B" time lspci_vvv_dump lspci -vvv -F /tmp/nic.dump | bench_line; done
+	# The config reads again, last, with our config cache off (of the 16 dwords the class is
+	# cacheable); the in-tree frontend, which has no cache, reads them again as they are, so
+	# both frontends' rows are still measured at the same point of each domain's life (a row
+	# measured later in one side's domains meets dom0 at another point of its own work).
+	P=/sys/module/xen_pcifront_cxx/parameters/config_cache
+	# Runs the command with our cache off, then turns it on again; the command's status.
+	cache_off() {
+		[ "$xpf_frontend" = ours ] || { "$@"; return; }
+		echo 0 >$P || return 1
+		"$@"
+		_r=$?
+		echo 1 >$P
+		return $_r
+	}
+	confread_nocache() { "$B" confread "$BDF" "$OPS" 5 | sed 's/^XPF-BENCH confread /XPF-BENCH confread_nocache /' | bench_line; }
+	cache_off confread_nocache
+	cache_off kconfread confread_kernel_nocache || return 1
 	echo "measured $xpf_frontend, round ${xpf_round:-1}"
 }
 # Not run again after a user-space crash (step's flake rule): a second modprobe finds the module

@@ -56,7 +56,7 @@ name="$DOMU"
 type="pv"
 kernel="/xpf/vmlinuz"
 ramdisk="/xpf/$DOMU_RAMDISK"
-extra="console=hvc0 rdinit=/init sysrq_always_enabled xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG}${BENCH_ROUND:+ xpf_round=$BENCH_ROUND}${xpf_bench_spin:+ xpf_bench_spin=$xpf_bench_spin} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF$cs_words"
+extra="console=hvc0 rdinit=/init sysrq_always_enabled xpf_frontend=$frontend${DOMU_PKG:+ xpf_pkg=$DOMU_PKG}${BENCH_ROUND:+ xpf_round=$BENCH_ROUND}${xpf_bench_spin:+ xpf_bench_spin=$xpf_bench_spin}${xpf_bench_trace:+ xpf_bench_trace=$xpf_bench_trace} xpf_peer=$DOM0_LL xpf_scenario=$scenario xpf_topo=$topo xpf_pciback=${xpf_pciback:-vpci}${xpf_rogue_list:+ xpf_rogue_list=$xpf_rogue_list} xpf_cycles=$HP_CYCLES xpf_reconf_cycles=$HP_RECONF$cs_words"
 memory=320
 vcpus=$VCPUS
 on_crash="preserve"
