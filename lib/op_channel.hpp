@@ -61,6 +61,7 @@ template <typename Transport> class OpChannel {
 	// answer by @timeout_ns; -EBUSY while an earlier timed-out op is still held by the backend.
 	kcxx::Result<void> call(const xen_pci_op &req, xen_pci_op *reply, uint64_t timeout_ns)
 	{
+		last_ns_ = 0;
 		if (wedged_) {
 			if (t_.active()) {
 				++stats_.refused_wedged;
@@ -74,20 +75,30 @@ template <typename Transport> class OpChannel {
 		t_.page()->op = req;
 		t_.set_active();
 		t_.notify();
+		// The clock is read once before the first wait and once after each, as the in-tree
+		// frontend does: no fewer can bound the wait, and a read may cost a trap to Xen (a PV
+		// guest whose TSC Xen emulates). The last read is also the op's end.
 		const uint64_t sent = t_.now_ns();
 		const uint64_t deadline = sent + timeout_ns;
+		uint64_t now = sent;
 		while (t_.active()) {
-			const uint64_t now = t_.now_ns();
 			if (now >= deadline) {
+				last_ns_ = now - sent;
 				wedged_ = true;
 				++stats_.timeouts;
 				return kcxx::err(-KCXX_ETIMEDOUT);
 			}
 			t_.wait(sent, now, deadline);
+			now = t_.now_ns();
 		}
+		last_ns_ = now - sent;
 		*reply = t_.page()->op;
 		return kcxx::ok();
 	}
+
+	// How long the last call() waited, from the op sent to its reply seen or the wait given
+	// up (0 when it sent nothing).
+	uint64_t last_ns() const { return last_ns_; }
 
 	bool wedged() const { return wedged_; }
 	// A page taken over from an earlier channel (a module reload) with an op still pending:
@@ -98,6 +109,7 @@ template <typename Transport> class OpChannel {
       private:
 	Transport &t_;
 	bool wedged_ = false;
+	uint64_t last_ns_ = 0;
 	OpStats stats_;
 };
 

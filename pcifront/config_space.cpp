@@ -51,6 +51,7 @@ bool KernelTransport::active()
 
 void KernelTransport::set_active()
 {
+	first_wait_ = true;
 	cs_.events_.op_sent();
 	cs_.conn_.set_op_in_flight();
 }
@@ -67,12 +68,17 @@ uint64_t KernelTransport::now_ns()
 
 void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 {
-	// Clear the port's pending bit before the last look at the flag: a reply that lands after
-	// this look sets it again and ends the poll at once (unless another vCPU's handler
-	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs).
-	take_event();
-	if (!active())
-		return;
+	// The port's pending bit is cleared before the last look at the flag: a reply that lands
+	// after this look sets it again and ends the poll at once (unless another vCPU's handler
+	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs). The clear
+	// after each poll (below), followed by the channel's look, covers every wait but the
+	// first.
+	if (first_wait_) {
+		first_wait_ = false;
+		take_event();
+		if (!active())
+			return;
+	}
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);
 	if (cs_.clock_.take_dropped())
 		cs_.xdev_.log(
@@ -276,10 +282,9 @@ int ConfigSpace::round_trip(const xen_pci_op &req, uint32_t *val, bool cache_on)
 kcxx::Result<ConfReply> ConfigSpace::call(const xen_pci_op &req, xen_pci_op *reply)
 {
 	const Bdf bdf{req.domain, req.bus, req.devfn};
-	const uint64_t t0 = kcxx::now_ns();
 	auto r = chan_.call(req, reply, timeout_ns_);
 	compiler_barrier();
-	latency_.record(kcxx::now_ns() - t0);
+	latency_.record(chan_.last_ns());
 	if (!r.ok()) {
 		++devices_.get(bdf).timeouts;
 		xdev_.log_ratelimited(

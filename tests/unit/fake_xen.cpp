@@ -73,6 +73,7 @@ bool xpf_config_cache = true;
 
 uint64_t kcxx_ktime_get_ns(void)
 {
+	++fxen.clock_reads;
 	fxen.now_ns += fxen.tick_ns;
 	return fxen.now_ns;
 }
@@ -114,7 +115,10 @@ void kcxx_notify_remote_via_evtchn(uint32_t)
 	if (fxen.on_port_notify)
 		fxen.on_port_notify();
 }
-void kcxx_xen_clear_irq_pending(int) {}
+void kcxx_xen_clear_irq_pending(int)
+{
+	++fxen.pending_clears;
+}
 void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 {
 	++fxen.polls;

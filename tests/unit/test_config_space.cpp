@@ -120,6 +120,21 @@ TEST_F(PartsTest, AnAnswerAfterSomePollsIsWaitedFor)
 	EXPECT_EQ(fxen.polls, 6);
 }
 
+// The op's wait does no more than the in-tree frontend's: one clock read before the first poll
+// and one after each, the pending bit cleared before the first poll and after each (a PV guest
+// whose TSC Xen emulates traps on every clock read; docs/benchmarks.md).
+TEST_F(PartsTest, AnOpsWaitReadsTheClockAndClearsThePortOnceAPoll)
+{
+	uint32_t v = 0;
+	ASSERT_EQ(read(kNic.devfn, 0x40, 2, &v), KCXX_PCIBIOS_SUCCESSFUL); // the device vetted
+	fxen.answer_after_polls = 3;
+	fxen.clock_reads = fxen.pending_clears = fxen.polls = 0;
+	ASSERT_EQ(read(kNic.devfn, 0x40, 2, &v), KCXX_PCIBIOS_SUCCESSFUL);
+	EXPECT_EQ(fxen.polls, 3);
+	EXPECT_EQ(fxen.clock_reads, 1 + 3);
+	EXPECT_EQ(fxen.pending_clears, 1 + 3);
+}
+
 TEST_F(PartsTest, NoAnswerTimesOutWedgesTheChannelAndALateReplyFreesIt)
 {
 	fxen.silent = true;
