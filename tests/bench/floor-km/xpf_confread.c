@@ -47,13 +47,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	const u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The time in each runstate so far (ns) of the vCPU this runs on, which *cpu names: a round
  * that moved to another vCPU has no accounting of its own. False when Xen does not say.
@@ -73,14 +66,13 @@ static int __init xpf_confread_init(void)
 {
 	u64 rs0[4], rs1[4], rs_sum[4] = { 0 };
 	char rs_line[160] = "";
-	u32 *each;
-	size_t n = 0;
+	u64 *each;
+	size_t n = 0, first_slow;
 	bool rs_ok = true;
 	int k, cpu0, cpu1;
 	unsigned int domain, bus, slot, fn;
 	struct pci_dev *dev;
-	u64 per_op[64], t0, t1, t, max_ns = 0, clock_ns;
-	unsigned int slow = 0;
+	u64 per_op[64], t0, t1, t, clock_ns;
 	int r, i, err = 0;
 	u32 v;
 
@@ -116,11 +108,7 @@ static int __init xpf_confread_init(void)
 				break;
 			}
 			t = ktime_get_ns();
-			if (t - t1 >= NSEC_PER_MSEC)
-				slow++;
-			if (t - t1 > max_ns)
-				max_ns = t - t1;
-			each[n++] = min_t(u64, t - t1, U32_MAX);
+			each[n++] = t - t1;
 			t1 = t;
 		}
 		per_op[r] = (ktime_get_ns() - t0) / ops;
@@ -134,7 +122,10 @@ static int __init xpf_confread_init(void)
 		return err;
 	}
 	sort(per_op, rounds, sizeof(per_op[0]), cmp_u64, NULL);
-	sort(each, n, sizeof(each[0]), cmp_u32, NULL);
+	/* Sorted, the reads give the percentiles, the slow ones (a tail) and the longest. */
+	sort(each, n, sizeof(each[0]), cmp_u64, NULL);
+	for (first_slow = n; first_slow > 0 && each[first_slow - 1] >= NSEC_PER_MSEC; first_slow--)
+		;
 	if (rs_ok)
 		snprintf(rs_line, sizeof(rs_line),
 			 " running_ns_per_op=%llu runnable_ns_per_op=%llu blocked_ns_per_op=%llu offline_ns_per_op=%llu",
@@ -144,10 +135,10 @@ static int __init xpf_confread_init(void)
 			 div_u64(rs_sum[RUNSTATE_offline], ops * rounds));
 	else
 		pr_warn("xpf_confread: no runstate from Xen, or a round changed vCPU: no runstate rows\n");
-	pr_info("xpf_confread: result ops=%d rounds=%d wall_ns_per_op=%llu p50_ns=%u p90_ns=%u p99_ns=%u slow_reads=%u max_ns=%llu clock_ns=%llu%s\n",
+	pr_info("xpf_confread: result ops=%d rounds=%d wall_ns_per_op=%llu p50_ns=%llu p90_ns=%llu p99_ns=%llu slow_reads=%zu max_ns=%llu clock_ns=%llu%s\n",
 		ops, rounds,
 		rounds % 2 ? per_op[rounds / 2] : (per_op[rounds / 2 - 1] + per_op[rounds / 2]) / 2,
-		each[n / 2], each[n * 9 / 10], each[n * 99 / 100], slow, max_ns, clock_ns, rs_line);
+		each[n / 2], each[n * 9 / 10], each[n * 99 / 100], n - first_slow, each[n - 1], clock_ns, rs_line);
 	kvfree(each);
 	return 0;
 }

@@ -36,9 +36,11 @@ scenario_end() {
 	# Both floors' dom0 side, in the background: xpf-bench floor-echo answers each of the
 	# user-space floor's events; then xpf_floor_echo is bound to the kernel floor's port and
 	# unloaded once it has measured (before the next domain's).
+	# The driver domain's id: xl once, twice if the TCG flake kills it.
+	bench_domid() { xl domid "$DOMU" 2>/dev/null || xl domid "$DOMU"; }
 	floor_echo() {
-		# xl once (twice if the TCG flake kills it), not again in the background.
-		_id=$(xl domid "$DOMU" 2>/dev/null) || _id=$(xl domid "$DOMU") || return 1
+		# Asked here, not again in the background.
+		_id=$(bench_domid) || return 1
 		_n=$((BENCH_FLOOR_OPS * BENCH_FLOOR_ROUNDS))
 		(
 			# In a job of its own: a user-space floor that died (the TCG flake) leaves its
@@ -92,8 +94,8 @@ scenario_end() {
 	# jiffies Linux's late-EOI throttle held the channel masked for them: each one is a wait
 	# the frontend's next op can meet.
 	backend_events() {
-		# (bench_domu's _id is lost with its step's subshell: asked again, twice for the flake)
-		_bid=$(xl domid "$DOMU" 2>/dev/null) || _bid=$(xl domid "$DOMU") || return 0
+		# (bench_domu's _id is lost with its step's subshell)
+		_bid=$(bench_domid) || return 0
 		_x=/sys/bus/xen-backend/devices/pci-$_bid-0/xenbus
 		[ -r $_x/events ] || { echo "XPF-SHOW bench: no $_x/events: no backend event rows" >/dev/console; return 0; }
 		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND backend_events events=$(cat $_x/events) spurious=$(cat $_x/spurious_events) eoi_delayed_jiffies=$(cat $_x/jiffies_eoi_delayed)" >/dev/console

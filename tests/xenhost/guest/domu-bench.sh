@@ -18,11 +18,12 @@ module_bytes() {
 }
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 # XPF_BENCH_TRACE=1 on the host: where a kernel config read's time goes, from the function graph
-# tracer around 160 pci_read_config_dword() calls (the frontend's own functions, the hypercalls
+# tracer around TRACE_READS pci_read_config_dword() calls (the frontend's own functions, the hypercalls
 # and the upcalls under it, to depth 14): per read, each function's calls and microseconds, the
 # 25 largest, as "XPF-SHOW bench-trace fe= round= calls_per_read= us_per_read= FUNCTION" lines.
 # The tracer multiplies every call's cost under TCG: its numbers are for comparing the two
 # frontends' shapes, not for the table.
+TRACE_READS=160
 trace_reads() {
 	T=/sys/kernel/debug/tracing
 	[ -w $T/current_tracer ] || { echo "XPF-SHOW bench-trace: no tracefs" >/dev/console; return 0; }
@@ -34,11 +35,11 @@ trace_reads() {
 	echo 4096 >$T/buffer_size_kb
 	: >$T/trace
 	echo 1 >$T/tracing_on
-	insmod /xpf/xpf_confread.ko bdf="$BDF" ops=160 rounds=1
+	insmod /xpf/xpf_confread.ko bdf="$BDF" ops=$TRACE_READS rounds=1
 	echo 0 >$T/tracing_on
 	rmmod xpf_confread
 	# A duration is on a leaf's line ("name();") or a call's closing line ("} /* name */").
-	awk -v fe="$xpf_frontend" -v r="${xpf_round:-1}" '
+	awk -v reads=$TRACE_READS '
 		/ us +\|/ {
 			d = $0; sub(/ us +\|.*/, "", d); n = split(d, w, " "); d = w[n]
 			f = $0; sub(/.*\| */, "", f)
@@ -47,7 +48,7 @@ trace_reads() {
 			else next
 			t[f] += d; c[f]++
 		}
-		END { for (f in t) printf "%.1f %.2f %s\n", t[f] / 160, c[f] / 160, f }' $T/trace |
+		END { for (f in t) printf "%.1f %.2f %s\n", t[f] / reads, c[f] / reads, f }' $T/trace |
 		sort -rn | head -n 25 |
 		while read -r us calls f; do
 			echo "XPF-SHOW bench-trace fe=$xpf_frontend round=${xpf_round:-1} calls_per_read=$calls us_per_read=$us $f"
