@@ -25,7 +25,8 @@ struct OpStats {
 //   xen_pci_sharedinfo *page();
 //   bool active();        // _XEN_PCIF_active is set (read with acquire semantics)
 //   void set_active();    // after a write barrier, atomically set _XEN_PCIF_active
-//   void notify();        // kick the backend's event channel
+//   void notify();        // kick the backend's event channel, then take our port's event
+//                         // (before the first look at the flag, so a reply after it is seen)
 //   uint64_t now_ns();    // a clock in the same time base as wait()'s deadline
 //   void wait(uint64_t sent_ns, uint64_t now_ns, uint64_t deadline_ns);
 //                         // block until an event or the deadline (@sent_ns: when the op was

@@ -51,7 +51,6 @@ bool KernelTransport::active()
 
 void KernelTransport::set_active()
 {
-	first_wait_ = true;
 	cs_.events_.op_sent();
 	cs_.conn_.set_op_in_flight();
 }
@@ -59,6 +58,12 @@ void KernelTransport::set_active()
 void KernelTransport::notify()
 {
 	cs_.conn_.notify();
+	// The port's pending bit is cleared before the channel's first look at the flag, as the
+	// in-tree frontend clears it right after its notify: a reply that lands after that look
+	// sets it again and ends the first poll at once (unless another vCPU's handler
+	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs). The clear
+	// after each poll (in wait()), followed by the channel's next look, covers the others.
+	take_event();
 }
 
 uint64_t KernelTransport::now_ns()
@@ -68,17 +73,6 @@ uint64_t KernelTransport::now_ns()
 
 void KernelTransport::wait(uint64_t sent, uint64_t now, uint64_t deadline_ns)
 {
-	// The port's pending bit is cleared before the last look at the flag: a reply that lands
-	// after this look sets it again and ends the poll at once (unless another vCPU's handler
-	// acknowledged it first: hence a poll never sleeps more than kPollSliceNs). The clear
-	// after each poll (below), followed by the channel's look, covers every wait but the
-	// first.
-	if (first_wait_) {
-		first_wait_ = false;
-		take_event();
-		if (!active())
-			return;
-	}
 	const uint64_t d = op_poll_deadline(cs_.clock_, sent, now, deadline_ns, cs_.spin_ns_);
 	if (cs_.clock_.take_dropped())
 		cs_.xdev_.log(

@@ -49,7 +49,6 @@ class KernelTransport
 	void take_event();
 
 	ConfigSpace &cs_;
-	bool first_wait_ = false; // the op's first wait is to come (set_active); under cs_.lock_
 };
 
 class ConfigSpace : kcxx::NoCopy

@@ -55,6 +55,7 @@ static void answer()
 	auto *page = fxen.page ? fxen.page : static_cast<xen_pci_sharedinfo *>(fake_ring_page());
 	if (fxen.backend)
 		fxen.backend->handle(page);
+	fxen.port_pending = true; // pciback notifies after it clears the flag
 }
 
 static std::string vformat(const char *fmt, va_list ap)
@@ -118,6 +119,7 @@ void kcxx_notify_remote_via_evtchn(uint32_t)
 void kcxx_xen_clear_irq_pending(int)
 {
 	++fxen.pending_clears;
+	fxen.port_pending = false;
 }
 void kcxx_xen_poll_irq_timeout(int, uint64_t deadline_ns)
 {

@@ -24,6 +24,7 @@ struct FakeXen {
 	int pending = -1;	    // polls left before the held op is answered
 	int notifies = 0, port_notifies = 0, polls = 0;
 	int clock_reads = 0, pending_clears = 0; // each costs a guest what a trap to Xen may
+	bool port_pending = false; // the reply's event on our port, not yet cleared
 	int eois = 0, spurious_eois = 0; // late EOIs, and those counted spurious
 	std::function<void()> on_port_notify; // the backend's part when kicked through the port
 	std::function<void()> on_work_wait; // runs when a cancel of work is done

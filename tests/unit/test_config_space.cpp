@@ -135,6 +135,21 @@ TEST_F(PartsTest, AnOpsWaitReadsTheClockAndClearsThePortOnceAPoll)
 	EXPECT_EQ(fxen.pending_clears, 1 + 3);
 }
 
+// A reply in before the op's first look at the flag (pciback on another CPU) has its event
+// taken off the port too: left pending, it would run our handler and its late EOI as soon as
+// the op lock gave this vCPU's interrupts back.
+TEST_F(PartsTest, AReplyInAtOnceLeavesNoEventPending)
+{
+	uint32_t v = 0;
+	ASSERT_EQ(read(kNic.devfn, 0x40, 2, &v), KCXX_PCIBIOS_SUCCESSFUL); // the device vetted
+	fxen.answer_after_polls = 0;
+	fxen.polls = fxen.pending_clears = 0;
+	ASSERT_EQ(read(kNic.devfn, 0x40, 2, &v), KCXX_PCIBIOS_SUCCESSFUL);
+	EXPECT_EQ(fxen.polls, 0);
+	EXPECT_EQ(fxen.pending_clears, 1);
+	EXPECT_FALSE(fxen.port_pending);
+}
+
 TEST_F(PartsTest, NoAnswerTimesOutWedgesTheChannelAndALateReplyFreesIt)
 {
 	fxen.silent = true;
