@@ -16,7 +16,11 @@ the interval says so: below 1 is "faster" (or "smaller", "fewer"), above 1 "slow
 "larger", "more"), an interval that holds 1 is "no difference". With fewer than six whole
 rounds there is no interval (no order statistics bound the median at 95%).
 
-  table.py SERIAL-LOG KERNEL OUT-DIR     prints the table, writes OUT-DIR/results.json
+When the host died mid-run (QEMU's own crash), run.sh boots again for the rounds it lost: each
+later boot's log replaces the rounds it ran (a round the dead boot had begun is run whole again,
+both domains in one boot), so every ratio still pairs two domains of one boot.
+
+  table.py KERNEL OUT-DIR SERIAL-LOG [SERIAL-LOG ...]   prints the table, writes OUT-DIR/results.json
 """
 from __future__ import annotations
 
@@ -98,6 +102,17 @@ def parse(text: str) -> dict[tuple[str, int], dict[tuple[str, str], list[float]]
             if re.fullmatch(r"\d+(\.\d+)?", v):
                 d.setdefault((m[3], k), []).append(float(v))
     return domains
+
+
+def merge(boots: list[dict]) -> dict:
+    """The domains of several boots' logs, in boot order: a round a later boot ran replaces that
+    round (both frontends' domains) from the earlier boots."""
+    out: dict = {}
+    for domains in boots:
+        rounds = {r for _, r in domains}
+        out = {k: v for k, v in out.items() if k[1] not in rounds}
+        out.update(domains)
+    return out
 
 
 def domain_value(d: dict, row: Row, fe: str) -> float | None:
@@ -203,19 +218,20 @@ def render(lines: list[Line], kernel: str, domains: dict) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) < 3:
         print(__doc__.split("\n\n")[-1].strip(), file=sys.stderr)
         return 2
-    serial, kernel, out = Path(argv[0]), argv[1], Path(argv[2])
-    domains = parse(serial.read_text(errors="replace"))
+    kernel, out, serials = argv[0], Path(argv[1]), [Path(a) for a in argv[2:]]
+    domains = merge([parse(p.read_text(errors="replace")) for p in serials])
     if not domains:
-        print(f"table.py: no bench lines in {serial}", file=sys.stderr)
+        print(f"table.py: no bench lines in {' '.join(map(str, serials))}", file=sys.stderr)
         return 1
     lines = compute(domains)
     print("\n".join(render(lines, kernel, domains)))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps({
         "kernel": kernel, "interval": "sign test, order statistics of the rounds' ratios",
+        "boots": len(serials),
         "domains": [f"{f}:{r}" for f, r in sorted(domains)],
         "rows": [{"row": f"{l.row.measurement} {l.row.key}".strip(), "what": l.row.what, "unit": l.row.unit,
                   "ours": l.ours, "intree": l.intree, "round_ratios": l.pairs, "median_round_ratio": l.ratio,

@@ -121,3 +121,17 @@ def test_sign_test_interval_widens_with_rounds():
     lo, hi, cover = table.interval([float(i) for i in range(1, 11)])
     assert (lo, hi) == (2.0, 9.0) and abs(cover - (1 - 22 / 1024)) < 1e-12
     assert table.interval([1.0] * 5) is None
+
+
+def test_a_later_boot_replaces_the_rounds_it_ran():
+    # The first boot died in round 3, after both its domains had printed something; the second
+    # ran rounds 3 and 4, its round-3 in-tree domain lost (a failed create). Round 3 then has no
+    # ratio: its ours domain is never paired with the dead boot's in-tree one.
+    first = table.parse(log({"ours": [300, 300, 900], "intree": [600, 600, 5000]}))
+    second = table.parse("\n".join(f"XPF-SHOW bench fe={fe} round={r} confread_kernel wall_ns_per_op={v}"
+                                   for fe, r, v in (("ours", 3, 300), ("ours", 4, 300), ("intree", 4, 600))))
+    d = table.merge([first, second])
+    assert sorted(d) == [("intree", 1), ("intree", 2), ("intree", 4), ("ours", 1), ("ours", 2), ("ours", 3),
+                         ("ours", 4)]
+    l = line(table.compute(d), "confread_kernel", "wall_ns_per_op")
+    assert l.pairs == [0.5] * 3

@@ -279,3 +279,17 @@ def test_failed_rogue_round_digest_has_the_rogues_lines(tmp_path, monkeypatch):
     assert why.splitlines()[1:4] == ["  FAIL domU:rogue-garbage: no log line",
                                      "  dom0-rogue| xpf-rogue[garbage]: frontend Connected",
                                      "  dom0-rogue| xpf-rogue[garbage]: gone after 3 ops, 3 answered"]
+
+
+def test_a_bench_boot_after_a_dead_one_requires_its_own_first_domain(monkeypatch):
+    # run.sh boots again from the round a dead boot did not finish: that boot's first domain is
+    # the round's first frontend (ours in odd rounds), and no domain of round 1 runs in it.
+    sc, c = xenhost.Scenario.load("bench"), xenhost.Cell.parse("bench ours iommu")
+    monkeypatch.delenv("XPF_BENCH_FROM", raising=False)
+    assert xenhost.required_steps(sc, c) == ("domU-ours-1:bench",)
+    monkeypatch.setenv("XPF_BENCH_FROM", "4")
+    assert xenhost.required_steps(sc, c) == ("domU-intree-4:bench",)
+    monkeypatch.setenv("XPF_BENCH_FROM", "7")
+    assert xenhost.required_steps(sc, c) == ("domU-ours-7:bench",)
+    assert xenhost.required_steps(xenhost.Scenario.load("baseline"), xenhost.Cell.parse("baseline ours iommu")) == \
+        xenhost.Scenario.load("baseline").must

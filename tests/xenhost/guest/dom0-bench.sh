@@ -2,10 +2,14 @@
 # The bench scenario in dom0 (scenarios/bench.toml; sourced by scenario.sh): a driver domain per
 # frontend and round, alternating which goes first, in this one boot (domu-bench.sh;
 # tests/bench/).
-BENCH_ORDER=$(i=1; while [ $i -le "${xpf_bench_rounds:-3}" ]; do
+# From round xpf_bench_from on (a boot that takes over the rounds a dead one lost: run.sh);
+# which frontend goes first is the round's own, whichever boot runs it.
+BENCH_ORDER=$(i=${xpf_bench_from:-1}; while [ $i -le "${xpf_bench_rounds:-3}" ]; do
 	if [ $((i % 2)) = 1 ]; then echo "ours:$i intree:$i"; else echo "intree:$i ours:$i"; fi
 	i=$((i + 1)); done)
-BENCH_ROUND=1 frontend=ours DOMU=bench-ours-1
+BENCH_FIRST=$(echo $BENCH_ORDER | cut -d' ' -f1)
+frontend=${BENCH_FIRST%:*} BENCH_ROUND=${BENCH_FIRST#*:}
+DOMU=bench-$frontend-$BENCH_ROUND
 # Each side on its own physical CPU of the emulated host (xpf_bench_pin=0 turns it off):
 # dom0's vCPUs on CPU 0, each driver domain's on CPU 1. Left to the scheduler, a driver
 # domain's vCPU shared a CPU with dom0's busy one or not, by chance, and a domain's speed
@@ -110,20 +114,29 @@ scenario_end() {
 		echo "XPF-SHOW bench fe=$frontend round=$BENCH_ROUND hotplug attach_ms=$2 detach_ms=$4 xl_attach_ms=$1 xl_detach_ms=$3" >/dev/console
 		echo "e1000e: attach to usable $2 ms, detach $4 ms"
 	}
+	# A round's second domain done (or failed in this boot): the round is behind this boot,
+	# and a boot run.sh starts after this one dies goes on from the next (bench-round lines).
+	round_end() {
+		[ "$BENCH_ROUND" = "${_half:-}" ] && echo "XPF-SHOW bench-round $BENCH_ROUND whole" >/dev/console
+		_half=$BENCH_ROUND
+	}
 	floor_echo
-	step "bench-hotplug-ours-1" bench_hotplug
-	domu_wrapup domU-ours-1
+	step "bench-hotplug-$frontend-$BENCH_ROUND" bench_hotplug
+	domu_wrapup "domU-$frontend-$BENCH_ROUND"
+	round_end
 	for b in $BENCH_ORDER; do
-		[ "$b" = ours:1 ] && continue # the first, booted above
+		[ "$b" = "$BENCH_FIRST" ] && continue # the first, booted above
 		frontend=${b%:*} BENCH_ROUND=${b#*:}
 		DOMU=bench-$frontend-$BENCH_ROUND
 		if ! step "domu-create-$frontend-$BENCH_ROUND" bench_domu; then
 			# A create that failed (xl killed by the TCG flake, say) costs this domain's
 			# rows, not the rounds after it.
 			xl destroy "$DOMU" >/dev/null 2>&1
+			round_end
 			continue
 		fi
 		step "bench-hotplug-$frontend-$BENCH_ROUND" bench_hotplug
 		domu_wrapup "domU-$frontend-$BENCH_ROUND"
+		round_end
 	done
 }
