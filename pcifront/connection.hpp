@@ -56,8 +56,9 @@ class Connection : kcxx::NoCopy
 	// Kicks the backend: through the irq (op path), or the port (paths that race unbinding).
 	void notify() const { irq_.notify(); }
 	void notify_port() const { irq_.notify_port(); }
-	// The op wait: the pending bit cleared before the last look at the flag, then a poll
-	// until an event or @xen_deadline_ns (IrqBinding::poll), and cleared again after it.
+	// The op wait: the pending bit cleared after the notify and after each poll, each time
+	// before a look at the flag; the poll lasts until an event or @xen_deadline_ns
+	// (IrqBinding::poll).
 	void clear_pending() const { irq_.clear_pending(); }
 	void poll(uint64_t xen_deadline_ns) const { irq_.poll(xen_deadline_ns); }
 	// The end of one event for our handler (late EOI): @spurious when it carried nothing.

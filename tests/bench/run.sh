@@ -13,9 +13,10 @@ kver=$("$TOP/scripts/kver.sh" 6.1)
 out=$BUILD/bench
 mkdir -p "$out"
 # A user-space crash (the TCG flake) costs the rows of one domain and the boot goes on: the
-# table says which. A host that dies (QEMU's own crash, a hang) loses every round after it: the
-# bench boots again from the first round it did not finish (dom0 prints "bench-round N whole"
-# after each), the round begun run again whole, at most MAX_BOOTS boots in all.
+# table says which. A boot that ends in an infrastructure failure (QEMU's own crash, a host gone
+# silent) loses every round after it: the bench boots again from the first round it did not
+# finish (dom0 prints "bench-round N whole" after each), the round begun run again whole, at
+# most MAX_BOOTS boots in all. A driver verdict (a failed step, a hung guest) ends the bench.
 MAX_BOOTS=3
 run_serial=$BUILD/xenhost/runs/bench-ours-iommu/serial.txt
 serials=()
@@ -29,6 +30,8 @@ else
 	while [ "$from" -le "$rounds" ] && [ "$boot" -lt "$MAX_BOOTS" ]; do
 		boot=$((boot + 1))
 		ok=1
+		# Nothing of an earlier run can pass for this boot's (a setup that fails writes neither).
+		rm -f "$run_serial" "$BUILD/xenhost/why/bench-ours-iommu.txt"
 		XPF_RETRIES=0 XPF_BENCH_ROUNDS=$rounds XPF_BENCH_FROM=$from "$TOP/tests/xenhost/run.sh" \
 			--scenario bench --frontend ours --topology iommu --kver "$kver" || ok=
 		kept=$out/serial-boot$boot.txt
@@ -36,37 +39,39 @@ else
 		serials+=("$kept")
 		whole=$(sed -n 's/.*XPF-SHOW bench-round \([0-9]*\) whole.*/\1/p' "$kept" | sort -n | tail -n 1)
 		[ -n "$ok" ] && break
-		why=$(head -n 1 "$BUILD/xenhost/why/bench-ours-iommu.txt" 2>/dev/null)
+		why=$(head -n 1 "$BUILD/xenhost/why/bench-ours-iommu.txt" 2>/dev/null || true)
 		case "$why" in
 		*INFRASTRUCTURE*) ;;
-		*) die "the bench run failed (its log: $kept)" ;;
+		*) die "the bench's boot $boot failed: ${why:-no verdict} (its log: $kept; the boots' logs so far: ${serials[*]})" ;;
 		esac
 		failed=$( (grep '^FAIL ' "${run_serial%/*}/steps.txt" || true) | sed "s/^FAIL /  boot $boot: /" | cut -c1-160)
 		[ -z "$failed" ] || partial="$partial$failed
 "
-		ended="${ended}bench: boot $boot ended: ${why#*INFRASTRUCTURE: }
-"
 		[ -n "$whole" ] && [ "$whole" -ge "$from" ] && from=$((whole + 1))
+		again=
 		if [ "$from" -le "$rounds" ]; then
 			if [ "$boot" -lt "$MAX_BOOTS" ]; then
-				echo "bench: the host died in round $from of $rounds (${why#*INFRASTRUCTURE: }); booting again for rounds $from to $rounds"
+				again="; rounds $from to $rounds ran again in boot $((boot + 1))"
+				echo "bench: boot $boot ended in round $from of $rounds (${why#*INFRASTRUCTURE: }); booting again for rounds $from to $rounds"
 			else
-				echo "bench: the host died in round $from of $rounds in the last of $MAX_BOOTS boots; the table has the rounds before it"
+				again="; the last of $MAX_BOOTS boots: rounds $from to $rounds are missing"
 			fi
 		fi
+		ended="${ended}bench: boot $boot ended: ${why#*INFRASTRUCTURE: }$again
+"
 	done
 fi
 # The table: medians over the domains, each ratio paired by round with its sign-test interval and a verdict
 # only where the interval gives one (tests/bench/table.py).
 /usr/bin/python3 "$TOP/tests/bench/table.py" "$kver" "$out" "${serials[@]}" || die "no table from ${serials[*]}"
 boots=
-[ "${#serials[@]}" -lt 2 ] || boots="; ${#serials[@]} boots, their serial logs in ${out#$TOP/}/serial-boot*.txt"
+[ "${#serials[@]}" -lt 2 ] || boots="; ${#serials[@]} boots, their serial logs: ${serials[*]}"
 echo "bench: raw numbers in ${out#$TOP/}/results.json$boots"
 # Every boot that did not end well, and the steps that failed in them (a dead host's lost rounds
 # ran again in the next boot, if there was one; the table says how many rounds are whole).
 printf '%s' "$ended"
 if [ -n "$partial" ]; then
-	echo "bench: these steps failed (the TCG flake, or the host died), and the medians above leave out"
-	echo "what they did not measure (results.json has every value):"
+	echo "bench: these steps failed (the TCG flake, or the host died; a round a later boot ran again is"
+	echo "measured there), and the medians above leave out what they did not measure (results.json has every value):"
 	printf '%s' "$partial"
 fi

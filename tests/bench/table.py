@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""The bench table: ours against the in-tree frontend, from one boot's serial log.
+"""The bench table: ours against the in-tree frontend, from the bench's serial logs (one per boot).
 
 Each driver domain (a frontend and a round) printed its measurements as
 "XPF-SHOW bench fe=<frontend> round=<n> <measurement> key=value ..." (domu-bench.sh). A row's
