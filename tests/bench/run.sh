@@ -37,7 +37,6 @@ else
 		kept=$out/serial-boot$boot.txt
 		cp "$run_serial" "$kept" 2>/dev/null || die "the bench's boot $boot left no serial log ($run_serial)"
 		serials+=("$kept")
-		whole=$(sed -n 's/.*XPF-SHOW bench-round \([0-9]*\) whole.*/\1/p' "$kept" | sort -n | tail -n 1)
 		[ -n "$ok" ] && break
 		why=$(head -n 1 "$BUILD/xenhost/why/bench-ours-iommu.txt" 2>/dev/null || true)
 		case "$why" in
@@ -47,6 +46,8 @@ else
 		failed=$( (grep '^FAIL ' "${run_serial%/*}/steps.txt" || true) | sed "s/^FAIL /  boot $boot: /" | cut -c1-160)
 		[ -z "$failed" ] || partial="$partial$failed
 "
+		# The last round dom0 saw whole in this boot: the next boot starts after it.
+		whole=$(sed -n 's/.*XPF-SHOW bench-round \([0-9]*\) whole.*/\1/p' "$kept" | sort -n | tail -n 1)
 		[ -n "$whole" ] && [ "$whole" -ge "$from" ] && from=$((whole + 1))
 		again=
 		if [ "$from" -le "$rounds" ]; then
